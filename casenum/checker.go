@@ -1,0 +1,37 @@
+package casenum
+
+import "context"
+
+// Checker reports whether a case number is already taken. Next consults it
+// before handing a number out, Create before calling the insert function.
+//
+// A check is advisory: two callers can both see "free" and race to store the
+// same number. The database's UNIQUE constraint stays the final arbiter,
+// which is why Create, which learns of collisions from the insert itself, is
+// the recommended path.
+//
+// Implementations must be safe for concurrent use. An error from Exists ends
+// the Generator's call with that error wrapped; it is never taken for "free".
+type Checker interface {
+	Exists(ctx context.Context, number string) (bool, error)
+}
+
+// CheckerFunc adapts a function to the Checker interface.
+type CheckerFunc func(ctx context.Context, number string) (bool, error)
+
+// Exists calls f(ctx, number).
+func (f CheckerFunc) Exists(ctx context.Context, number string) (bool, error) {
+	return f(ctx, number)
+}
+
+// Sequence hands out counters for {seq} tokens. The scope is everything the
+// layout rendered before the token, so "CASE-{date}-{seq:6}" counts per day.
+// Next returns 1 for a scope it has not seen and one more on every call after.
+//
+// Implementations must be safe for concurrent use and must never hand out
+// the same value twice for one scope; gaps are allowed unless documented
+// otherwise. store.Sequence keeps the counters in a database table;
+// casenumtest.Store keeps them in memory.
+type Sequence interface {
+	Next(ctx context.Context, scope string) (uint64, error)
+}

@@ -1,0 +1,30 @@
+package casenum
+
+import "errors"
+
+// Sentinel errors. Every error returned by this package that a caller can
+// act on wraps one of these, so test with errors.Is. Context errors are
+// passed through unchanged: errors.Is(err, context.Canceled) works.
+var (
+	// ErrExhausted is returned by Next and Create when every attempt, the
+	// fallback attempts included, collided, and when a {seq} counter no
+	// longer fits its width. The error also wraps the last collision.
+	ErrExhausted = errors.New("casenum: no unique number after all attempts")
+
+	// ErrDuplicate marks a collision. An insert function passed to Create
+	// may return it (or wrap it) to say "this number is taken, try another";
+	// Create also recognises the unique violations of the common SQL drivers.
+	ErrDuplicate = errors.New("casenum: duplicate case number")
+
+	// ErrInvalidLayout is returned by ParseLayout and New for a layout that
+	// cannot be compiled. The message names the position of the fault.
+	ErrInvalidLayout = errors.New("casenum: invalid layout")
+
+	// ErrInvalidNumber is returned by Validate and Normalize for input that
+	// is not a number of the Generator's layouts. The message says why.
+	ErrInvalidNumber = errors.New("casenum: invalid case number")
+
+	// ErrInvalidOption is returned by New for an option with an unusable
+	// value: a nil Clock, a negative attempt count, a Location of nil.
+	ErrInvalidOption = errors.New("casenum: invalid option")
+)
