@@ -28,4 +28,4 @@ type afterClock interface {
 // systemClock is the default Clock: the wall clock of the machine.
 type systemClock struct{}
 
-func (systemClock) Now() time.Time { return time.Now() }
+func (systemClock) Now() time.Time { return wallNow() }

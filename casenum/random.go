@@ -33,7 +33,7 @@ func NewFastRandom() Random { return fastRandom{} }
 
 type fastRandom struct{}
 
-func (fastRandom) Uint64() uint64 { return rand.Uint64() }
+func (fastRandom) Uint64() uint64  { return rand.Uint64() }
 func (fastRandom) concurrentSafe() {}
 
 // NewCryptoRandom returns a Random that reads every value from crypto/rand,

@@ -1,0 +1,365 @@
+package casenum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/casemint/casemint/internal/sqlerr"
+)
+
+// The seed's formats, reproduced byte for byte by a Generator with no options.
+const (
+	// DefaultLayout renders CASE-20250929-1759131413832-073: the date, the
+	// Unix time in milliseconds and three random digits.
+	DefaultLayout = "CASE-{date}-{unixms}-{rand:3}"
+
+	// DefaultFallbackLayout renders CASE-20250929-1f0c3a9e: the date and the
+	// first eight hex digits of a random UUID.
+	DefaultFallbackLayout = "CASE-{date}-{uuid:8}"
+)
+
+// Generator mints case numbers from a layout. Create it with New. A
+// Generator is immutable and safe for concurrent use; it makes the Random it
+// is given safe too.
+type Generator struct {
+	layout   *Layout
+	fallback *Layout // nil when turned off
+	clock    Clock
+	rnd      Random
+	checker  Checker
+	seq      Sequence
+	loc      *time.Location
+	retry    Retry
+	conflict func(error) bool
+	observer Observer
+	stats    stats
+}
+
+type config struct {
+	layout, fallback string
+	clock            Clock
+	rnd              Random
+	checker          Checker
+	seq              Sequence
+	loc              *time.Location
+	retry            Retry
+	conflict         func(error) bool
+	observer         Observer
+}
+
+// Option configures a Generator in New.
+type Option func(*config) error
+
+// WithLayout sets the layout of the numbers. The default is DefaultLayout.
+func WithLayout(layout string) Option {
+	return func(c *config) error { c.layout = layout; return nil }
+}
+
+// WithFallbackLayout sets the layout used after the main layout's attempts
+// all collided. The default is DefaultFallbackLayout; "" turns the fallback
+// off, so that the Generator gives up with ErrExhausted instead.
+func WithFallbackLayout(layout string) Option {
+	return func(c *config) error { c.fallback = layout; return nil }
+}
+
+// WithClock sets the Clock. The default is the system clock.
+func WithClock(clock Clock) Option {
+	return func(c *config) error {
+		if clock == nil {
+			return fmt.Errorf("%w: nil Clock", ErrInvalidOption)
+		}
+		c.clock = clock
+		return nil
+	}
+}
+
+// WithRandom sets the source of the random tokens and of the jitter. The
+// default is NewFastRandom. A source that is not safe for concurrent use,
+// such as *rand.PCG, is fine: the Generator serialises its calls.
+func WithRandom(r Random) Option {
+	return func(c *config) error {
+		if r == nil {
+			return fmt.Errorf("%w: nil Random", ErrInvalidOption)
+		}
+		c.rnd = r
+		return nil
+	}
+}
+
+// WithChecker sets a Checker consulted for every candidate before Next hands
+// it out or Create inserts it. By default there is none: Next returns its
+// first candidate and Create relies on the insert alone.
+func WithChecker(ch Checker) Option {
+	return func(c *config) error {
+		if ch == nil {
+			return fmt.Errorf("%w: nil Checker", ErrInvalidOption)
+		}
+		c.checker = ch
+		return nil
+	}
+}
+
+// WithSequence sets the Sequence behind {seq} tokens. A layout with {seq}
+// needs one; there is no default.
+func WithSequence(s Sequence) Option {
+	return func(c *config) error {
+		if s == nil {
+			return fmt.Errorf("%w: nil Sequence", ErrInvalidOption)
+		}
+		c.seq = s
+		return nil
+	}
+}
+
+// WithLocation sets the time zone of the date tokens. The default is UTC,
+// so that every replica of a service prints the same date for the same
+// instant; use time.Local for the machine's zone.
+func WithLocation(loc *time.Location) Option {
+	return func(c *config) error {
+		if loc == nil {
+			return fmt.Errorf("%w: nil Location", ErrInvalidOption)
+		}
+		c.loc = loc
+		return nil
+	}
+}
+
+// WithRetry sets the retry policy. Zero fields take their defaults.
+func WithRetry(r Retry) Option {
+	return func(c *config) error { c.retry = r; return nil }
+}
+
+// WithConflict sets what counts as a collision in Create: an error from the
+// insert for which conflict returns true is retried with a new candidate,
+// any other is returned. The default is IsConflict.
+func WithConflict(conflict func(error) bool) Option {
+	return func(c *config) error {
+		if conflict == nil {
+			return fmt.Errorf("%w: nil conflict test", ErrInvalidOption)
+		}
+		c.conflict = conflict
+		return nil
+	}
+}
+
+// WithObserver sets an Observer told of every mint, collision, fallback and
+// failure. The default is none.
+func WithObserver(o Observer) Option {
+	return func(c *config) error {
+		if o == nil {
+			return fmt.Errorf("%w: nil Observer", ErrInvalidOption)
+		}
+		c.observer = o
+		return nil
+	}
+}
+
+// IsConflict reports whether err says that a number is taken: it wraps
+// ErrDuplicate, or it is a unique-constraint violation from one of the
+// common database/sql drivers (pgx, lib/pq, go-sql-driver/mysql,
+// modernc.org/sqlite, mattn/go-sqlite3, go-mssqldb), recognised by its code
+// without importing the driver. It is the default conflict test of Create.
+func IsConflict(err error) bool {
+	return errors.Is(err, ErrDuplicate) || sqlerr.IsUniqueViolation(err)
+}
+
+// New returns a Generator. With no options it reproduces the seed's numbers:
+// DefaultLayout, then DefaultFallbackLayout, dates in UTC. Invalid layouts
+// return an error wrapping ErrInvalidLayout; other unusable options one
+// wrapping ErrInvalidOption.
+func New(opts ...Option) (*Generator, error) {
+	c := config{
+		layout:   DefaultLayout,
+		fallback: DefaultFallbackLayout,
+		clock:    systemClock{},
+		rnd:      NewFastRandom(),
+		loc:      time.UTC,
+		conflict: IsConflict,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("%w: nil Option", ErrInvalidOption)
+		}
+		if err := opt(&c); err != nil {
+			return nil, err
+		}
+	}
+	g := &Generator{
+		clock:    c.clock,
+		rnd:      safeRandom(c.rnd),
+		checker:  c.checker,
+		seq:      c.seq,
+		loc:      c.loc,
+		conflict: c.conflict,
+		observer: c.observer,
+	}
+	var err error
+	if g.layout, err = ParseLayout(c.layout); err != nil {
+		return nil, err
+	}
+	if c.fallback != "" {
+		if g.fallback, err = ParseLayout(c.fallback); err != nil {
+			return nil, fmt.Errorf("fallback: %w", err)
+		}
+	}
+	if g.seq == nil && (g.layout.seq || g.fallback != nil && g.fallback.seq) {
+		return nil, fmt.Errorf("%w: the layout has {seq} but no Sequence was given (WithSequence)", ErrInvalidOption)
+	}
+	if g.retry, err = c.retry.resolve(); err != nil {
+		return nil, err
+	}
+	if g.retry.Delay == 0 && !g.layout.random && !g.layout.seq {
+		g.retry.Delay = min(g.layout.bucket, g.retry.MaxDelay)
+	}
+	return g, nil
+}
+
+// Layout returns the Generator's main layout.
+func (g *Generator) Layout() *Layout { return g.layout }
+
+// FallbackLayout returns the Generator's fallback layout, or nil when the
+// fallback is turned off.
+func (g *Generator) FallbackLayout() *Layout { return g.fallback }
+
+// Stats returns the Generator's counters since New.
+func (g *Generator) Stats() Stats { return g.stats.snapshot() }
+
+// Next returns a new case number. With a Checker it retries until the
+// Checker calls a candidate free, waiting between attempts by the Retry
+// policy; without one it returns its first candidate.
+//
+// A number from Next is not reserved: another caller can take it before you
+// store it, so keep a UNIQUE constraint on the column, or use Create, which
+// learns of collisions from the insert itself.
+//
+// Next returns ErrExhausted (wrapping the last collision) when every attempt
+// collided; the Checker's or the Sequence's error wrapped, at once and with
+// no number; and ctx.Err() unchanged when the context ends first.
+func (g *Generator) Next(ctx context.Context) (string, error) {
+	return g.run(ctx, nil)
+}
+
+// Create mints a number and stores it with insert, the recommended path.
+// insert is called with each candidate: nil means stored, and Create returns
+// the number; an error that the conflict test (IsConflict by default:
+// ErrDuplicate or a driver's unique violation) calls a collision makes
+// Create wait by the Retry policy and try a new candidate; any other error
+// is returned at once, wrapped, with no number. A Checker, if set, is
+// consulted before each insert.
+//
+// Create never surfaces a collision to its caller unless every attempt,
+// the fallback's included, collided: then it returns ErrExhausted wrapping
+// the last collision. When the context ends it returns ctx.Err() unchanged.
+//
+// Inside a PostgreSQL transaction a failed INSERT aborts the transaction:
+// run each attempt under a savepoint (see package store) or use INSERT ...
+// ON CONFLICT DO NOTHING and return ErrDuplicate when no row was inserted.
+func (g *Generator) Create(ctx context.Context, insert func(ctx context.Context, number string) error) (string, error) {
+	if insert == nil {
+		return "", fmt.Errorf("%w: Create needs an insert function", ErrInvalidOption)
+	}
+	return g.run(ctx, insert)
+}
+
+// run is the retry loop shared by Next and Create.
+func (g *Generator) run(ctx context.Context, insert func(context.Context, string) error) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", g.fail(ctx, 0, false, err)
+	}
+	var began time.Time
+	if g.observer != nil {
+		began = g.clock.Now()
+	}
+	total := g.retry.Attempts
+	if g.fallback != nil {
+		total += g.retry.FallbackAttempts
+	}
+	var last error
+	for attempt := 1; attempt <= total; attempt++ {
+		lay, fallback := g.layout, attempt > g.retry.Attempts
+		if fallback {
+			lay = g.fallback
+		}
+		if attempt > 1 {
+			if fallback && attempt == g.retry.Attempts+1 {
+				g.stats.fallbacks.Add(1)
+				g.observe(ctx, Event{Kind: EventFallback, Attempt: attempt, Fallback: true, Err: last}, began)
+			}
+			wait := jittered(g.retry.backoff(attempt), g.retry.Jitter, g.rnd)
+			if err := sleep(ctx, g.clock, wait); err != nil {
+				return "", g.fail(ctx, attempt, fallback, err)
+			}
+		}
+		number, err := g.render(ctx, lay)
+		if err != nil {
+			g.stats.failedAttempts.Add(1)
+			return "", g.fail(ctx, attempt, fallback, err)
+		}
+		if g.checker != nil {
+			taken, err := g.checker.Exists(ctx, number)
+			if err != nil {
+				g.stats.failedAttempts.Add(1)
+				return "", g.fail(ctx, attempt, fallback, fmt.Errorf("casenum: checking %s: %w", number, err))
+			}
+			if taken {
+				last = fmt.Errorf("%w: %s is taken (checker)", ErrDuplicate, number)
+				g.collided(ctx, number, attempt, fallback, last, began)
+				continue
+			}
+		}
+		if insert != nil {
+			if err := insert(ctx, number); err != nil {
+				if !g.conflict(err) {
+					g.stats.failedAttempts.Add(1)
+					return "", g.fail(ctx, attempt, fallback, fmt.Errorf("casenum: inserting %s: %w", number, err))
+				}
+				last = err
+				g.collided(ctx, number, attempt, fallback, err, began)
+				continue
+			}
+		}
+		g.stats.minted.Add(1)
+		if g.observer != nil {
+			g.observe(ctx, Event{Kind: EventMinted, Number: number, Attempt: attempt, Fallback: fallback}, began)
+		}
+		return number, nil
+	}
+	g.stats.exhausted.Add(1)
+	err := fmt.Errorf("%w (%d attempts): %w", ErrExhausted, total, last)
+	g.observe(ctx, Event{Kind: EventExhausted, Attempt: total, Fallback: g.fallback != nil, Err: err}, began)
+	return "", err
+}
+
+// render draws one candidate from one clock reading.
+func (g *Generator) render(ctx context.Context, l *Layout) (string, error) {
+	var buf [96]byte
+	r := renderer{t: g.clock.Now(), loc: g.loc, rnd: g.rnd, seq: g.seq, ctx: ctx}
+	b, err := l.appendTo(buf[:0], &r)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+func (g *Generator) collided(ctx context.Context, number string, attempt int, fallback bool, err error, began time.Time) {
+	g.stats.collisions.Add(1)
+	g.observe(ctx, Event{Kind: EventCollision, Number: number, Attempt: attempt, Fallback: fallback, Err: err}, began)
+}
+
+func (g *Generator) fail(ctx context.Context, attempt int, fallback bool, err error) error {
+	g.stats.errors.Add(1)
+	g.observe(ctx, Event{Kind: EventError, Attempt: attempt, Fallback: fallback, Err: err}, time.Time{})
+	return err
+}
+
+func (g *Generator) observe(ctx context.Context, e Event, began time.Time) {
+	if g.observer == nil {
+		return
+	}
+	if !began.IsZero() {
+		e.Elapsed = g.clock.Now().Sub(began)
+	}
+	g.observer.Observe(ctx, e)
+}

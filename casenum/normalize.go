@@ -1,0 +1,398 @@
+package casenum
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxInput bounds what Validate and Normalize read: no layout renders
+// anything near it, and it keeps matching cheap on hostile input.
+const maxInput = 256
+
+// Validate reports whether number is a case number of the Generator's
+// layout or its fallback layout, exactly as the Generator renders it: the
+// literals, each token's shape (a real calendar date for {date}, a version 4
+// UUID's fixed digits for {uuid}) and the check character. It returns nil,
+// or an error wrapping ErrInvalidNumber that says what is wrong and where.
+// Validate never consults the Checker: a valid number may be unknown.
+func (g *Generator) Validate(number string) error {
+	_, err := g.match(number, false)
+	return err
+}
+
+// Normalize turns what a person typed into the canonical case number: it
+// ignores surrounding and inner white space and letter case, lets separators
+// between the layout's parts be left out, and reads the Crockford
+// look-alikes I and L as 1 and O as 0 in the variable parts. The result is
+// then checked as Validate does. A number that cannot be read returns an
+// error wrapping ErrInvalidNumber with the reason.
+func (g *Generator) Normalize(input string) (string, error) {
+	var b strings.Builder
+	for _, r := range input {
+		if !unicode.IsSpace(r) {
+			b.WriteRune(r)
+		}
+	}
+	return g.match(b.String(), true)
+}
+
+// match reads s against the main layout, then the fallback, and returns the
+// canonical number or the reason of the layout that read furthest.
+func (g *Generator) match(s string, lenient bool) (string, error) {
+	if s == "" {
+		return "", fmt.Errorf("%w: empty", ErrInvalidNumber)
+	}
+	if len(s) > maxInput {
+		return "", fmt.Errorf("%w: %d bytes is longer than any case number", ErrInvalidNumber, len(s))
+	}
+	if !utf8.ValidString(s) {
+		return "", fmt.Errorf("%w: not valid UTF-8", ErrInvalidNumber)
+	}
+	out, m := g.layout.match(s, lenient, g.loc)
+	if m.ok {
+		return out, nil
+	}
+	if g.fallback != nil {
+		fout, fm := g.fallback.match(s, lenient, g.loc)
+		if fm.ok {
+			return fout, nil
+		}
+		if fm.at > m.at {
+			m = fm
+		}
+	}
+	return "", fmt.Errorf("%w: %q: %s", ErrInvalidNumber, s, m.reason())
+}
+
+// matcher reads an input against a layout's segments, backtracking over the
+// tokens of variable width ({unixms}, {date:LAYOUT}).
+type matcher struct {
+	l       *Layout
+	in      string
+	lenient bool
+	loc     *time.Location
+	out     []byte // the canonical number so far
+	vars    []byte // what the tokens read, for the check character
+	dead    []bool // (segment, position) pairs known to fail
+	ok      bool
+	at      int    // furthest position a failure was seen at
+	why     string // and why
+}
+
+// option is one way a segment can read the input: where it ends and the
+// canonical text it stands for.
+type option struct {
+	end  int
+	text string
+}
+
+func (m *matcher) reason() string {
+	if m.why == "" {
+		return "does not match the layout"
+	}
+	return fmt.Sprintf("%s at position %d", m.why, m.at+1)
+}
+
+// fail records why the match failed at position at, keeping the furthest.
+func (m *matcher) fail(at int, why string) []option {
+	if at >= m.at || m.why == "" {
+		m.at, m.why = at, why
+	}
+	return nil
+}
+
+func (l *Layout) match(s string, lenient bool, loc *time.Location) (string, *matcher) {
+	m := &matcher{l: l, in: s, lenient: lenient, loc: loc,
+		out:  make([]byte, 0, len(s)),
+		dead: make([]bool, (len(l.segs)+1)*(len(s)+1))}
+	m.ok = m.seg(0, 0)
+	return string(m.out), m
+}
+
+// seg matches segments i.. against the input from pos.
+func (m *matcher) seg(i, pos int) bool {
+	if i == len(m.l.segs) {
+		if pos != len(m.in) {
+			m.fail(pos, "unexpected "+quote(m.in[pos:]))
+			return false
+		}
+		return true
+	}
+	key := i*(len(m.in)+1) + pos
+	if m.dead[key] {
+		return false
+	}
+	outLen, varsLen := len(m.out), len(m.vars)
+	sg := &m.l.segs[i]
+	for _, o := range m.read(sg, pos) {
+		m.out = append(m.out, o.text...)
+		if sg.kind != segLiteral {
+			m.vars = append(m.vars, o.text...)
+		}
+		if m.seg(i+1, o.end) {
+			return true
+		}
+		m.out, m.vars = m.out[:outLen], m.vars[:varsLen]
+	}
+	m.dead[key] = true
+	return false
+}
+
+// read returns the ways segment sg can read the input at pos, most likely
+// first; none, with the reason recorded, when it cannot.
+func (m *matcher) read(sg *segment, pos int) []option {
+	switch sg.kind {
+	case segLiteral:
+		return m.literal(sg.text, pos)
+	case segDate:
+		return m.date(pos)
+	case segDateFmt:
+		return m.dateFmt(sg, pos)
+	case segUnixMS:
+		return m.unixms(pos)
+	case segRand, segSeq:
+		return m.symbols(pos, sg.n, m.digit, "digit")
+	case segAlnum:
+		return m.symbols(pos, sg.n, m.alnum, "Crockford base32 symbol")
+	case segHex:
+		return m.symbols(pos, sg.n, m.hex, "hex digit")
+	case segUUID:
+		return m.uuid(sg, pos)
+	case segCheck, segMod97:
+		return m.check(sg, pos)
+	}
+	return nil
+}
+
+// literal matches the layout's literal text. Leniently, letters match in any
+// case and separators may be left out or typed as another separator.
+func (m *matcher) literal(lit string, pos int) []option {
+	if !m.lenient {
+		if strings.HasPrefix(m.in[pos:], lit) {
+			return []option{{pos + len(lit), lit}}
+		}
+		return m.fail(pos, "expected "+quote(lit))
+	}
+	for j := 0; j < len(lit); j++ {
+		c := lit[j]
+		switch {
+		case isSeparator(c):
+			if pos < len(m.in) && isSeparator(m.in[pos]) {
+				pos++
+			}
+		case pos < len(m.in) && equalFold(m.in[pos], c):
+			pos++
+		default:
+			return m.fail(pos, "expected "+quote(lit[j:]))
+		}
+	}
+	return []option{{pos, lit}}
+}
+
+// symbols reads exactly n symbols with read, which returns the canonical
+// byte of each.
+func (m *matcher) symbols(pos, n int, read func(byte) (byte, bool), what string) []option {
+	buf := make([]byte, 0, n)
+	for j := pos; j < pos+n; j++ {
+		if j >= len(m.in) {
+			return m.fail(j, fmt.Sprintf("too short: expected %d of %ss", n, what))
+		}
+		c, ok := read(m.in[j])
+		if !ok {
+			return m.fail(j, fmt.Sprintf("expected a %s, got %s", what, quote(m.in[j:j+1])))
+		}
+		buf = append(buf, c)
+	}
+	return []option{{pos + n, string(buf)}}
+}
+
+// lookAlike reads what a person may type for a digit: O for 0, I and L for 1.
+func lookAlike(c byte) (byte, bool) {
+	switch c {
+	case 'O', 'o':
+		return '0', true
+	case 'I', 'i', 'L', 'l':
+		return '1', true
+	}
+	return c, isDigit(c)
+}
+
+func (m *matcher) digit(c byte) (byte, bool) {
+	if m.lenient {
+		return lookAlike(c)
+	}
+	return c, isDigit(c)
+}
+
+func (m *matcher) alnum(c byte) (byte, bool) {
+	if !m.lenient {
+		return c, strings.IndexByte(crockford, c) >= 0
+	}
+	v, ok := crockfordValue(c)
+	return crockford[v], ok
+}
+
+func (m *matcher) hex(c byte) (byte, bool) {
+	if m.lenient {
+		if d, ok := lookAlike(c); ok {
+			return d, true
+		}
+		c |= 0x20 // lower case
+	}
+	return c, isDigit(c) || c >= 'a' && c <= 'f'
+}
+
+// date reads YYYYMMDD and requires a real calendar date.
+func (m *matcher) date(pos int) []option {
+	opts := m.symbols(pos, 8, m.digit, "digit")
+	if opts == nil {
+		return nil
+	}
+	if _, err := time.ParseInLocation("20060102", opts[0].text, m.loc); err != nil {
+		return m.fail(pos, fmt.Sprintf("%s is not a date (YYYYMMDD)", opts[0].text))
+	}
+	return opts
+}
+
+// dateFmt reads a {date:LAYOUT}: every length the layout can render, longest
+// first, that parses and renders back to the same text.
+func (m *matcher) dateFmt(sg *segment, pos int) []option {
+	var opts []option
+	for n := min(sg.maxLen, len(m.in)-pos); n >= sg.minLen; n-- {
+		text := m.in[pos : pos+n]
+		t, err := time.ParseInLocation(sg.text, text, m.loc)
+		if err != nil {
+			continue
+		}
+		canon := t.Format(sg.text)
+		if canon == text || m.lenient && strings.EqualFold(canon, text) {
+			opts = append(opts, option{pos + n, canon})
+		}
+	}
+	if opts == nil {
+		return m.fail(pos, fmt.Sprintf("expected a date in the layout %q", sg.text))
+	}
+	return opts
+}
+
+// unixms reads 1 to 19 digits, longest first. Strictly, a leading zero is
+// refused: the Generator never renders one.
+func (m *matcher) unixms(pos int) []option {
+	var buf [19]byte
+	n := 0
+	for pos+n < len(m.in) && n < len(buf) {
+		c, ok := m.digit(m.in[pos+n])
+		if !ok {
+			break
+		}
+		buf[n] = c
+		n++
+	}
+	if n == 0 {
+		return m.fail(pos, "expected the Unix time in milliseconds")
+	}
+	if buf[0] == '0' && n > 1 && !m.lenient {
+		return m.fail(pos, "leading zero in the Unix time")
+	}
+	opts := make([]option, 0, n)
+	for k := n; k >= 1; k-- {
+		opts = append(opts, option{pos + k, string(buf[:k])})
+	}
+	return opts
+}
+
+// uuid reads the first n hex digits of a version 4 UUID, or the whole
+// hyphenated form, whose version and variant digits are fixed.
+func (m *matcher) uuid(sg *segment, pos int) []option {
+	var buf [32]byte
+	digits, j := 0, pos
+	want := min(sg.n, 32)
+	for digits < want {
+		if sg.full && (digits == 8 || digits == 12 || digits == 16 || digits == 20) {
+			// Leniently the hyphens may be left out.
+			if j < len(m.in) && m.in[j] == '-' {
+				j++
+			} else if !m.lenient {
+				return m.fail(j, "expected '-' in the UUID")
+			}
+		}
+		if j >= len(m.in) {
+			return m.fail(j, fmt.Sprintf("too short: expected %d hex digits of a UUID", want))
+		}
+		c, ok := m.hex(m.in[j])
+		if !ok {
+			return m.fail(j, fmt.Sprintf("expected a hex digit, got %s", quote(m.in[j:j+1])))
+		}
+		if digits == 12 && c != '4' {
+			return m.fail(j, "not a version 4 UUID")
+		}
+		if digits == 16 && !strings.ContainsRune("89ab", rune(c)) {
+			return m.fail(j, "not an RFC 9562 UUID variant")
+		}
+		buf[digits] = c
+		digits++
+		j++
+	}
+	if !sg.full {
+		return []option{{j, string(buf[:digits])}}
+	}
+	h := buf[:]
+	text := string(h[0:8]) + "-" + string(h[8:12]) + "-" + string(h[12:16]) + "-" + string(h[16:20]) + "-" + string(h[20:32])
+	return []option{{j, text}}
+}
+
+// check reads the check character and verifies it against what the tokens
+// before it read.
+func (m *matcher) check(sg *segment, pos int) []option {
+	switch m.l.check {
+	case checkMod97:
+		opts := m.symbols(pos, 2, m.digit, "digit")
+		if opts == nil {
+			return nil
+		}
+		if !validMod97(m.vars, [2]byte{opts[0].text[0], opts[0].text[1]}) {
+			return m.fail(pos, "check digits do not match: a character is wrong or two are swapped")
+		}
+		return opts
+	case checkDamm10:
+		opts := m.symbols(pos, 1, m.digit, "digit")
+		if opts == nil {
+			return nil
+		}
+		if !validDamm10(m.vars, opts[0].text[0]) {
+			return m.fail(pos, "check digit does not match: a character is wrong or two are swapped")
+		}
+		return opts
+	default:
+		opts := m.symbols(pos, 1, m.alnum, "Crockford base32 symbol")
+		if opts == nil {
+			return nil
+		}
+		if !validDamm32(m.vars, opts[0].text[0]) {
+			return m.fail(pos, "check character does not match: a character is wrong or two are swapped")
+		}
+		return opts
+	}
+}
+
+func isSeparator(c byte) bool {
+	return c < 0x80 && !isDigit(c) && !isAlpha(c)
+}
+
+func equalFold(a, b byte) bool {
+	if isAlpha(a) && isAlpha(b) {
+		return a|0x20 == b|0x20
+	}
+	return a == b
+}
+
+// quote shows a piece of the input in an error, shortened.
+func quote(s string) string {
+	if len(s) > 24 {
+		return fmt.Sprintf("%q...", s[:24])
+	}
+	return fmt.Sprintf("%q", s)
+}

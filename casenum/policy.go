@@ -1,0 +1,161 @@
+package casenum
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Defaults of the retry policy. A zero field of Retry means its default.
+const (
+	// DefaultAttempts is how many candidates of the main layout are tried.
+	// At a thousand numbers per second a candidate of the default layout
+	// collides about once in 2,000 tries, so ten collisions in a row do not
+	// happen by chance; they mean the space is saturated or the Random broken.
+	DefaultAttempts = 10
+
+	// DefaultFallbackAttempts is how many candidates of the fallback layout
+	// are tried after the main layout's attempts collided. Every one is
+	// checked like any other candidate.
+	DefaultFallbackAttempts = 3
+
+	// DefaultDelay is the wait before the second attempt: none. A collision
+	// of a layout with a random or {seq} token is resolved by the next
+	// candidate's fresh value, and waiting only adds latency. A layout whose
+	// only variable part is the time waits instead for its time resolution
+	// (1ms for {unixms}), capped at MaxDelay, since an earlier retry would
+	// render the same number.
+	DefaultDelay = 0
+
+	// DefaultMaxDelay caps every wait.
+	DefaultMaxDelay = 100 * time.Millisecond
+
+	// DefaultMultiplier is the growth of the wait from one attempt to the next.
+	DefaultMultiplier = 2.0
+
+	// DefaultJitter is the fraction of each wait that is drawn at random, so
+	// that callers who collided with each other do not retry in step.
+	DefaultJitter = 0.5
+)
+
+// Retry is the policy of a Generator: how often to try and how long to wait
+// between tries. Each zero field means its Default value.
+//
+// The waits grow exponentially: the wait before attempt k+1 is
+// Delay*Multiplier^(k-1), capped at MaxDelay, of which a random fraction up
+// to Jitter is taken off. The attempts of the fallback layout continue the
+// same schedule. Every wait ends at once when the context is done.
+type Retry struct {
+	// Attempts is the number of main-layout candidates tried. Zero means
+	// DefaultAttempts; a negative value is refused by New.
+	Attempts int
+
+	// FallbackAttempts is the number of fallback-layout candidates tried
+	// after those. Zero means DefaultFallbackAttempts; negative is refused.
+	// WithFallbackLayout("") turns the fallback off instead.
+	FallbackAttempts int
+
+	// Delay is the wait before the second attempt. Zero means DefaultDelay
+	// (no wait, except for layouts whose only variable part is the time);
+	// negative is refused.
+	Delay time.Duration
+
+	// MaxDelay caps each wait. Zero means DefaultMaxDelay; negative is refused.
+	MaxDelay time.Duration
+
+	// Multiplier is the factor between one wait and the next. Zero means
+	// DefaultMultiplier; values below 1 are refused.
+	Multiplier float64
+
+	// Jitter is the fraction, from 0 to 1, of each wait that is randomised:
+	// a wait d becomes a value drawn from [d*(1-Jitter), d]. Zero means
+	// DefaultJitter; a negative value turns jitter off; above 1 is refused.
+	Jitter float64
+}
+
+// resolve fills the zero fields with their defaults and checks the rest.
+func (r Retry) resolve() (Retry, error) {
+	bad := func(field string, v any) (Retry, error) {
+		return r, fmt.Errorf("%w: Retry.%s = %v", ErrInvalidOption, field, v)
+	}
+	switch {
+	case r.Attempts < 0:
+		return bad("Attempts", r.Attempts)
+	case r.FallbackAttempts < 0:
+		return bad("FallbackAttempts", r.FallbackAttempts)
+	case r.Delay < 0:
+		return bad("Delay", r.Delay)
+	case r.MaxDelay < 0:
+		return bad("MaxDelay", r.MaxDelay)
+	case r.Multiplier != 0 && (r.Multiplier < 1 || math.IsNaN(r.Multiplier) || math.IsInf(r.Multiplier, 0)):
+		return bad("Multiplier", r.Multiplier)
+	case r.Jitter > 1 || math.IsNaN(r.Jitter):
+		return bad("Jitter", r.Jitter)
+	}
+	if r.Attempts == 0 {
+		r.Attempts = DefaultAttempts
+	}
+	if r.FallbackAttempts == 0 {
+		r.FallbackAttempts = DefaultFallbackAttempts
+	}
+	if r.MaxDelay == 0 {
+		r.MaxDelay = DefaultMaxDelay
+	}
+	if r.Multiplier == 0 {
+		r.Multiplier = DefaultMultiplier
+	}
+	switch {
+	case r.Jitter == 0:
+		r.Jitter = DefaultJitter
+	case r.Jitter < 0:
+		r.Jitter = 0
+	}
+	return r, nil
+}
+
+// backoff returns the wait before attempt number next (2 for the first
+// retry), before jitter.
+func (r *Retry) backoff(next int) time.Duration {
+	if r.Delay <= 0 || next < 2 {
+		return 0
+	}
+	d := float64(r.Delay) * math.Pow(r.Multiplier, float64(next-2))
+	if d >= float64(r.MaxDelay) {
+		return r.MaxDelay
+	}
+	return time.Duration(d)
+}
+
+// jittered takes a random fraction up to jitter off d.
+func jittered(d time.Duration, jitter float64, rnd Random) time.Duration {
+	if jitter <= 0 || d <= 0 {
+		return d
+	}
+	u := float64(rnd.Uint64()>>11) / (1 << 53) // uniform in [0, 1)
+	return d - time.Duration(float64(d)*jitter*u)
+}
+
+// sleep waits for d or until ctx is done, on the Clock's After when it has
+// one, else on a real timer (which testing/synctest's fake time drives).
+func sleep(ctx context.Context, clock Clock, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	if ac, ok := clock.(afterClock); ok {
+		select {
+		case <-ac.After(d):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,95 @@
+package casenum
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// Stats are a Generator's counters since New. Reading them takes no lock
+// and never slows the Generator down.
+type Stats struct {
+	Minted     uint64 // numbers handed out by Next or stored by Create
+	Attempts   uint64 // candidates tried, the fallback's included
+	Collisions uint64 // candidates found taken (by the Checker or the insert)
+	Fallbacks  uint64 // calls that went on to the fallback layout
+	Exhausted  uint64 // calls that ended with ErrExhausted
+	Errors     uint64 // calls that ended with any other error, context errors included
+}
+
+// stats holds the counters. A successful first attempt touches one counter:
+// Attempts is derived rather than counted.
+type stats struct {
+	minted, collisions, fallbacks, exhausted, errors atomic.Uint64
+	failedAttempts                                   atomic.Uint64 // attempts that ended in an error
+}
+
+func (s *stats) snapshot() Stats {
+	st := Stats{
+		Minted:     s.minted.Load(),
+		Collisions: s.collisions.Load(),
+		Fallbacks:  s.fallbacks.Load(),
+		Exhausted:  s.exhausted.Load(),
+		Errors:     s.errors.Load(),
+	}
+	st.Attempts = st.Minted + st.Collisions + s.failedAttempts.Load()
+	return st
+}
+
+// EventKind tells what an Event reports.
+type EventKind uint8
+
+const (
+	// EventMinted: a number was handed out (Next) or stored (Create).
+	EventMinted EventKind = iota + 1
+	// EventCollision: a candidate was taken; another attempt follows unless
+	// the attempts are used up.
+	EventCollision
+	// EventFallback: the main layout's attempts are used up and the
+	// fallback layout takes over.
+	EventFallback
+	// EventExhausted: the call ends with ErrExhausted.
+	EventExhausted
+	// EventError: the call ends with another error.
+	EventError
+)
+
+// String returns the kind's name in lower case, such as "collision".
+func (k EventKind) String() string {
+	switch k {
+	case EventMinted:
+		return "minted"
+	case EventCollision:
+		return "collision"
+	case EventFallback:
+		return "fallback"
+	case EventExhausted:
+		return "exhausted"
+	case EventError:
+		return "error"
+	}
+	return "unknown"
+}
+
+// Event is what an Observer is told.
+type Event struct {
+	Kind     EventKind
+	Number   string        // the candidate, for EventMinted and EventCollision
+	Attempt  int           // 1-based attempt of the call, the fallback's included
+	Fallback bool          // the candidate came from the fallback layout
+	Elapsed  time.Duration // since the call began, on the Generator's Clock
+	Err      error         // the collision's cause, or the error the call returns
+}
+
+// Observer is told of every mint, collision, fallback and failure, on the
+// caller's goroutine and before the Generator's call returns. It must be
+// safe for concurrent use and quick; it must not call the Generator.
+type Observer interface {
+	Observe(ctx context.Context, e Event)
+}
+
+// ObserverFunc adapts a function to the Observer interface.
+type ObserverFunc func(ctx context.Context, e Event)
+
+// Observe calls f(ctx, e).
+func (f ObserverFunc) Observe(ctx context.Context, e Event) { f(ctx, e) }
