@@ -1,0 +1,200 @@
+// Package testdb connects tests to the databases casemint supports: a fresh
+// SQLite file per test, and the PostgreSQL and MariaDB servers that
+// databases.sh starts on 127.0.0.1.
+//
+// The server DSNs come from CASEMINT_POSTGRES_DSN and CASEMINT_MYSQL_DSN. When
+// one is unset the test is skipped, so `go test ./...` works without servers;
+// under CI=true it fails instead, so a CI run cannot pass by testing nothing.
+// Start the servers and set both variables with:
+//
+//	eval "$(bash internal/testdb/databases.sh start)"
+//
+// Tests share one database per server, so each test names its tables with
+// Table and removes them with DropOnCleanup: parallel tests, parallel packages
+// and reruns never see each other's rows.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+	_ "modernc.org/sqlite"             // registers driver "sqlite"
+)
+
+// Environment variables that carry the server DSNs.
+const (
+	PostgresEnv = "CASEMINT_POSTGRES_DSN"
+	MySQLEnv    = "CASEMINT_MYSQL_DSN"
+)
+
+// StartCommand is the shell command that starts the servers and exports the
+// DSN variables; messages about a missing DSN quote it.
+const StartCommand = `eval "$(bash internal/testdb/databases.sh start)"`
+
+// pingTimeout bounds how long a helper waits for a server before failing the
+// test, so a stopped server fails fast instead of hanging the package.
+const pingTimeout = 10 * time.Second
+
+// cleanupTimeout bounds a DROP TABLE run at cleanup, when the test's own
+// context is already cancelled.
+const cleanupTimeout = 30 * time.Second
+
+// PostgresDSN returns the PostgreSQL DSN from CASEMINT_POSTGRES_DSN. When it
+// is unset it skips the test, or fails it when CI is true.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	return dsn(t, PostgresEnv, "PostgreSQL")
+}
+
+// MySQLDSN returns the MySQL/MariaDB DSN (go-sql-driver/mysql format) from
+// CASEMINT_MYSQL_DSN. When it is unset it skips the test, or fails it when CI
+// is true.
+func MySQLDSN(t testing.TB) string {
+	t.Helper()
+	return dsn(t, MySQLEnv, "MariaDB")
+}
+
+func dsn(t testing.TB, env, server string) string {
+	t.Helper()
+	if v := os.Getenv(env); v != "" {
+		return v
+	}
+	if inCI() {
+		t.Fatalf("testdb: %s is not set, and CI requires the %s tests; start the servers with: %s", env, server, StartCommand)
+	}
+	t.Skipf("testdb: %s is not set; to run the %s tests, start the servers with: %s", env, server, StartCommand)
+	return ""
+}
+
+// inCI reports whether CI is set to a true value ("true", "1", ...).
+func inCI() bool {
+	ci, err := strconv.ParseBool(os.Getenv("CI"))
+	return err == nil && ci
+}
+
+// Postgres opens the PostgreSQL database named by PostgresDSN with the pgx
+// driver, checks that it answers, and closes it when the test ends.
+func Postgres(t testing.TB) *sql.DB {
+	t.Helper()
+	return open(t, "pgx", PostgresDSN(t), "PostgreSQL at "+PostgresEnv)
+}
+
+// MySQL opens the MariaDB database named by MySQLDSN with go-sql-driver/mysql,
+// checks that it answers, and closes it when the test ends.
+func MySQL(t testing.TB) *sql.DB {
+	t.Helper()
+	return open(t, "mysql", MySQLDSN(t), "MariaDB at "+MySQLEnv)
+}
+
+// SQLite opens a new, empty SQLite database file in t.TempDir() with the
+// modernc driver, in WAL mode with a busy timeout so that concurrent writers
+// wait for each other instead of failing with SQLITE_BUSY. It is closed when
+// the test ends.
+func SQLite(t testing.TB) *sql.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.db")
+	return open(t, "sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)", "SQLite file "+path)
+}
+
+func open(t testing.TB, driver, dsn, what string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatalf("testdb: open %s: %v", what, err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		hint := ""
+		if driver != "sqlite" {
+			hint = "; is the server running? start it with: " + StartCommand
+		}
+		t.Fatalf("testdb: cannot reach %s: %v%s", what, err, hint)
+	}
+	return db
+}
+
+// prefixRE is what Table accepts as a prefix: an identifier that every
+// supported database takes unquoted.
+var prefixRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// tableRE is what DropOnCleanup accepts: a Table name, optionally qualified
+// by a schema.
+var tableRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$`)
+
+// maxIdent is PostgreSQL's identifier limit (MySQL allows 64, SQLite more).
+const maxIdent = 63
+
+// randomHex is the number of hex digits Table appends: 48 random bits make a
+// clash between the tables of one run, or a stale table of an earlier run,
+// vanishingly unlikely.
+const randomHex = 12
+
+// Table returns a table name that no other test, package or run uses: the
+// lower-cased prefix, an underscore and random hex digits, at most 63
+// characters, safe to use unquoted in every supported database. The prefix
+// must be an identifier (letters, digits, underscores, not starting with a
+// digit); the test fails otherwise. Table does not create the table: pair it
+// with DropOnCleanup.
+func Table(t testing.TB, prefix string) string {
+	t.Helper()
+	if !prefixRE.MatchString(prefix) {
+		t.Fatalf("testdb: table prefix %q is not an identifier ([A-Za-z_][A-Za-z0-9_]*)", prefix)
+	}
+	var b [randomHex / 2]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatalf("testdb: random table name: %v", err)
+	}
+	prefix = strings.ToLower(prefix)
+	if n := maxIdent - 1 - randomHex; len(prefix) > n {
+		prefix = prefix[:n]
+	}
+	return prefix + "_" + hex.EncodeToString(b[:])
+}
+
+// DropOnCleanup drops table from db when the test and its subtests have
+// finished, whether they passed or not. Call it after opening db with this
+// package, so that the drop runs before db is closed. A table that does not
+// exist is not an error; a failed drop fails the test, since the table would
+// outlive the run.
+func DropOnCleanup(t testing.TB, db *sql.DB, table string) {
+	t.Helper()
+	if !tableRE.MatchString(table) {
+		t.Fatalf("testdb: table name %q is not an identifier", table)
+	}
+	stmt := "DROP TABLE IF EXISTS " + quote(db, table)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			t.Errorf("testdb: %s: %v", stmt, err)
+		}
+	})
+}
+
+// quote quotes each part of a validated (schema-qualified) name in the
+// dialect of db's driver, so a name with capitals drops the table that a
+// quoted CREATE TABLE made.
+func quote(db *sql.DB, name string) string {
+	q := `"`
+	if _, ok := db.Driver().(*mysql.MySQLDriver); ok {
+		q = "`"
+	}
+	parts := strings.Split(name, ".")
+	for i, p := range parts {
+		parts[i] = q + p + q
+	}
+	return strings.Join(parts, ".")
+}

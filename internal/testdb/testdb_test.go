@@ -1,0 +1,263 @@
+package testdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeTB records Skipf and Fatalf instead of ending the real test, so the
+// helpers' refusals can be checked. Like the real ones, both stop the calling
+// goroutine.
+type fakeTB struct {
+	testing.TB
+	skipped, failed bool
+	msg             string
+}
+
+func (f *fakeTB) Helper() {}
+
+func (f *fakeTB) Skipf(format string, args ...any) {
+	f.skipped, f.msg = true, fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+func (f *fakeTB) Fatalf(format string, args ...any) {
+	f.failed, f.msg = true, fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// withFake runs fn against a fakeTB on its own goroutine, as testing does, and
+// returns what fn left in it.
+func withFake(t *testing.T, fn func(tb testing.TB)) *fakeTB {
+	f := &fakeTB{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(f)
+	}()
+	<-done
+	return f
+}
+
+func TestDSN(t *testing.T) {
+	helpers := []struct {
+		env string
+		dsn func(testing.TB) string
+	}{
+		{PostgresEnv, PostgresDSN},
+		{MySQLEnv, MySQLDSN},
+	}
+	for _, h := range helpers {
+		t.Run(h.env, func(t *testing.T) {
+			t.Setenv(h.env, "")
+			t.Setenv("CI", "")
+			f := withFake(t, func(tb testing.TB) { h.dsn(tb) })
+			if !f.skipped || f.failed {
+				t.Fatalf("unset outside CI: skipped=%v failed=%v, want a skip", f.skipped, f.failed)
+			}
+			for _, want := range []string{h.env, StartCommand} {
+				if !strings.Contains(f.msg, want) {
+					t.Errorf("skip message %q does not mention %q", f.msg, want)
+				}
+			}
+
+			t.Setenv("CI", "true")
+			f = withFake(t, func(tb testing.TB) { h.dsn(tb) })
+			if !f.failed || f.skipped {
+				t.Fatalf("unset under CI=true: skipped=%v failed=%v, want a failure", f.skipped, f.failed)
+			}
+			if !strings.Contains(f.msg, h.env) {
+				t.Errorf("failure message %q does not mention %s", f.msg, h.env)
+			}
+
+			const want = "user:pass@example/db"
+			t.Setenv(h.env, want)
+			var got string
+			f = withFake(t, func(tb testing.TB) { got = h.dsn(tb) })
+			if f.skipped || f.failed || got != want {
+				t.Fatalf("set: got %q (skipped=%v failed=%v), want %q", got, f.skipped, f.failed, want)
+			}
+		})
+	}
+}
+
+func TestTable(t *testing.T) {
+	t.Parallel()
+	valid := regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+	seen := make(map[string]bool)
+	for i := 0; i < 1000; i++ {
+		name := Table(t, "Cases")
+		if !valid.MatchString(name) || !strings.HasPrefix(name, "cases_") {
+			t.Fatalf("Table(%q) = %q: not a lower-case identifier with the prefix", "Cases", name)
+		}
+		if seen[name] {
+			t.Fatalf("Table returned %q twice", name)
+		}
+		seen[name] = true
+	}
+
+	long := strings.Repeat("x", 100)
+	if name := Table(t, long); len(name) > maxIdent || !valid.MatchString(name) {
+		t.Errorf("Table(100 x's) = %q (%d chars), want a valid name of at most %d", name, len(name), maxIdent)
+	}
+
+	for _, bad := range []string{"", "1cases", "cases-x", "cases x", `cases"`, "cases;drop", "s.t"} {
+		f := withFake(t, func(tb testing.TB) { Table(tb, bad) })
+		if !f.failed {
+			t.Errorf("Table(%q) did not fail the test", bad)
+		}
+	}
+}
+
+func TestDropOnCleanupRejectsUnsafeNames(t *testing.T) {
+	t.Parallel()
+	db := SQLite(t)
+	for _, bad := range []string{"", "t;drop table x", `t"`, "a.b.c", "1t", strings.Repeat("t", 64)} {
+		f := withFake(t, func(tb testing.TB) { DropOnCleanup(tb, db, bad) })
+		if !f.failed {
+			t.Errorf("DropOnCleanup(%q) did not fail the test", bad)
+		}
+	}
+}
+
+func TestSQLitePragmas(t *testing.T) {
+	t.Parallel()
+	db := SQLite(t)
+	// The pragmas are per connection: check on several pooled connections.
+	db.SetMaxIdleConns(4)
+	ctx := context.Background()
+	var conns []*sql.Conn
+	for i := 0; i < 4; i++ {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var mode string
+		var timeout int
+		if err := c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "wal" || timeout != 10000 {
+			t.Errorf("connection %d: journal_mode=%q busy_timeout=%d, want wal and 10000", i, mode, timeout)
+		}
+	}
+	for _, c := range conns {
+		_ = c.Close()
+	}
+}
+
+// dialect is one database the helpers connect to, with how it quotes names.
+type dialect struct {
+	name  string
+	open  func(testing.TB) *sql.DB
+	quote string
+	bind  func(i int) string
+}
+
+var dialects = []dialect{
+	{"sqlite", SQLite, `"`, func(int) string { return "?" }},
+	{"postgres", Postgres, `"`, func(i int) string { return fmt.Sprintf("$%d", i) }},
+	{"mysql", MySQL, "`", func(int) string { return "?" }},
+}
+
+// TestDatabases checks each database end to end: it connects, enforces
+// UNIQUE, and DropOnCleanup removes tables, including a mixed-case one that
+// only a quoted name reaches.
+func TestDatabases(t *testing.T) {
+	t.Parallel()
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			db := d.open(t)
+			ctx := t.Context()
+			lower := Table(t, "testdb")
+			mixed := "Mixed_" + Table(t, "Case")
+
+			t.Run("use", func(t *testing.T) {
+				for _, name := range []string{lower, mixed} {
+					q := d.quote + name + d.quote
+					DropOnCleanup(t, db, name)
+					if _, err := db.ExecContext(ctx, "CREATE TABLE "+q+" (number VARCHAR(64) NOT NULL UNIQUE)"); err != nil {
+						t.Fatalf("create %s: %v", name, err)
+					}
+					insert := "INSERT INTO " + q + " (number) VALUES (" + d.bind(1) + ")"
+					if _, err := db.ExecContext(ctx, insert, "CASE-1"); err != nil {
+						t.Fatalf("first insert into %s: %v", name, err)
+					}
+					if _, err := db.ExecContext(ctx, insert, "CASE-1"); err == nil {
+						t.Fatalf("second insert of the same number into %s succeeded; UNIQUE is not enforced", name)
+					}
+				}
+			})
+
+			for _, name := range []string{lower, mixed} {
+				q := d.quote + name + d.quote
+				var n int
+				if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+q).Scan(&n); err == nil {
+					t.Errorf("table %s still exists after the subtest's cleanup", name)
+				}
+			}
+		})
+	}
+}
+
+// TestServerConnections checks that each server accepts as many concurrent
+// clients as the concurrency tests open, with room for a parallel package.
+func TestServerConnections(t *testing.T) {
+	t.Parallel()
+	const clients = 64
+	for _, d := range dialects[1:] {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			db := d.open(t)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			var (
+				wg    sync.WaitGroup
+				mu    sync.Mutex
+				conns []*sql.Conn
+				errs  []error
+			)
+			for i := 0; i < clients; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					c, err := db.Conn(ctx)
+					if err == nil {
+						err = c.PingContext(ctx)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if c != nil {
+						conns = append(conns, c)
+					}
+					if err != nil {
+						errs = append(errs, err)
+					}
+				}()
+			}
+			wg.Wait()
+			open := db.Stats().OpenConnections
+			for _, c := range conns {
+				_ = c.Close()
+			}
+			if len(errs) > 0 {
+				t.Fatalf("%d of %d concurrent connections failed; first: %v", len(errs), clients, errs[0])
+			}
+			if open < clients {
+				t.Errorf("open connections = %d, want %d held at once", open, clients)
+			}
+		})
+	}
+}
