@@ -1,0 +1,102 @@
+package sqlerr_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"testing"
+
+	realsqlite3 "github.com/mattn/go-sqlite3"
+	realsqlite "modernc.org/sqlite"
+
+	"github.com/casemint/casemint/internal/sqlerr"
+)
+
+const sqliteSchema = `
+PRAGMA foreign_keys = ON;
+CREATE TABLE parent (id INTEGER PRIMARY KEY);
+CREATE TABLE cases (
+	id        INTEGER PRIMARY KEY,
+	number    TEXT NOT NULL UNIQUE,
+	parent_id INTEGER REFERENCES parent (id),
+	qty       INTEGER CHECK (qty >= 0)
+);
+CREATE TABLE tags (name TEXT PRIMARY KEY);
+INSERT INTO parent (id) VALUES (1);
+INSERT INTO cases (id, number, parent_id, qty) VALUES (1, 'CASE-1', 1, 0);
+INSERT INTO tags (name) VALUES ('urgent');
+`
+
+// TestSQLiteDrivers provokes each kind of constraint failure in both SQLite
+// drivers and checks that only the collisions are reported. Each failure is
+// first checked to be the expected extended code, so that a false result
+// means "another constraint", not "some other error".
+func TestSQLiteDrivers(t *testing.T) {
+	t.Parallel()
+	drivers := []struct {
+		name string
+		code func(error) (int, bool) // the driver's extended result code
+	}{
+		{"sqlite", func(err error) (int, bool) {
+			var e *realsqlite.Error
+			if !errors.As(err, &e) {
+				return 0, false
+			}
+			return e.Code(), true
+		}},
+		{"sqlite3", func(err error) (int, bool) {
+			var e realsqlite3.Error
+			if !errors.As(err, &e) {
+				return 0, false
+			}
+			return int(e.ExtendedCode), true
+		}},
+	}
+	stmts := []struct {
+		name  string
+		query string
+		code  int
+		want  bool
+	}{
+		{"duplicate unique", `INSERT INTO cases (id, number, parent_id, qty) VALUES (2, 'CASE-1', 1, 0)`, sqliteUnique, true},
+		{"duplicate integer primary key", `INSERT INTO cases (id, number, parent_id, qty) VALUES (1, 'CASE-2', 1, 0)`, sqlitePrimaryKey, true},
+		{"duplicate text primary key", `INSERT INTO tags (name) VALUES ('urgent')`, sqlitePrimaryKey, true},
+		{"not null", `INSERT INTO cases (id, number, parent_id, qty) VALUES (3, NULL, 1, 0)`, sqliteNotNull, false},
+		{"foreign key", `INSERT INTO cases (id, number, parent_id, qty) VALUES (4, 'CASE-4', 99, 0)`, sqliteForeignKey, false},
+		{"check", `INSERT INTO cases (id, number, parent_id, qty) VALUES (5, 'CASE-5', 1, -1)`, sqliteCheck, false},
+	}
+	for _, d := range drivers {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			db, err := sql.Open(d.name, ":memory:")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			// Every connection to :memory: is a database of its own.
+			db.SetMaxOpenConns(1)
+			if _, err := db.ExecContext(ctx, sqliteSchema); err != nil {
+				t.Fatalf("schema: %v", err)
+			}
+			for _, s := range stmts {
+				_, err := db.ExecContext(ctx, s.query)
+				if err == nil {
+					t.Errorf("%s: statement succeeded, want a constraint failure", s.name)
+					continue
+				}
+				if code, ok := d.code(err); !ok || code != s.code {
+					t.Errorf("%s: %v (%T), want extended code %d", s.name, err, err, s.code)
+					continue
+				}
+				if got := sqlerr.IsUniqueViolation(err); got != s.want {
+					t.Errorf("%s: IsUniqueViolation(%v) = %v, want %v", s.name, err, got, s.want)
+				}
+				if got := sqlerr.IsUniqueViolation(fmt.Errorf("insert: %w", err)); got != s.want {
+					t.Errorf("%s: IsUniqueViolation(wrapped %v) = %v, want %v", s.name, err, got, s.want)
+				}
+			}
+		})
+	}
+}
