@@ -1,0 +1,46 @@
+// Package store connects casenum to a SQL database through database/sql:
+// a Checker that looks numbers up in a table, a Sequence that keeps {seq}
+// counters in a table, and Savepoint, which lets Generator.Create retry
+// inside a caller's transaction. It speaks PostgreSQL, MySQL/MariaDB and
+// SQLite (see Dialect) and imports no driver: bring your own.
+//
+// # Storing numbers
+//
+// Keep a UNIQUE constraint on the column that holds the numbers and store
+// them with casenum's Generator.Create: it calls your INSERT with a
+// candidate and treats a unique violation (see IsUniqueViolation) as a
+// collision, trying another number. That costs one round trip per number
+// and has no race. A Checker adds a lookup before each attempt; it is
+// useful only with Generator.Next, when the number is needed before the
+// record can be stored.
+//
+// Inside your own transaction wrap the INSERT with Savepoint: on PostgreSQL
+// a failed statement aborts the whole transaction, so a retry needs a
+// savepoint to roll back to.
+//
+// # Counters
+//
+// A Sequence raises a per-scope counter in one atomic statement (an
+// upsert), so processes sharing the database never hand out a value twice.
+// Three ways to use it:
+//
+//   - on a *sql.DB: one round trip per value, a gap for each value whose
+//     record is then not stored;
+//   - bound to the record's transaction with WithTx: gap-free, as the
+//     counter commits or rolls back with the record, at the price of one
+//     writer per scope at a time (the counter's row stays locked until
+//     commit);
+//   - with WithBlock(n): n values per round trip, handed out from memory;
+//     the rest of a block is lost when the process stops.
+//
+// # Identifiers and values
+//
+// Table and column names cannot be bound as parameters, so they are
+// validated (^[A-Za-z_][A-Za-z0-9_]{0,62}$, optionally schema.table) and
+// quoted for the dialect; anything else is refused with
+// ErrInvalidIdentifier. Numbers and scopes only ever travel as parameters.
+//
+// Every type is safe for concurrent use when its Querier is; errors wrap
+// the package's sentinels, the driver's error and the context's error, so
+// errors.Is and IsUniqueViolation work on them.
+package store

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"errors"
+
+	"github.com/casemint/casemint/internal/sqlerr"
+)
+
+// Sentinel errors. Every error of this package that a caller can act on
+// wraps one of these, so test with errors.Is. Errors from the database and
+// from the context are wrapped with %w too: errors.Is(err, context.Canceled)
+// and IsUniqueViolation(err) see through them.
+var (
+	// ErrInvalidIdentifier is returned by NewChecker and NewSequence for a
+	// table or column name that is not a plain SQL identifier (or, for a
+	// table, schema.table). Identifiers cannot travel as parameters, so only
+	// names matching ^[A-Za-z_][A-Za-z0-9_]{0,62}$ are accepted and quoted.
+	ErrInvalidIdentifier = errors.New("store: invalid identifier")
+
+	// ErrInvalidDialect is returned for a Dialect other than Postgres,
+	// MySQL and SQLite, the zero value included.
+	ErrInvalidDialect = errors.New("store: invalid dialect")
+
+	// ErrInvalidQuerier is returned for a nil Querier, for a *sql.DB given
+	// to Savepoint (which needs one connection in a transaction) and for a
+	// *sql.Tx given to a Sequence that reserves blocks.
+	ErrInvalidQuerier = errors.New("store: invalid querier")
+
+	// ErrInvalidOption is returned by NewSequence for an option with an
+	// unusable value, such as a block size below 1.
+	ErrInvalidOption = errors.New("store: invalid option")
+
+	// ErrScopeTooLong is returned by Sequence.Next for a scope longer than
+	// MaxScopeLength characters, which the counter table cannot hold.
+	ErrScopeTooLong = errors.New("store: scope too long")
+
+	// ErrCounterRange is returned by Sequence.Next when the database
+	// reports a counter that cannot be right (zero, negative, or below the
+	// block size), for instance after the table was edited by hand.
+	ErrCounterRange = errors.New("store: counter out of range")
+)
+
+// IsUniqueViolation reports whether err, or any error it wraps (through
+// Unwrap() error or Unwrap() []error), is a unique-constraint or
+// primary-key violation as reported by one of these drivers:
+//
+//	github.com/jackc/pgx/v5 (pgconn.PgError, also via stdlib)  SQLSTATE 23505
+//	github.com/lib/pq                                          SQLSTATE 23505
+//	github.com/go-sql-driver/mysql (MySQL, MariaDB)            1062, 1586
+//	modernc.org/sqlite                                         2067, 1555
+//	github.com/mattn/go-sqlite3                                2067, 1555
+//	github.com/microsoft/go-mssqldb                            2627, 2601
+//
+// It matches codes, never message text, and imports none of the drivers.
+// NOT NULL, CHECK and foreign-key violations are not unique violations:
+// another number would not help.
+func IsUniqueViolation(err error) bool { return sqlerr.IsUniqueViolation(err) }

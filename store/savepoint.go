@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+)
+
+// Savepoint wraps an insert function for Generator.Create so that each
+// attempt runs under a savepoint of the caller's transaction tx:
+//
+//	SAVEPOINT casemint_1; insert(ctx, number); RELEASE SAVEPOINT casemint_1
+//
+// When insert fails, ROLLBACK TO SAVEPOINT and RELEASE SAVEPOINT undo it and
+// its error is returned unchanged, so Create can still recognise a unique
+// violation and try another number in the same transaction.
+//
+// PostgreSQL needs this: a failed statement aborts the whole transaction,
+// and every statement after it fails until a rollback. (An INSERT … ON
+// CONFLICT DO NOTHING RETURNING that returns casenum.ErrDuplicate when no
+// row comes back avoids the error, and the savepoint, altogether.) MySQL,
+// MariaDB and SQLite roll back only the failed statement, so there the
+// savepoint costs two statements per attempt for nothing but lets the same
+// code run on every database.
+//
+// tx must be one connection inside a transaction: a *sql.Tx, or a *sql.Conn
+// after BEGIN. A nil tx or a *sql.DB (whose statements run on any pooled
+// connection) makes every call fail with ErrInvalidQuerier. If the rollback
+// to the savepoint fails, the transaction is in an unknown state: the error
+// returned then wraps the rollback's error, not insert's, so it is never
+// taken for a collision. Wrappers may nest (the name carries the depth); the
+// returned function must not run on several goroutines at once, as a
+// transaction runs one statement at a time.
+func Savepoint(tx Querier, insert func(ctx context.Context, number string) error) func(ctx context.Context, number string) error {
+	err := checkQuerier(tx)
+	if _, ok := tx.(*sql.DB); ok {
+		err = fmt.Errorf("%w: Savepoint needs a transaction, not a *sql.DB", ErrInvalidQuerier)
+	}
+	if err == nil && insert == nil {
+		err = fmt.Errorf("%w: nil insert function", ErrInvalidQuerier)
+	}
+	return func(ctx context.Context, number string) error {
+		if err != nil {
+			return err
+		}
+		// MySQL drops an older savepoint of the same name, so a nested
+		// wrapper needs a name of its own.
+		depth, _ := ctx.Value(savepointDepth{}).(int)
+		depth++
+		name := "casemint_" + strconv.Itoa(depth)
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+			return fmt.Errorf("store: savepoint: %w", err)
+		}
+		ierr := insert(context.WithValue(ctx, savepointDepth{}, depth), number)
+		if ierr != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
+				return fmt.Errorf("store: rolling back to savepoint after %q: %w", ierr.Error(), err)
+			}
+		}
+		// A savepoint outlives a rollback to it: release it either way, so
+		// failed attempts do not pile up savepoints in the transaction.
+		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+			if ierr != nil {
+				return fmt.Errorf("store: releasing savepoint after %q: %w", ierr.Error(), err)
+			}
+			return fmt.Errorf("store: releasing savepoint: %w", err)
+		}
+		return ierr
+	}
+}
+
+// savepointDepth is the context key of the nesting depth of Savepoint.
+type savepointDepth struct{}
