@@ -210,7 +210,7 @@ func (l *Layout) checkModeFor(src string, sg segment) (checkMode, error) {
 		covered = true
 	}
 	if !covered {
-		return 0, layoutError(src, sg.pos-1, "{check} has no token before it to cover")
+		return 0, layoutError(src, sg.pos-1, "{check} has nothing before it to cover")
 	}
 	switch {
 	case sg.kind == segMod97:

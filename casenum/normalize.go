@@ -60,7 +60,9 @@ func (g *Generator) match(s string, lenient bool) (string, error) {
 		if fm.ok {
 			return fout, nil
 		}
-		if fm.at > m.at {
+		// A wrong check character means the shape matched: that reason
+		// beats one of a layout that merely read further.
+		if fm.badCheck || !m.badCheck && fm.at > m.at {
 			m = fm
 		}
 	}
@@ -70,16 +72,17 @@ func (g *Generator) match(s string, lenient bool) (string, error) {
 // matcher reads an input against a layout's segments, backtracking over the
 // tokens of variable width ({unixms}, {date:LAYOUT}).
 type matcher struct {
-	l       *Layout
-	in      string
-	lenient bool
-	loc     *time.Location
-	out     []byte // the canonical number so far
-	vars    []byte // what the tokens read, for the check character
-	dead    []bool // (segment, position) pairs known to fail
-	ok      bool
-	at      int    // furthest position a failure was seen at
-	why     string // and why
+	l        *Layout
+	in       string
+	lenient  bool
+	loc      *time.Location
+	out      []byte // the canonical number so far
+	vars     []byte // what the tokens read, for the check character
+	dead     []bool // (segment, position) pairs known to fail
+	ok       bool
+	at       int    // furthest position a failure was seen at
+	why      string // and why
+	badCheck bool   // the shape matched but the check character did not
 }
 
 // option is one way a segment can read the input: where it ends and the
@@ -101,6 +104,13 @@ func (m *matcher) fail(at int, why string) []option {
 	if at >= m.at || m.why == "" {
 		m.at, m.why = at, why
 	}
+	return nil
+}
+
+// failCheck records a check character that does not match.
+func (m *matcher) failCheck(at int, why string) []option {
+	m.badCheck = true
+	m.at, m.why = at, why
 	return nil
 }
 
@@ -354,7 +364,7 @@ func (m *matcher) check(sg *segment, pos int) []option {
 			return nil
 		}
 		if !validMod97(m.vars, [2]byte{opts[0].text[0], opts[0].text[1]}) {
-			return m.fail(pos, "check digits do not match: a character is wrong or two are swapped")
+			return m.failCheck(pos, "check digits do not match: a character is wrong or two are swapped")
 		}
 		return opts
 	case checkDamm10:
@@ -363,7 +373,7 @@ func (m *matcher) check(sg *segment, pos int) []option {
 			return nil
 		}
 		if !validDamm10(m.vars, opts[0].text[0]) {
-			return m.fail(pos, "check digit does not match: a character is wrong or two are swapped")
+			return m.failCheck(pos, "check digit does not match: a character is wrong or two are swapped")
 		}
 		return opts
 	default:
@@ -372,7 +382,7 @@ func (m *matcher) check(sg *segment, pos int) []option {
 			return nil
 		}
 		if !validDamm32(m.vars, opts[0].text[0]) {
-			return m.fail(pos, "check character does not match: a character is wrong or two are swapped")
+			return m.failCheck(pos, "check character does not match: a character is wrong or two are swapped")
 		}
 		return opts
 	}

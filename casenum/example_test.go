@@ -1,0 +1,154 @@
+package casenum_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/casenum/casenumtest"
+)
+
+// With no options a Generator reproduces the seed's format. A fixed clock
+// and a seeded Random make the output repeatable.
+func Example() {
+	g, err := casenum.New(
+		casenum.WithClock(casenumtest.NewClock(time.UnixMilli(1759131413832))),
+		casenum.WithRandom(casenumtest.NewRandom(7)),
+	)
+	if err != nil {
+		panic(err)
+	}
+	n, err := g.Next(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(n)
+	fmt.Println(g.Validate(n) == nil)
+	// Output:
+	// CASE-20250929-1759131413832-960
+	// true
+}
+
+// Create is the recommended path: the insert decides, and a unique
+// violation, here ErrDuplicate from an in-memory table, is retried with a
+// fresh candidate.
+func ExampleGenerator_Create() {
+	table := casenumtest.NewStore()
+	table.Add("T-1") // already taken
+	g, err := casenum.New(
+		casenum.WithLayout("T-{rand:1}"),
+		casenum.WithRandom(casenumtest.NewRandom(1)),
+	)
+	if err != nil {
+		panic(err)
+	}
+	for range 3 {
+		n, err := g.Create(context.Background(), func(ctx context.Context, number string) error {
+			// INSERT INTO calls (case_number, ...) VALUES ($1, ...)
+			return table.Insert(ctx, number)
+		})
+		fmt.Println(n, err)
+	}
+	st := g.Stats()
+	fmt.Printf("minted %d, attempts %d, collisions %d\n", st.Minted, st.Attempts, st.Collisions)
+	// Output:
+	// T-9 <nil>
+	// T-8 <nil>
+	// T-2 <nil>
+	// minted 3, attempts 5, collisions 2
+}
+
+// Next with a Checker asks before handing a number out. Keep the UNIQUE
+// constraint: two callers can both hear "free".
+func ExampleGenerator_Next() {
+	table := casenumtest.NewStore()
+	g, err := casenum.New(
+		casenum.WithLayout("INC-{alnum:5}"),
+		casenum.WithChecker(table),
+		casenum.WithRandom(casenumtest.NewRandom(3)),
+	)
+	if err != nil {
+		panic(err)
+	}
+	n, err := g.Next(context.Background())
+	fmt.Println(n, err)
+	// Output:
+	// INC-SNDWV <nil>
+}
+
+// A per-day counter with a check digit: short enough to read over the phone.
+func ExampleWithSequence() {
+	clock := casenumtest.NewClock(time.Date(2025, 9, 29, 9, 30, 0, 0, time.UTC))
+	counters := casenumtest.NewStore() // store.NewSequence in production
+	g, err := casenum.New(
+		casenum.WithLayout("CASE-{date}-{seq:6}{check}"),
+		casenum.WithSequence(counters),
+		casenum.WithClock(clock),
+	)
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	a, _ := g.Next(ctx)
+	b, _ := g.Next(ctx)
+	clock.Advance(24 * time.Hour)
+	c, _ := g.Next(ctx)
+	fmt.Println(a)
+	fmt.Println(b)
+	fmt.Println(c)
+	// Output:
+	// CASE-20250929-0000017
+	// CASE-20250929-0000025
+	// CASE-20250930-0000011
+}
+
+// Normalize reads back what a caller typed: case, spaces, missing hyphens
+// and look-alike letters are forgiven; a wrong digit is caught by the check
+// character.
+func ExampleGenerator_Normalize() {
+	g, err := casenum.New(casenum.WithLayout("CASE-{date}-{seq:6}{check}"), casenum.WithSequence(casenumtest.NewStore()))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(g.Normalize(" case 2025O929 OOOO42 O "))
+	_, err = g.Normalize("CASE-20250929-0000430") // a 2 misheard as a 3
+	fmt.Println(errors.Is(err, casenum.ErrInvalidNumber))
+	fmt.Println(err)
+	// Output:
+	// CASE-20250929-0000420 <nil>
+	// true
+	// casenum: invalid case number: "CASE-20250929-0000430": check digit does not match: a character is wrong or two are swapped at position 21
+}
+
+// Odds tells how often a layout's candidates collide at a given rate.
+func ExampleLayout_Odds() {
+	l := casenum.MustParseLayout(casenum.DefaultLayout)
+	for _, rate := range []float64{1, 10, 100, 1000} {
+		o := l.Odds(rate)
+		fmt.Printf("%g/s: collision %.1e, %.4f attempts, %.0f collisions a day\n", rate, o.Collision, o.ExpectedAttempts, o.PerDay)
+	}
+	// Output:
+	// 1/s: collision 5.0e-07, 1.0000 attempts, 0 collisions a day
+	// 10/s: collision 5.0e-06, 1.0000 attempts, 4 collisions a day
+	// 100/s: collision 5.0e-05, 1.0001 attempts, 432 collisions a day
+	// 1000/s: collision 5.0e-04, 1.0005 attempts, 43211 collisions a day
+}
+
+// A Retry policy with waits between attempts; every wait ends at once when
+// the context does.
+func ExampleWithRetry() {
+	g, err := casenum.New(casenum.WithRetry(casenum.Retry{
+		Attempts:   5,
+		Delay:      2 * time.Millisecond,
+		MaxDelay:   50 * time.Millisecond,
+		Multiplier: 3,
+	}))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(g.Layout())
+	// Output:
+	// CASE-{date}-{unixms}-{rand:3}
+}

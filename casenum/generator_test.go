@@ -1,0 +1,610 @@
+package casenum_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/casenum/casenumtest"
+)
+
+// seedTime is the instant of the seed's first number, CASE-20250929-1759131413832-073.
+var seedTime = time.UnixMilli(1759131413832).UTC()
+
+func newGen(t *testing.T, opts ...casenum.Option) *casenum.Generator {
+	t.Helper()
+	base := []casenum.Option{
+		casenum.WithClock(casenumtest.NewClock(seedTime)),
+		casenum.WithRandom(casenumtest.NewRandom(1)),
+	}
+	g, err := casenum.New(append(base, opts...)...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return g
+}
+
+func TestDefaultsReproduceTheSeed(t *testing.T) {
+	t.Parallel()
+	g, err := casenum.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g.Layout().String(); got != casenum.DefaultLayout {
+		t.Errorf("layout %q, want %q", got, casenum.DefaultLayout)
+	}
+	if got := g.FallbackLayout().String(); got != casenum.DefaultFallbackLayout {
+		t.Errorf("fallback %q, want %q", got, casenum.DefaultFallbackLayout)
+	}
+	n, err := g.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().UTC().Format("20060102")
+	if !regexp.MustCompile(`^CASE-` + today + `-1\d{12}-\d{3}$`).MatchString(n) {
+		t.Errorf("Next() = %q, want the seed's shape CASE-%s-<unix ms>-<3 digits>", n, today)
+	}
+
+	fixed := newGen(t)
+	n, err = fixed.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^CASE-20250929-1759131413832-\d{3}$`).MatchString(n) {
+		t.Errorf("with the seed's clock Next() = %q", n)
+	}
+}
+
+func TestNewRefusesBadOptions(t *testing.T) {
+	t.Parallel()
+	var nilClock casenum.Clock
+	tests := []struct {
+		name string
+		opt  casenum.Option
+		want error
+	}{
+		{"nil option", nil, casenum.ErrInvalidOption},
+		{"nil clock", casenum.WithClock(nilClock), casenum.ErrInvalidOption},
+		{"nil random", casenum.WithRandom(nil), casenum.ErrInvalidOption},
+		{"nil checker", casenum.WithChecker(nil), casenum.ErrInvalidOption},
+		{"nil sequence", casenum.WithSequence(nil), casenum.ErrInvalidOption},
+		{"nil location", casenum.WithLocation(nil), casenum.ErrInvalidOption},
+		{"nil conflict", casenum.WithConflict(nil), casenum.ErrInvalidOption},
+		{"nil observer", casenum.WithObserver(nil), casenum.ErrInvalidOption},
+		{"negative attempts", casenum.WithRetry(casenum.Retry{Attempts: -1}), casenum.ErrInvalidOption},
+		{"negative fallback attempts", casenum.WithRetry(casenum.Retry{FallbackAttempts: -2}), casenum.ErrInvalidOption},
+		{"negative delay", casenum.WithRetry(casenum.Retry{Delay: -time.Second}), casenum.ErrInvalidOption},
+		{"negative max delay", casenum.WithRetry(casenum.Retry{MaxDelay: -1}), casenum.ErrInvalidOption},
+		{"multiplier below 1", casenum.WithRetry(casenum.Retry{Multiplier: 0.5}), casenum.ErrInvalidOption},
+		{"jitter above 1", casenum.WithRetry(casenum.Retry{Jitter: 1.5}), casenum.ErrInvalidOption},
+		{"seq without sequence", casenum.WithLayout("C-{date}-{seq:4}"), casenum.ErrInvalidOption},
+		{"empty layout", casenum.WithLayout(""), casenum.ErrInvalidLayout},
+		{"bad fallback", casenum.WithFallbackLayout("F-{nope}"), casenum.ErrInvalidLayout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g, err := casenum.New(tt.opt)
+			if !errors.Is(err, tt.want) || g != nil {
+				t.Fatalf("New = %v, %v; want nil, %v", g, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCreateStoresOnFirstAttempt(t *testing.T) {
+	t.Parallel()
+	s := casenumtest.NewStore()
+	g := newGen(t)
+	n, err := g.Create(context.Background(), s.Insert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Contains(n) || s.Inserts() != 1 {
+		t.Fatalf("stored %v with %d inserts, want %q with 1", s.Numbers(), s.Inserts(), n)
+	}
+	want := casenum.Stats{Minted: 1, Attempts: 1}
+	if st := g.Stats(); st != want {
+		t.Errorf("Stats = %+v, want %+v", st, want)
+	}
+}
+
+// takenAllBut fills a store with every number of "T-{rand:1}" but one.
+func takenAllBut(free int) *casenumtest.Store {
+	s := casenumtest.NewStore()
+	for d := range 10 {
+		if d != free {
+			s.Add(fmt.Sprintf("T-%d", d))
+		}
+	}
+	return s
+}
+
+func TestCreateRetriesCollisions(t *testing.T) {
+	t.Parallel()
+	s := takenAllBut(7)
+	g := newGen(t, casenum.WithLayout("T-{rand:1}"), casenum.WithRetry(casenum.Retry{Attempts: 200}))
+	n, err := g.Create(context.Background(), s.Insert)
+	if err != nil || n != "T-7" {
+		t.Fatalf("Create = %q, %v; want T-7", n, err)
+	}
+	st := g.Stats()
+	if st.Collisions == 0 || st.Minted != 1 || st.Attempts != st.Collisions+1 || uint64(s.Inserts()) != st.Attempts {
+		t.Errorf("Stats = %+v with %d inserts", st, s.Inserts())
+	}
+}
+
+func TestCreateFallsBackAndChecksTheFallback(t *testing.T) {
+	t.Parallel()
+	var events []casenum.EventKind
+	gen := func() *casenum.Generator {
+		return newGen(t, casenum.WithLayout("T-{rand:1}"), casenum.WithFallbackLayout("F-{rand:1}"),
+			casenum.WithRetry(casenum.Retry{Attempts: 3, FallbackAttempts: 200}),
+			casenum.WithObserver(casenum.ObserverFunc(func(_ context.Context, e casenum.Event) { events = append(events, e.Kind) })))
+	}
+	// The same seed draws the same candidates: learn the first fallback one.
+	first, err := gen().Create(context.Background(), takenAllBut(-1).Insert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Now every fallback number but another one is taken: the fallback's
+	// candidates must be checked like any other, not trusted.
+	free := fmt.Sprintf("F-%d", (first[2]-'0'+1)%10)
+	s := takenAllBut(-1)
+	for d := range 10 {
+		if n := fmt.Sprintf("F-%d", d); n != free {
+			s.Add(n)
+		}
+	}
+	events = nil
+	g := gen()
+	n, err := g.Create(context.Background(), s.Insert)
+	if err != nil || n != free {
+		t.Fatalf("Create = %q, %v; want %s", n, err, free)
+	}
+	if err := g.Validate(n); err != nil {
+		t.Errorf("Validate(%q) = %v", n, err)
+	}
+	st := g.Stats()
+	if st.Fallbacks != 1 || st.Collisions <= 3 || st.Minted != 1 || st.Attempts != st.Collisions+1 {
+		t.Errorf("Stats = %+v", st)
+	}
+	if len(events) < 5 || events[3] != casenum.EventFallback || events[4] != casenum.EventCollision || events[len(events)-1] != casenum.EventMinted {
+		t.Errorf("events = %v", events)
+	}
+}
+
+func TestCreateExhausted(t *testing.T) {
+	t.Parallel()
+	s := takenAllBut(-1)
+	g := newGen(t, casenum.WithLayout("T-{rand:1}"), casenum.WithFallbackLayout(""),
+		casenum.WithRetry(casenum.Retry{Attempts: 4}))
+	n, err := g.Create(context.Background(), s.Insert)
+	if n != "" || !errors.Is(err, casenum.ErrExhausted) || !errors.Is(err, casenum.ErrDuplicate) {
+		t.Fatalf("Create = %q, %v; want ErrExhausted wrapping the last ErrDuplicate", n, err)
+	}
+	if s.Inserts() != 4 || s.Len() != 10 {
+		t.Errorf("%d inserts, %d stored", s.Inserts(), s.Len())
+	}
+	if st := g.Stats(); st.Exhausted != 1 || st.Collisions != 4 || st.Attempts != 4 || st.Minted != 0 {
+		t.Errorf("Stats = %+v", st)
+	}
+}
+
+func TestErrorsAreNeverNumbers(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("connection reset")
+	t.Run("insert", func(t *testing.T) {
+		t.Parallel()
+		calls := 0
+		g := newGen(t)
+		n, err := g.Create(context.Background(), func(context.Context, string) error { calls++; return boom })
+		if n != "" || !errors.Is(err, boom) || calls != 1 {
+			t.Fatalf("Create = %q, %v after %d calls; want %v after 1", n, err, calls, boom)
+		}
+		if st := g.Stats(); st.Errors != 1 || st.Attempts != 1 || st.Minted != 0 {
+			t.Errorf("Stats = %+v", st)
+		}
+	})
+	t.Run("checker", func(t *testing.T) {
+		t.Parallel()
+		s := casenumtest.NewStore()
+		s.FailWith(boom)
+		g := newGen(t, casenum.WithChecker(s))
+		for _, call := range []func() (string, error){
+			func() (string, error) { return g.Next(context.Background()) },
+			func() (string, error) { return g.Create(context.Background(), casenumtest.NewStore().Insert) },
+		} {
+			if n, err := call(); n != "" || !errors.Is(err, boom) {
+				t.Errorf("got %q, %v; want %v", n, err, boom)
+			}
+		}
+	})
+	t.Run("sequence", func(t *testing.T) {
+		t.Parallel()
+		s := casenumtest.NewStore()
+		s.FailWith(boom)
+		g := newGen(t, casenum.WithLayout("C-{seq:4}"), casenum.WithSequence(s))
+		if n, err := g.Next(context.Background()); n != "" || !errors.Is(err, boom) {
+			t.Errorf("Next = %q, %v; want %v", n, err, boom)
+		}
+	})
+	t.Run("nil insert", func(t *testing.T) {
+		t.Parallel()
+		if n, err := newGen(t).Create(context.Background(), nil); n != "" || !errors.Is(err, casenum.ErrInvalidOption) {
+			t.Errorf("Create(nil) = %q, %v", n, err)
+		}
+	})
+}
+
+// pgError has the shape of pgx's *pgconn.PgError and lib/pq's *pq.Error.
+type pgError struct{ code string }
+
+func (e *pgError) Error() string    { return "ERROR: duplicate key value (SQLSTATE " + e.code + ")" }
+func (e *pgError) SQLState() string { return e.code }
+
+func TestConflictTest(t *testing.T) {
+	t.Parallel()
+	t.Run("driver unique violation is a collision", func(t *testing.T) {
+		t.Parallel()
+		calls := 0
+		g := newGen(t)
+		n, err := g.Create(context.Background(), func(context.Context, string) error {
+			calls++
+			if calls < 3 {
+				return fmt.Errorf("insert: %w", &pgError{"23505"})
+			}
+			return nil
+		})
+		if err != nil || n == "" || calls != 3 {
+			t.Fatalf("Create = %q, %v after %d calls", n, err, calls)
+		}
+	})
+	t.Run("not null violation is not", func(t *testing.T) {
+		t.Parallel()
+		g := newGen(t)
+		_, err := g.Create(context.Background(), func(context.Context, string) error { return &pgError{"23502"} })
+		var pe *pgError
+		if !errors.As(err, &pe) || errors.Is(err, casenum.ErrExhausted) {
+			t.Fatalf("Create error = %v, want the NOT NULL error", err)
+		}
+	})
+	t.Run("WithConflict replaces the test", func(t *testing.T) {
+		t.Parallel()
+		mine := errors.New("taken")
+		calls := 0
+		g := newGen(t, casenum.WithConflict(func(err error) bool { return errors.Is(err, mine) }))
+		_, err := g.Create(context.Background(), func(context.Context, string) error {
+			calls++
+			if calls == 1 {
+				return mine
+			}
+			return casenum.ErrDuplicate
+		})
+		if !errors.Is(err, casenum.ErrDuplicate) || errors.Is(err, casenum.ErrExhausted) || calls != 2 {
+			t.Fatalf("Create error = %v after %d calls; want ErrDuplicate returned as is after 2", err, calls)
+		}
+	})
+	if !casenum.IsConflict(fmt.Errorf("x: %w", casenum.ErrDuplicate)) || casenum.IsConflict(errors.New("x")) || casenum.IsConflict(nil) {
+		t.Error("IsConflict is wrong")
+	}
+}
+
+func TestNextWithChecker(t *testing.T) {
+	t.Parallel()
+	s := takenAllBut(3)
+	g := newGen(t, casenum.WithLayout("T-{rand:1}"), casenum.WithChecker(s), casenum.WithRetry(casenum.Retry{Attempts: 200}))
+	n, err := g.Next(context.Background())
+	if err != nil || n != "T-3" {
+		t.Fatalf("Next = %q, %v; want T-3", n, err)
+	}
+	if s.Checks() < 2 || s.Len() != 9 {
+		t.Errorf("%d checks, %d stored: Next must check and never store", s.Checks(), s.Len())
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	t.Parallel()
+	t.Run("before the first attempt", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		s := casenumtest.NewStore()
+		g := newGen(t)
+		if n, err := g.Create(ctx, s.Insert); n != "" || err != context.Canceled || s.Inserts() != 0 {
+			t.Fatalf("Create = %q, %v with %d inserts; want context.Canceled unchanged and no insert", n, err, s.Inserts())
+		}
+		if st := g.Stats(); st.Errors != 1 || st.Attempts != 0 {
+			t.Errorf("Stats = %+v", st)
+		}
+	})
+	t.Run("during a wait", func(t *testing.T) {
+		t.Parallel()
+		clock := casenumtest.NewClock(seedTime)
+		g, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("T-{rand:1}"),
+			casenum.WithRetry(casenum.Retry{Delay: time.Hour}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := g.Create(ctx, func(context.Context, string) error { return casenum.ErrDuplicate })
+			done <- err
+		}()
+		if err := clock.BlockUntil(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Create = %v, want context.Canceled", err)
+		}
+	})
+}
+
+// TestBackoffOnFakeClock follows the waits through the Clock's After: each
+// wait must end exactly at its deadline, not a nanosecond earlier.
+func TestBackoffOnFakeClock(t *testing.T) {
+	t.Parallel()
+	clock := casenumtest.NewClock(seedTime)
+	g, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("T-{rand:6}"), casenum.WithFallbackLayout(""),
+		casenum.WithRetry(casenum.Retry{Attempts: 5, Delay: 10 * time.Millisecond, Multiplier: 2, MaxDelay: 35 * time.Millisecond, Jitter: -1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int32
+	done := make(chan error, 1)
+	go func() {
+		_, err := g.Create(context.Background(), func(context.Context, string) error {
+			calls.Add(1)
+			return casenum.ErrDuplicate
+		})
+		done <- err
+	}()
+	ctx := context.Background()
+	for i, want := range []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 35 * time.Millisecond, 35 * time.Millisecond} {
+		if err := clock.BlockUntil(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		if got := calls.Load(); got != int32(i+1) {
+			t.Fatalf("wait %d: %d inserts so far", i+1, got)
+		}
+		clock.Advance(want - time.Nanosecond)
+		if clock.Waiters() != 1 {
+			t.Fatalf("wait %d ended before %v", i+1, want)
+		}
+		clock.Advance(time.Nanosecond)
+	}
+	if err := <-done; !errors.Is(err, casenum.ErrExhausted) || calls.Load() != 5 {
+		t.Fatalf("Create = %v after %d inserts", err, calls.Load())
+	}
+}
+
+// TestBackoffUnderSynctest runs the waits on real timers, which
+// testing/synctest's fake time drives: the call takes exactly the schedule.
+func TestBackoffUnderSynctest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g, err := casenum.New(casenum.WithLayout("T-{rand:6}"), casenum.WithFallbackLayout(""),
+			casenum.WithRetry(casenum.Retry{Attempts: 4, Delay: time.Second, MaxDelay: time.Minute, Jitter: -1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = g.Create(context.Background(), func(context.Context, string) error { return casenum.ErrDuplicate })
+		if !errors.Is(err, casenum.ErrExhausted) {
+			t.Fatal(err)
+		}
+		if got, want := time.Since(start), 7*time.Second; got != want { // 1s + 2s + 4s
+			t.Errorf("took %v of fake time, want %v", got, want)
+		}
+	})
+}
+
+func TestJitterStaysInBounds(t *testing.T) {
+	t.Parallel()
+	clock := casenumtest.NewClock(seedTime)
+	g, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("T-{rand:6}"), casenum.WithFallbackLayout(""),
+		casenum.WithRetry(casenum.Retry{Attempts: 2, Delay: 100 * time.Millisecond, Jitter: 0.5}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = g.Create(context.Background(), func(context.Context, string) error { return casenum.ErrDuplicate })
+		}()
+		if err := clock.BlockUntil(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(50*time.Millisecond - time.Nanosecond)
+		if clock.Waiters() != 1 {
+			t.Fatal("a jittered wait of Delay 100ms and Jitter 0.5 ended before 50ms")
+		}
+		clock.Advance(50 * time.Millisecond)
+		<-done
+	}
+}
+
+func TestTimeOnlyLayoutWaitsForItsResolution(t *testing.T) {
+	t.Parallel()
+	clock := casenumtest.NewClock(seedTime)
+	g, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("T-{unixms}"), casenum.WithRetry(casenum.Retry{Jitter: -1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := casenumtest.NewStore()
+	s.Add("T-1759131413832")
+	done := make(chan string, 1)
+	go func() {
+		n, _ := g.Create(context.Background(), s.Insert)
+		done <- n
+	}()
+	if err := clock.BlockUntil(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Millisecond)
+	if n := <-done; n != "T-1759131413833" {
+		t.Fatalf("Create = %q, want the next millisecond", n)
+	}
+}
+
+// countingClock counts the readings of the clock.
+type countingClock struct {
+	mu sync.Mutex
+	t  time.Time
+	n  int
+}
+
+func (c *countingClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	return c.t
+}
+
+func TestOneClockReadingPerCandidate(t *testing.T) {
+	t.Parallel()
+	// A nanosecond before midnight: a second reading could print the next day.
+	clock := &countingClock{t: time.Date(2025, 9, 29, 23, 59, 59, 999999999, time.UTC)}
+	s := casenumtest.NewStore()
+	g, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("C-{date}-{seq:3}-{date:150405}-{unixms}"), casenum.WithSequence(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := g.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clock.n != 1 {
+		t.Errorf("%d clock readings for one candidate", clock.n)
+	}
+	if n != "C-20250929-001-235959-1759190399999" {
+		t.Errorf("Next = %q", n)
+	}
+}
+
+func TestSequenceLayout(t *testing.T) {
+	t.Parallel()
+	clock := casenumtest.NewClock(time.Date(2025, 9, 29, 12, 0, 0, 0, time.UTC))
+	s := casenumtest.NewStore()
+	g, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("CASE-{date}-{seq:2}{check}"), casenum.WithSequence(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var got []string
+	for range 2 {
+		n, err := g.Create(ctx, s.Insert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, n)
+	}
+	clock.Advance(24 * time.Hour)
+	n, err := g.Create(ctx, s.Insert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, n)
+	want := []string{"CASE-20250929-01", "CASE-20250929-02", "CASE-20250930-01"}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) || len(got[i]) != len(want[i])+1 {
+			t.Errorf("number %d = %q, want %s plus a check digit", i, got[i], want[i])
+		}
+		if err := g.Validate(got[i]); err != nil {
+			t.Errorf("Validate(%q) = %v", got[i], err)
+		}
+	}
+	// The counter outgrows {seq:2}: the scope is used up.
+	for range 98 {
+		if _, err := g.Next(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := g.Next(ctx); !errors.Is(err, casenum.ErrExhausted) || n != "" {
+		t.Errorf("Next after 99 = %q, %v; want ErrExhausted", n, err)
+	}
+}
+
+func TestObserverSeesEveryEvent(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var events []casenum.Event
+	obs := casenum.ObserverFunc(func(_ context.Context, e casenum.Event) {
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	})
+	s := casenumtest.NewStore()
+	calls := 0
+	g := newGen(t, casenum.WithObserver(obs))
+	n, err := g.Create(context.Background(), func(ctx context.Context, n string) error {
+		calls++
+		if calls == 1 {
+			return casenum.ErrDuplicate
+		}
+		return s.Insert(ctx, n)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	_, _ = g.Create(context.Background(), func(context.Context, string) error { return boom })
+	kinds := make([]string, len(events))
+	for i, e := range events {
+		kinds[i] = e.Kind.String()
+	}
+	if got := strings.Join(kinds, ","); got != "collision,minted,error" {
+		t.Fatalf("events = %s", got)
+	}
+	if events[1].Number != n || events[1].Attempt != 2 || !errors.Is(events[0].Err, casenum.ErrDuplicate) || !errors.Is(events[2].Err, boom) {
+		t.Errorf("events = %+v", events)
+	}
+}
+
+// TestConcurrentCreate hammers one Generator, whose Random is a PCG that is
+// not safe for concurrent use, from many goroutines: the race detector and
+// the store's UNIQUE semantics must both stay quiet.
+func TestConcurrentCreate(t *testing.T) {
+	t.Parallel()
+	const workers, each = 32, 50
+	s := casenumtest.NewStore()
+	g, err := casenum.New(casenum.WithLayout("T-{rand:4}"), casenum.WithRandom(rand.NewPCG(1, 2)),
+		casenum.WithRetry(casenum.Retry{Attempts: 50}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				if _, err := g.Create(context.Background(), s.Insert); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	st := g.Stats()
+	if s.Len() != workers*each || st.Minted != workers*each || st.Attempts != st.Minted+st.Collisions {
+		t.Fatalf("stored %d, Stats %+v", s.Len(), st)
+	}
+	if st.Collisions == 0 {
+		t.Error("1,600 numbers in a space of 10,000 and no collision: the collisions are not counted")
+	}
+}
