@@ -3,6 +3,7 @@ package casenum_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/casemint/casemint/casenum"
 )
@@ -34,4 +35,26 @@ func BenchmarkNext(b *testing.B) {
 			}
 		})
 	})
+}
+
+// fixedClock is a Clock that costs nothing to read, to show what the
+// Generator itself costs apart from the system clock.
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+// BenchmarkNextFixedClock is BenchmarkNext without the cost of reading the
+// system clock, which on some virtual machines is a system call.
+func BenchmarkNextFixedClock(b *testing.B) {
+	ctx := context.Background()
+	g, err := casenum.New(casenum.WithClock(fixedClock{time.Now()}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := g.Next(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

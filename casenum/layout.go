@@ -427,12 +427,12 @@ const hexDigits = "0123456789abcdef"
 // appendPadded writes v as exactly n decimal digits, zero-padded. v must be
 // below 10^n.
 func appendPadded(dst []byte, v uint64, n int) []byte {
-	var b [20]byte
-	for i := n - 1; i >= 0; i-- {
-		b[i] = byte('0' + v%10)
+	dst = append(dst, make([]byte, n)...) // grows in place: no allocation
+	for i := len(dst) - 1; i >= len(dst)-n; i-- {
+		dst[i] = byte('0' + v%10)
 		v /= 10
 	}
-	return append(dst, b[:n]...)
+	return dst
 }
 
 // uniform returns a value uniform in [0, n) with Lemire's multiply-and-reject
