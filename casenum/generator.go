@@ -34,7 +34,7 @@ type Generator struct {
 	retry    Retry
 	conflict func(error) bool
 	observer Observer
-	stats    stats
+	stats    *stats // shared with the Generators made by WithSequence
 }
 
 type config struct {
@@ -194,6 +194,7 @@ func New(opts ...Option) (*Generator, error) {
 		loc:      c.loc,
 		conflict: c.conflict,
 		observer: c.observer,
+		stats:    new(stats),
 	}
 	var err error
 	if g.layout, err = ParseLayout(c.layout); err != nil {
@@ -214,6 +215,24 @@ func New(opts ...Option) (*Generator, error) {
 		g.retry.Delay = min(g.layout.bucket, g.retry.MaxDelay)
 	}
 	return g, nil
+}
+
+// WithSequence returns a Generator that shares g's layouts, policy, Random,
+// Observer and Stats but draws {seq} values from s. It is cheap, made for a
+// Sequence bound to one transaction, so that the counter and the record
+// commit or roll back together (gap-free numbering):
+//
+//	tx, _ := db.BeginTx(ctx, nil)
+//	n, err := gen.WithSequence(seq.WithTx(tx)).Create(ctx, store.Savepoint(tx, insert))
+//
+// A nil s returns g unchanged.
+func (g *Generator) WithSequence(s Sequence) *Generator {
+	if s == nil {
+		return g
+	}
+	c := *g
+	c.seq = s
+	return &c
 }
 
 // Layout returns the Generator's main layout.

@@ -608,3 +608,25 @@ func TestConcurrentCreate(t *testing.T) {
 		t.Error("1,600 numbers in a space of 10,000 and no collision: the collisions are not counted")
 	}
 }
+
+func TestWithSequenceSharesStats(t *testing.T) {
+	t.Parallel()
+	a, b := casenumtest.NewStore(), casenumtest.NewStore()
+	g := newGen(t, casenum.WithLayout("C-{seq:3}"), casenum.WithSequence(a))
+	for range 2 {
+		if _, err := g.Next(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bound := g.WithSequence(b)
+	n, err := bound.Next(context.Background())
+	if err != nil || n != "C-001" || b.Nexts() != 1 || a.Nexts() != 2 {
+		t.Fatalf("bound Next = %q, %v; Nexts a=%d b=%d", n, err, a.Nexts(), b.Nexts())
+	}
+	if g.Stats().Minted != 3 || bound.Stats() != g.Stats() {
+		t.Errorf("Stats not shared: %+v vs %+v", g.Stats(), bound.Stats())
+	}
+	if g.WithSequence(nil) != g {
+		t.Error("WithSequence(nil) must return the Generator itself")
+	}
+}
