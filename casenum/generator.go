@@ -34,7 +34,8 @@ type Generator struct {
 	retry    Retry
 	conflict func(error) bool
 	observer Observer
-	stats    *stats // shared with the Generators made by WithSequence
+	stats    *stats    // shared with the Generators made by WithSequence
+	days     *dayCache // shared likewise
 }
 
 type config struct {
@@ -195,6 +196,7 @@ func New(opts ...Option) (*Generator, error) {
 		conflict: c.conflict,
 		observer: c.observer,
 		stats:    new(stats),
+		days:     new(dayCache),
 	}
 	var err error
 	if g.layout, err = ParseLayout(c.layout); err != nil {
@@ -354,7 +356,7 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 // render draws one candidate from one clock reading.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, error) {
 	var buf [96]byte
-	r := renderer{t: g.clock.Now(), loc: g.loc, rnd: g.rnd, seq: g.seq, ctx: ctx}
+	r := renderer{t: g.clock.Now(), loc: g.loc, days: g.days, rnd: g.rnd, seq: g.seq, ctx: ctx}
 	b, err := l.appendTo(buf[:0], &r)
 	if err != nil {
 		return "", err

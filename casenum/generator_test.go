@@ -630,3 +630,36 @@ func TestWithSequenceSharesStats(t *testing.T) {
 		t.Error("WithSequence(nil) must return the Generator itself")
 	}
 }
+
+func TestDateFollowsTheClockAcrossMidnight(t *testing.T) {
+	t.Parallel()
+	tokyo := time.FixedZone("JST", 9*3600)
+	clock := casenumtest.NewClock(time.Date(2025, 9, 29, 23, 59, 59, 999e6, time.UTC))
+	utc := newGen(t, casenum.WithClock(clock), casenum.WithLayout("{date}-{rand:2}"))
+	jst := newGen(t, casenum.WithClock(clock), casenum.WithLayout("{date}-{rand:2}"), casenum.WithLocation(tokyo))
+	date := func(g *casenum.Generator) string {
+		n, err := g.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n[:8]
+	}
+	steps := []struct {
+		move     func()
+		utc, jst string
+	}{
+		{func() {}, "20250929", "20250930"},
+		{func() { clock.Advance(time.Millisecond) }, "20250930", "20250930"},
+		{func() { clock.Advance(-2 * time.Millisecond) }, "20250929", "20250930"}, // the clock went back
+		{func() { clock.Set(time.Date(2025, 9, 30, 15, 0, 0, 0, time.UTC)) }, "20250930", "20251001"},
+	}
+	for i, s := range steps {
+		s.move()
+		if got := date(utc); got != s.utc {
+			t.Errorf("step %d: UTC date %s, want %s", i, got, s.utc)
+		}
+		if got := date(jst); got != s.jst {
+			t.Errorf("step %d: Tokyo date %s, want %s", i, got, s.jst)
+		}
+	}
+}

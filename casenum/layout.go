@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -354,11 +355,51 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // renderer carries what one candidate is rendered from: a single clock
 // reading, so that the date, the time fields and the {seq} scope agree.
 type renderer struct {
-	t   time.Time
-	loc *time.Location
-	rnd Random
-	seq Sequence
-	ctx context.Context
+	t    time.Time
+	loc  *time.Location
+	days *dayCache // may be nil
+	rnd  Random
+	seq  Sequence
+	ctx  context.Context
+}
+
+// dayCache remembers the rendering of the current day in one Location, so
+// that {date} costs a comparison instead of a calendar computation on all
+// but the first number of each day.
+type dayCache struct {
+	p atomic.Pointer[day]
+}
+
+type day struct {
+	loc        *time.Location
+	start, end int64 // [start, end) in Unix milliseconds
+	text       [8]byte
+}
+
+func (c *dayCache) appendDate(dst []byte, t time.Time, loc *time.Location) []byte {
+	ms := t.UnixMilli()
+	if d := c.p.Load(); d != nil && d.loc == loc && ms >= d.start && ms < d.end {
+		return append(dst, d.text[:]...)
+	}
+	local := t.In(loc)
+	y, m, dd := local.Date()
+	start := time.Date(y, m, dd, 0, 0, 0, 0, loc)
+	d := &day{loc: loc, start: start.UnixMilli(), end: start.AddDate(0, 0, 1).UnixMilli()}
+	appendYYYYMMDD(d.text[:0], local)
+	c.p.Store(d)
+	return append(dst, d.text[:]...)
+}
+
+func appendYYYYMMDD(dst []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		// Outside four digits the date cannot be YYYYMMDD; render what
+		// time.Format would rather than wrong digits.
+		return t.AppendFormat(dst, "20060102")
+	}
+	dst = appendPadded(dst, uint64(y), 4)
+	dst = appendPadded(dst, uint64(m), 2)
+	return appendPadded(dst, uint64(d), 2)
 }
 
 // appendTo renders one candidate onto dst.
@@ -375,14 +416,15 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 			dst = append(dst, sg.text...)
 			continue
 		case segDate, segDateFmt:
+			if sg.kind == segDate && r.days != nil {
+				dst = r.days.appendDate(dst, r.t, r.loc)
+				break
+			}
 			if !haveLocal {
 				local, haveLocal = r.t.In(r.loc), true
 			}
 			if sg.kind == segDate {
-				y, m, d := local.Date()
-				dst = appendPadded(dst, uint64(y), 4)
-				dst = appendPadded(dst, uint64(m), 2)
-				dst = appendPadded(dst, uint64(d), 2)
+				dst = appendYYYYMMDD(dst, local)
 			} else {
 				dst = local.AppendFormat(dst, sg.text)
 			}
