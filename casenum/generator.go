@@ -286,12 +286,12 @@ func (g *Generator) Create(ctx context.Context, insert func(ctx context.Context,
 
 // run is the retry loop shared by Next and Create.
 func (g *Generator) run(ctx context.Context, insert func(context.Context, string) error) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", g.fail(ctx, 0, false, err)
-	}
 	var began time.Time
 	if g.observer != nil {
 		began = g.clock.Now()
+	}
+	if err := ctx.Err(); err != nil {
+		return "", g.fail(ctx, 0, false, err, began)
 	}
 	total := g.retry.Attempts
 	if g.fallback != nil {
@@ -310,19 +310,19 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 			}
 			wait := jittered(g.retry.backoff(attempt), g.retry.Jitter, g.rnd)
 			if err := sleep(ctx, g.clock, wait); err != nil {
-				return "", g.fail(ctx, attempt, fallback, err)
+				return "", g.fail(ctx, attempt, fallback, err, began)
 			}
 		}
 		number, err := g.render(ctx, lay)
 		if err != nil {
 			g.stats.failedAttempts.Add(1)
-			return "", g.fail(ctx, attempt, fallback, err)
+			return "", g.fail(ctx, attempt, fallback, err, began)
 		}
 		if g.checker != nil {
 			taken, err := g.checker.Exists(ctx, number)
 			if err != nil {
 				g.stats.failedAttempts.Add(1)
-				return "", g.fail(ctx, attempt, fallback, fmt.Errorf("casenum: checking %s: %w", number, err))
+				return "", g.fail(ctx, attempt, fallback, fmt.Errorf("casenum: checking %s: %w", number, err), began)
 			}
 			if taken {
 				last = fmt.Errorf("%w: %s is taken (checker)", ErrDuplicate, number)
@@ -334,7 +334,7 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 			if err := insert(ctx, number); err != nil {
 				if !g.conflict(err) {
 					g.stats.failedAttempts.Add(1)
-					return "", g.fail(ctx, attempt, fallback, fmt.Errorf("casenum: inserting %s: %w", number, err))
+					return "", g.fail(ctx, attempt, fallback, fmt.Errorf("casenum: inserting %s: %w", number, err), began)
 				}
 				last = err
 				g.collided(ctx, number, attempt, fallback, err, began)
@@ -369,9 +369,9 @@ func (g *Generator) collided(ctx context.Context, number string, attempt int, fa
 	g.observe(ctx, Event{Kind: EventCollision, Number: number, Attempt: attempt, Fallback: fallback, Err: err}, began)
 }
 
-func (g *Generator) fail(ctx context.Context, attempt int, fallback bool, err error) error {
+func (g *Generator) fail(ctx context.Context, attempt int, fallback bool, err error, began time.Time) error {
 	g.stats.errors.Add(1)
-	g.observe(ctx, Event{Kind: EventError, Attempt: attempt, Fallback: fallback, Err: err}, time.Time{})
+	g.observe(ctx, Event{Kind: EventError, Attempt: attempt, Fallback: fallback, Err: err}, began)
 	return err
 }
 
