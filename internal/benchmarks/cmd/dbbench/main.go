@@ -1,0 +1,162 @@
+// Command dbbench measures how fast case numbers can be stored in a real
+// database, and at what cost in round trips, the seed's way and casemint's.
+//
+// On one database per run it stores -n records with each mode at each worker
+// count, on fresh tables, and prints a markdown table:
+//
+//	seed    the seed's check-then-insert: SELECT the candidate, INSERT it if
+//	        no row came back; a taken one is retried after 1ms with a new
+//	        candidate, ten times, then an unchecked UUID-based fallback. Two
+//	        requests can both see a number free: the loser's INSERT fails
+//	        with a unique violation, counted as a failed request.
+//	create  casenum.New() (the seed's format) with Generator.Create:
+//	        INSERT first, a unique violation means "try another number".
+//	seq     CASE-{date}-{seq:8} with Create, the counter in a store.Sequence:
+//	        a counter statement and an INSERT per number.
+//	block   the same with store.WithBlock(100): a counter statement per 100
+//	        numbers.
+//
+// Usage (from internal/benchmarks):
+//
+//	go run ./cmd/dbbench                                  # SQLite in a temporary file
+//	go run ./cmd/dbbench -db "$CASEMINT_POSTGRES_DSN"     # postgres://...
+//	go run ./cmd/dbbench -db "$CASEMINT_MYSQL_DSN"        # user:pass@tcp(host:port)/db
+//	go run ./cmd/dbbench -n 500 -workers 1,8 -modes create,seed
+//
+// Round trips are the statements sent through a counting store.Querier,
+// divided by the records stored. Latency is per request, from its start to
+// its answer, sleeps and retries included. The tables are dropped at the end
+// of each configuration.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "dbbench:", err)
+		os.Exit(1)
+	}
+}
+
+// config is the parsed command line.
+type config struct {
+	db      string
+	n       int
+	workers []int
+	modes   []string
+	timeout time.Duration
+}
+
+func parseFlags(args []string) (config, error) {
+	fs := flag.NewFlagSet("dbbench", flag.ContinueOnError)
+	var c config
+	var workers, modes string
+	fs.StringVar(&c.db, "db", "sqlite", `"sqlite" (a temporary file), a postgres:// URL or a MySQL DSN`)
+	fs.IntVar(&c.n, "n", 20000, "records to store per mode and worker count")
+	fs.StringVar(&workers, "workers", "1,8,64", "comma-separated worker counts")
+	fs.StringVar(&modes, "modes", strings.Join(allModes, ","), "comma-separated modes: "+strings.Join(allModes, ", "))
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "stop the whole run after this long")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.n < 1 {
+		return c, fmt.Errorf("-n must be at least 1")
+	}
+	for _, w := range strings.Split(workers, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(w))
+		if err != nil || v < 1 {
+			return c, fmt.Errorf("-workers: %q is not a positive count", w)
+		}
+		c.workers = append(c.workers, v)
+	}
+	for _, m := range strings.Split(modes, ",") {
+		m = strings.TrimSpace(m)
+		if !slices.Contains(allModes, m) {
+			return c, fmt.Errorf("-modes: unknown mode %q (have %s)", m, strings.Join(allModes, ", "))
+		}
+		c.modes = append(c.modes, m)
+	}
+	return c, nil
+}
+
+func run(args []string, out io.Writer) error {
+	c, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	t, err := open(ctx, c.db)
+	if err != nil {
+		return err
+	}
+	defer t.close()
+
+	fmt.Fprintf(out, "%s, %s; %d records per row; %s %s/%s, GOMAXPROCS %d; %s\n\n",
+		t.label, t.version(ctx), c.n, runtime.Version(), runtime.GOOS, runtime.GOARCH,
+		runtime.GOMAXPROCS(0), time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintln(out, "| mode | workers | stored/s | round trips per stored | failed requests | retries | p50 | p99 |")
+	fmt.Fprintln(out, "|---|--:|--:|--:|--:|--:|--:|--:|")
+	var results []result
+	for _, w := range c.workers {
+		for _, m := range c.modes {
+			r, err := runOne(ctx, t, m, w, c.n)
+			if err != nil {
+				return fmt.Errorf("%s, %d workers: %w", m, w, err)
+			}
+			results = append(results, r)
+			failed := strconv.Itoa(r.failed)
+			if r.failed > 0 {
+				failed += fmt.Sprintf(" (%d duplicate)", r.duplicates)
+				fmt.Fprintf(os.Stderr, "dbbench: %s, %d workers: first failure: %v\n", m, w, r.firstErr)
+			}
+			fmt.Fprintf(out, "| %s | %d | %.0f | %.3f | %s | %d | %s | %s |\n",
+				m, w, r.perSecond(), r.roundTrips(), failed, r.retries, ms(r.p50), ms(r.p99))
+		}
+	}
+	summary(out, results)
+	return nil
+}
+
+// summary prints each casemint mode's throughput relative to the seed's.
+func summary(out io.Writer, results []result) {
+	var lines []string
+	for _, seed := range results {
+		if seed.mode != modeSeed || seed.perSecond() == 0 {
+			continue
+		}
+		for _, r := range results {
+			if r.workers == seed.workers && r.mode != modeSeed {
+				lines = append(lines, fmt.Sprintf("%s/seed %.2fx", r.mode, r.perSecond()/seed.perSecond()))
+			}
+		}
+		if len(lines) > 0 {
+			fmt.Fprintf(out, "\nthroughput at %d workers: %s", seed.workers, strings.Join(lines, ", "))
+			lines = lines[:0]
+		}
+	}
+	fmt.Fprintln(out)
+}
+
+// ms formats a latency in milliseconds.
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + " ms"
+}
