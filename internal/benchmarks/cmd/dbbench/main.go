@@ -149,7 +149,7 @@ func summary(out io.Writer, results []result) {
 			}
 		}
 		if len(lines) > 0 {
-			fmt.Fprintf(out, "\nthroughput at %d workers: %s", seed.workers, strings.Join(lines, ", "))
+			fmt.Fprintf(out, "\nthroughput relative to the seed, %d workers: %s", seed.workers, strings.Join(lines, ", "))
 			lines = lines[:0]
 		}
 	}

@@ -115,7 +115,7 @@ func TestRunPrintsATable(t *testing.T) {
 	if rows != 2*len(allModes) {
 		t.Fatalf("%d mode rows, want %d:\n%s", rows, 2*len(allModes), out.String())
 	}
-	if !strings.Contains(out.String(), "throughput at 2 workers: create/seed") {
+	if !strings.Contains(out.String(), "throughput relative to the seed, 2 workers: create/seed") {
 		t.Fatalf("no summary line:\n%s", out.String())
 	}
 }
