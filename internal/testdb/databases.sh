@@ -101,7 +101,8 @@ CONF
 pg_start() {
 	local bin="$1"
 	# setsid: the server must outlive this script and the shell that ran it.
-	setsid -w runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT_SECONDS" start </dev/null >/dev/null 2>&1
+	# 3>&-: a server holding the caller's stdout would make $(...) wait forever.
+	setsid -w runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT_SECONDS" start </dev/null >/dev/null 2>&1 3>&-
 }
 
 pg_wait() {
@@ -190,13 +191,14 @@ my_init() {
 
 my_start() {
 	# --no-defaults keeps the system's /etc/mysql settings (port 3306, its
-	# socket and log paths) out of the way. setsid -f: the server outlives us.
+	# socket and log paths) out of the way. setsid -f: the server outlives us;
+	# 3>&-: it must not hold the caller's stdout, or $(...) never ends.
 	setsid -f mariadbd --no-defaults --basedir=/usr --datadir="$MY_DATA" --user=root \
 		--bind-address=127.0.0.1 --port="$MY_PORT" --socket="$MY_SOCK" --pid-file="$MY_PID" \
 		--log-error="$MY_LOG" --skip-name-resolve --max-connections=300 \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
 		--innodb-flush-log-at-trx-commit=0 --innodb-buffer-pool-size=128M \
-		</dev/null >>"$MY_DIR/stdout.log" 2>&1
+		</dev/null >>"$MY_DIR/stdout.log" 2>&1 3>&-
 }
 
 my_wait() {
