@@ -38,28 +38,25 @@ func mustNew(b *testing.B, opts ...casenum.Option) *casenum.Generator {
 	return g
 }
 
-// next adapts a Generator to the benchmarks' func() string, failing the
-// benchmark on an error.
-func next(b *testing.B, g *casenum.Generator) func() string {
+// next adapts a Generator to the benchmarks' signature.
+func next(g *casenum.Generator) func() (string, error) {
 	ctx := context.Background()
-	return func() string {
-		n, err := g.Next(ctx)
-		if err != nil {
-			b.Error(err)
-		}
-		return n
-	}
+	return func() (string, error) { return g.Next(ctx) }
+}
+
+// noErr adapts a generator that cannot fail.
+func noErr(fn func() string) func() (string, error) {
+	return func() (string, error) { return fn(), nil }
 }
 
 // BenchmarkID mints one identifier per op with each generator, serially and
-// from GOMAXPROCS goroutines at once (run=parallel, where ns/op is wall time
-// divided by all ops). Compare with
+// in parallel. Compare with
 //
-//	go test -run '^$' -bench ID -count 6 > bench.txt && go tool benchstat -col /run bench.txt
+//	go test -run '^$' -bench . -count 6 > bench.txt && go tool benchstat -col /run bench.txt
 //
-// The clock entries say what reading the clock costs on the machine, since
-// most of these generators read it once (casemint, wall clock only) or twice
-// (time.Now reads the wall and the monotonic clock).
+// BenchmarkTimeNow and BenchmarkWallClock, in the same run, say how much of
+// each figure is the clock: casemint reads the wall clock once per number,
+// the others that read the time call time.Now.
 func BenchmarkID(b *testing.B) {
 	fake := casenumtest.NewClock(time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC))
 	node, err := snowflake.NewNode(1)
@@ -68,44 +65,75 @@ func BenchmarkID(b *testing.B) {
 	}
 	gens := []struct {
 		name string
-		fn   func() string
+		fn   func() (string, error)
 	}{
-		{"casemint-default", next(b, mustNew(b))},
-		{"casemint-default-fakeclock", next(b, mustNew(b, casenum.WithClock(fake)))},
-		{"casemint-spoken", next(b, mustNew(b, casenum.WithLayout("INC-{alnum:6}{check}")))},
-		{"casemint-seq", next(b, mustNew(b, casenum.WithLayout("CASE-{date}-{seq:6}{check}"), casenum.WithSequence(&counter{})))},
-		{"seed-port", SeedNumber},
-		{"uuid-v4", uuid.NewString},
-		{"uuid-v7", func() string { return uuid.Must(uuid.NewV7()).String() }},
-		{"ulid", func() string { return ulid.Make().String() }},
-		{"xid", func() string { return xid.New().String() }},
-		{"ksuid", func() string { return ksuid.New().String() }},
-		{"snowflake", func() string { return node.Generate().String() }},
-		{"clock-time.Now", func() string { t := time.Now(); _ = t; return "" }},
-		{"clock-gettimeofday", func() string {
-			var tv syscall.Timeval
-			_ = syscall.Gettimeofday(&tv)
-			return ""
+		{"casemint-default", next(mustNew(b))},
+		{"casemint-default-fakeclock", next(mustNew(b, casenum.WithClock(fake)))},
+		{"casemint-spoken", next(mustNew(b, casenum.WithLayout("INC-{alnum:6}{check}")))},
+		{"casemint-seq", next(mustNew(b, casenum.WithLayout("CASE-{date}-{seq:6}{check}"), casenum.WithSequence(&counter{})))},
+		{"seed-port", noErr(SeedNumber)},
+		{"uuid-v4", noErr(uuid.NewString)},
+		{"uuid-v7", func() (string, error) {
+			u, err := uuid.NewV7()
+			return u.String(), err
 		}},
+		{"ulid", noErr(func() string { return ulid.Make().String() })},
+		{"xid", noErr(func() string { return xid.New().String() })},
+		{"ksuid", noErr(func() string { return ksuid.New().String() })},
+		{"snowflake", noErr(func() string { return node.Generate().String() })},
 	}
 	for _, g := range gens {
-		b.Run("gen="+g.name+"/run=serial", func(b *testing.B) {
-			b.ReportAllocs()
-			var s string
-			for b.Loop() {
-				s = g.fn()
-			}
-			sink = s
-		})
-		b.Run("gen="+g.name+"/run=parallel", func(b *testing.B) {
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				var s string
-				for pb.Next() {
-					s = g.fn()
-				}
-				_ = s
-			})
-		})
+		b.Run("gen="+g.name, func(b *testing.B) { serialAndParallel(b, g.fn) })
 	}
+}
+
+// serialAndParallel measures fn serially (run=serial) and from GOMAXPROCS
+// goroutines at once (run=parallel, where ns/op is the wall time divided by
+// all calls).
+func serialAndParallel(b *testing.B, fn func() (string, error)) {
+	b.Run("run=serial", func(b *testing.B) {
+		b.ReportAllocs()
+		var s string
+		var err error
+		for b.Loop() {
+			if s, err = fn(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		sink = s
+	})
+	b.Run("run=parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := fn(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkTimeNow is what time.Now costs on this machine: two clock reads,
+// the wall clock and the monotonic clock. Where the virtual machine's clock
+// source makes every read a system call, that is most of an identifier's
+// cost for the generators that call it (uuid v7, ulid, xid, ksuid, the seed).
+func BenchmarkTimeNow(b *testing.B) {
+	serialAndParallel(b, func() (string, error) {
+		if time.Now().IsZero() {
+			return "zero", nil
+		}
+		return "", nil
+	})
+}
+
+// BenchmarkWallClock is one read of the wall clock alone, what casemint's
+// default Clock does on linux/amd64.
+func BenchmarkWallClock(b *testing.B) {
+	serialAndParallel(b, func() (string, error) {
+		var tv syscall.Timeval
+		err := syscall.Gettimeofday(&tv)
+		return "", err
+	})
 }
