@@ -1,0 +1,92 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/lib/pq"           // registers driver "postgres"
+	_ "github.com/mattn/go-sqlite3" // registers driver "sqlite3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/internal/testdb"
+	"github.com/casemint/casemint/store"
+)
+
+// IsUniqueViolation on the errors the drivers really return from real
+// servers: unique and primary-key violations are collisions, NOT NULL and
+// foreign-key violations are not.
+func TestIsUniqueViolationRealDrivers(t *testing.T) {
+	t.Parallel()
+	drivers := []struct {
+		name string
+		d    store.Dialect
+		open func(t *testing.T) *sql.DB
+	}{
+		{"pgx", store.Postgres, func(t *testing.T) *sql.DB { return testdb.Postgres(t) }},
+		{"lib/pq", store.Postgres, func(t *testing.T) *sql.DB { return openDB(t, "postgres", testdb.PostgresDSN(t)) }},
+		{"go-sql-driver/mysql", store.MySQL, func(t *testing.T) *sql.DB { return testdb.MySQL(t) }},
+		{"modernc sqlite", store.SQLite, func(t *testing.T) *sql.DB { return testdb.SQLite(t) }},
+		{"mattn sqlite3", store.SQLite, func(t *testing.T) *sql.DB {
+			return openDB(t, "sqlite3", filepath.Join(t.TempDir(), "test.db"))
+		}},
+	}
+	for _, drv := range drivers {
+		t.Run(drv.name, func(t *testing.T) {
+			t.Parallel()
+			db := drv.open(t)
+			ctx := t.Context()
+			parent, child := testdb.Table(t, "parent"), testdb.Table(t, "child")
+			testdb.DropOnCleanup(t, db, parent)
+			testdb.DropOnCleanup(t, db, child) // dropped first: it references parent
+			// One connection, so SQLite's per-connection foreign_keys holds.
+			conn, err := db.Conn(ctx)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = conn.Close() })
+			if drv.d == store.SQLite {
+				_, err = conn.ExecContext(ctx, "PRAGMA foreign_keys = ON")
+				require.NoError(t, err)
+			}
+			exec := func(query string, args ...any) error {
+				_, err := conn.ExecContext(ctx, query, args...)
+				return err
+			}
+			require.NoError(t, exec("CREATE TABLE "+parent+" (id INT PRIMARY KEY)"))
+			require.NoError(t, exec("CREATE TABLE "+child+" (id INT PRIMARY KEY, number VARCHAR(50) NOT NULL UNIQUE, "+
+				"parent_id INT REFERENCES "+parent+" (id))"))
+			require.NoError(t, exec("INSERT INTO "+parent+" (id) VALUES (1)"))
+			insert := fmt.Sprintf("INSERT INTO %s (id, number, parent_id) VALUES (%s, %s, %s)", child, ph(drv.d, 1), ph(drv.d, 2), ph(drv.d, 3))
+			require.NoError(t, exec(insert, 1, "CASE-1", 1))
+
+			for _, tc := range []struct {
+				name   string
+				args   []any
+				unique bool
+			}{
+				{"unique column", []any{2, "CASE-1", 1}, true},
+				{"primary key", []any{1, "CASE-2", 1}, true},
+				{"not null", []any{3, nil, 1}, false},
+				{"foreign key", []any{4, "CASE-4", 99}, false},
+			} {
+				err := exec(insert, tc.args...)
+				require.Error(t, err, tc.name)
+				assert.Equal(t, tc.unique, store.IsUniqueViolation(err), "%s: %T %v", tc.name, err, err)
+				assert.Equal(t, tc.unique, casenum.IsConflict(fmt.Errorf("wrapped: %w", err)), "%s, wrapped", tc.name)
+			}
+			require.NoError(t, exec(insert, 5, "CASE-5", 1), "the connection is still usable")
+		})
+	}
+}
+
+func openDB(t *testing.T, driver, dsn string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driver, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	require.NoError(t, db.PingContext(context.Background()))
+	return db
+}
