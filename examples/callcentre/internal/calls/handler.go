@@ -1,0 +1,357 @@
+package calls
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/casemint/casemint/casenum"
+)
+
+// Defaults of Config.
+const (
+	DefaultRequestTimeout = 5 * time.Second
+	DefaultMaxBodyBytes   = 16 << 10 // a call's fields at their limits fit in under 10 KiB
+	DefaultPageSize       = 20
+	MaxPageSize           = 100
+)
+
+// MaxCaseNumberInput is the longest case number, as typed, that a lookup
+// reads; anything longer is refused before it is parsed.
+const MaxCaseNumberInput = 128
+
+// Config configures NewHandler.
+type Config struct {
+	// Store holds the records. Required.
+	Store *Store
+	// Generator mints the case numbers. Required.
+	Generator *casenum.Generator
+	// Logger receives one line per request and the detail of every server
+	// error. Nil discards the logs.
+	Logger *slog.Logger
+	// Now tells the time stored with a call, which also decides the day it
+	// is listed under (in UTC). Nil means time.Now.
+	Now func() time.Time
+	// RequestTimeout bounds each request, the database work included.
+	// Zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// MaxBodyBytes caps a request body; a larger one is answered with 413.
+	// Zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// The routes, in Go 1.22 ServeMux patterns.
+const (
+	routeCreate = "POST /api/call-centre/calls"
+	routeList   = "GET /api/call-centre/calls"
+	routeGet    = "GET /api/call-centre/calls/{caseNumber}"
+	routeStats  = "GET /api/call-centre/stats"
+)
+
+// CallsPath is the path of the collection; a call's own path is CallsPath,
+// a slash and its case number.
+const CallsPath = "/api/call-centre/calls"
+
+type server struct {
+	store   *Store
+	gen     *casenum.Generator
+	log     *slog.Logger
+	now     func() time.Time
+	timeout time.Duration
+	maxBody int64
+}
+
+// NewHandler returns the service's HTTP handler:
+//
+//	POST /api/call-centre/calls                create a call; 201 with its case number
+//	GET  /api/call-centre/calls/{caseNumber}   one call, by the number as a person typed it
+//	GET  /api/call-centre/calls?date=YYYY-MM-DD&limit=N&cursor=C   a day's calls, a page at a time
+//	GET  /api/call-centre/stats                the Generator's counters
+//
+// Every answer is JSON, errors included: {"success":false,"error":...,"details":...}.
+func NewHandler(cfg Config) (http.Handler, error) {
+	if cfg.Store == nil || cfg.Generator == nil {
+		return nil, errors.New("calls: Config needs a Store and a Generator")
+	}
+	s := &server{
+		store:   cfg.Store,
+		gen:     cfg.Generator,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		timeout: cfg.RequestTimeout,
+		maxBody: cfg.MaxBodyBytes,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultRequestTimeout
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc(routeCreate, s.create)
+	mux.HandleFunc(routeList, s.list)
+	mux.HandleFunc(routeGet, s.get)
+	mux.HandleFunc(routeStats, s.stats)
+	return s.logRequests(s.withTimeout(jsonErrors(mux))), nil
+}
+
+// created is the answer to a create request.
+type created struct {
+	Success    bool   `json:"success"`
+	CaseNumber string `json:"caseNumber"`
+	Call       Call   `json:"call"`
+}
+
+func (s *server) create(w http.ResponseWriter, r *http.Request) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "unsupported content type",
+			"send the call as JSON with Content-Type: application/json")
+		return
+	}
+	var in NewCall
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&in)
+	if err == nil {
+		// One object and nothing after it: a second value is a client bug
+		// that would otherwise be ignored silently.
+		if dec.Decode(&struct{}{}) != io.EOF {
+			err = errors.New("unexpected data after the JSON object")
+		}
+	}
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeError(w, http.StatusRequestEntityTooLarge, "request body too large",
+				fmt.Sprintf("the body must be at most %d bytes", tooLarge.Limit))
+			return
+		}
+		writeError(w, http.StatusBadRequest, "invalid JSON", jsonProblem(err))
+		return
+	}
+	clean, problems := in.Clean()
+	if problems != nil {
+		writeError(w, http.StatusBadRequest, "invalid fields", problems)
+		return
+	}
+
+	// The time is kept to the millisecond, what every supported database
+	// stores, so the answer shows exactly what a later read returns.
+	call := Call{
+		CallerName: clean.CallerName,
+		Phone:      clean.Phone,
+		Subject:    clean.Subject,
+		Notes:      clean.Notes,
+		Priority:   clean.Priority,
+		CreatedAt:  s.now().UTC().Truncate(time.Millisecond),
+	}
+	// Create tries candidates until the INSERT succeeds: the UNIQUE
+	// constraint on case_number decides, in one round trip per candidate,
+	// and a collision is retried with a fresh number instead of reaching
+	// the caller as an error.
+	number, err := s.gen.Create(r.Context(), func(ctx context.Context, number string) error {
+		c := call
+		c.CaseNumber = number
+		return s.store.Insert(ctx, c)
+	})
+	if err != nil {
+		s.fail(w, r, "create call", err)
+		return
+	}
+	call.CaseNumber = number
+	w.Header().Set("Location", CallsPath+"/"+url.PathEscape(number))
+	writeJSON(w, http.StatusCreated, created{Success: true, CaseNumber: number, Call: call})
+}
+
+// jsonProblem describes a decoding error for the client, without Go's
+// type names.
+func jsonProblem(err error) string {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.Is(err, io.EOF):
+		return "the body is empty; send a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON object is cut short"
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("malformed JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return "the body must be a JSON object"
+		}
+		return fmt.Sprintf("field %q must be a %s, not a %s", typ.Field, typ.Type.Kind(), typ.Value)
+	}
+	// Unknown fields and trailing data: the decoder's message is plain.
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// found is the answer to a lookup.
+type found struct {
+	Success bool `json:"success"`
+	Call    Call `json:"call"`
+}
+
+func (s *server) get(w http.ResponseWriter, r *http.Request) {
+	typed := r.PathValue("caseNumber")
+	if len(typed) > MaxCaseNumberInput {
+		writeError(w, http.StatusBadRequest, "malformed case number",
+			fmt.Sprintf("a case number is at most %d characters", MaxCaseNumberInput))
+		return
+	}
+	// What a person read over the phone: lower case, spaces, a missing
+	// hyphen, O for 0. Normalize returns the number as it was stored, or
+	// the reason it cannot be one of ours.
+	number, err := s.gen.Normalize(typed)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "malformed case number", reason(err))
+		return
+	}
+	call, err := s.store.Get(r.Context(), number)
+	if errors.Is(err, ErrNotFound) {
+		writeError(w, http.StatusNotFound, "call not found", "no call has case number "+number)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, "get call", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, found{Success: true, Call: call})
+}
+
+// reason returns Normalize's explanation without the package's prefix,
+// which says nothing to a caller.
+func reason(err error) string {
+	return strings.TrimPrefix(err.Error(), casenum.ErrInvalidNumber.Error()+": ")
+}
+
+// page is the answer to a listing.
+type page struct {
+	Success    bool   `json:"success"`
+	Date       string `json:"date"`
+	Calls      []Call `json:"calls"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+func (s *server) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	problems := FieldErrors{}
+	day := q.Get("date")
+	if day == "" {
+		day = s.now().UTC().Format(time.DateOnly)
+	} else if _, err := time.Parse(time.DateOnly, day); err != nil {
+		problems["date"] = "must be a date as YYYY-MM-DD"
+	}
+	limit := DefaultPageSize
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxPageSize {
+			problems["limit"] = fmt.Sprintf("must be a whole number from 1 to %d", MaxPageSize)
+		}
+		limit = n
+	}
+	// The cursor is the id of the last record of the previous page, opaque
+	// to clients: they pass back nextCursor as it came.
+	var after int64
+	if v := q.Get("cursor"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			problems["cursor"] = "must be the nextCursor of the previous page"
+		}
+		after = n
+	}
+	if len(problems) > 0 {
+		writeError(w, http.StatusBadRequest, "invalid query", problems)
+		return
+	}
+	calls, next, err := s.store.List(r.Context(), day, after, limit)
+	if err != nil {
+		s.fail(w, r, "list calls", err)
+		return
+	}
+	p := page{Success: true, Date: day, Calls: calls}
+	if next != 0 {
+		p.NextCursor = strconv.FormatInt(next, 10)
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// Stats is the JSON form of casenum.Stats.
+type Stats struct {
+	Minted     uint64 `json:"minted"`
+	Attempts   uint64 `json:"attempts"`
+	Collisions uint64 `json:"collisions"`
+	Fallbacks  uint64 `json:"fallbacks"`
+	Exhausted  uint64 `json:"exhausted"`
+	Errors     uint64 `json:"errors"`
+}
+
+// StatsAnswer is the answer of the stats route.
+type StatsAnswer struct {
+	Success        bool   `json:"success"`
+	Layout         string `json:"layout"`
+	FallbackLayout string `json:"fallbackLayout,omitempty"`
+	Stats          Stats  `json:"stats"`
+}
+
+func (s *server) stats(w http.ResponseWriter, r *http.Request) {
+	st := s.gen.Stats()
+	a := StatsAnswer{
+		Success: true,
+		Layout:  s.gen.Layout().String(),
+		Stats: Stats{
+			Minted:     st.Minted,
+			Attempts:   st.Attempts,
+			Collisions: st.Collisions,
+			Fallbacks:  st.Fallbacks,
+			Exhausted:  st.Exhausted,
+			Errors:     st.Errors,
+		},
+	}
+	if f := s.gen.FallbackLayout(); f != nil {
+		a.FallbackLayout = f.String()
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+// fail answers a request whose work failed. Only what the client can act
+// on is said: no SQL, no driver message. The detail goes to the log.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	ctx := r.Context()
+	switch {
+	case errors.Is(err, casenum.ErrExhausted):
+		// Every candidate was taken: the layout's space is full for now.
+		// Retrying later can succeed, so this is 503, not 500 or 409.
+		s.log.WarnContext(ctx, what+": case numbers exhausted", "error", err)
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "no case number available",
+			"every candidate case number was taken; try again shortly")
+	case ctx.Err() != nil:
+		// The request ran out of time or the client left; the driver may
+		// report that in its own words, so the context is what decides.
+		s.log.WarnContext(ctx, what+": request ended early", "error", err, "cause", ctx.Err())
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "request timed out",
+			"the server could not finish in time; try again")
+	default:
+		s.log.ErrorContext(ctx, what, "error", err)
+		writeError(w, http.StatusInternalServerError, "internal server error",
+			"the request could not be completed; try again later")
+	}
+}
