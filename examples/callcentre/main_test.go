@@ -1,0 +1,298 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casemint/casemint/internal/testdb"
+	"github.com/casemint/casemint/store"
+)
+
+func TestParseDSN(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		dsn                     string
+		driver                  string
+		dialect                 store.Dialect
+		source, display, hidden string // hidden must not appear in display
+	}{
+		{"", "sqlite", store.SQLite, defaultSQLiteFile() + sqlitePragmas, defaultSQLiteFile(), ""},
+		{"calls.db", "sqlite", store.SQLite, "calls.db" + sqlitePragmas, "calls.db", ""},
+		{"./data/calls.db", "sqlite", store.SQLite, "./data/calls.db" + sqlitePragmas, "./data/calls.db", ""},
+		{"sqlite:/var/lib/calls.db", "sqlite", store.SQLite, "/var/lib/calls.db" + sqlitePragmas, "/var/lib/calls.db", ""},
+		{"sqlite:///var/lib/calls.db", "sqlite", store.SQLite, "/var/lib/calls.db" + sqlitePragmas, "/var/lib/calls.db", ""},
+		{"postgres://u:s3cret@db:5432/calls?sslmode=disable", "pgx", store.Postgres,
+			"postgres://u:s3cret@db:5432/calls?sslmode=disable", "postgres://u:xxxxx@db:5432/calls?sslmode=disable", "s3cret"},
+		{"postgresql://u@db/calls", "pgx", store.Postgres, "postgresql://u@db/calls", "postgresql://u@db/calls", ""},
+		{"mysql://u:s3cret@db:3307/calls?tls=false", "mysql", store.MySQL,
+			"u:s3cret@tcp(db:3307)/calls?interpolateParams=true&parseTime=true&tls=false", "u:xxxxx@tcp(db:3307)/calls?interpolateParams=true&parseTime=true&tls=false", "s3cret"},
+		{"mysql://u:p%40ss@db/calls", "mysql", store.MySQL,
+			"u:p@ss@tcp(db:3306)/calls?interpolateParams=true&parseTime=true", "u:xxxxx@tcp(db:3306)/calls?interpolateParams=true&parseTime=true", "p@ss"},
+		{"u:s3cret@tcp(127.0.0.1:33069)/calls?parseTime=true&interpolateParams=true", "mysql", store.MySQL,
+			"u:s3cret@tcp(127.0.0.1:33069)/calls?interpolateParams=true&parseTime=true", "u:xxxxx@tcp(127.0.0.1:33069)/calls?interpolateParams=true&parseTime=true", "s3cret"},
+		{"u@unix(/run/mysqld/mysqld.sock)/calls?interpolateParams=false", "mysql", store.MySQL,
+			"u@unix(/run/mysqld/mysqld.sock)/calls?parseTime=true", "u@unix(/run/mysqld/mysqld.sock)/calls?parseTime=true", ""},
+	}
+	for _, tt := range tests {
+		d, err := parseDSN(tt.dsn)
+		if err != nil {
+			t.Errorf("parseDSN(%q): %v", tt.dsn, err)
+			continue
+		}
+		if d.driver != tt.driver || d.dialect != tt.dialect || d.source != tt.source || d.display != tt.display {
+			t.Errorf("parseDSN(%q) = %s %v %q shown as %q;\nwant %s %v %q shown as %q",
+				tt.dsn, d.driver, d.dialect, d.source, d.display, tt.driver, tt.dialect, tt.source, tt.display)
+		}
+		if tt.hidden != "" && strings.Contains(d.display, tt.hidden) {
+			t.Errorf("parseDSN(%q): display %q shows the password", tt.dsn, d.display)
+		}
+	}
+}
+
+func TestParseDSNRejects(t *testing.T) {
+	t.Parallel()
+	for _, dsn := range []string{
+		"redis://localhost:6379",
+		"sqlite:",
+		"calls.db?_pragma=foo",
+		"mysql://u:s3cret@db/calls?parseTime=maybe",
+		"postgres://u:s3cret@db:port/calls",
+	} {
+		_, err := parseDSN(dsn)
+		if err == nil {
+			t.Errorf("parseDSN(%q) = nil error", dsn)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("parseDSN(%q) error shows the password: %v", dsn, err)
+		}
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	t.Parallel()
+	c, err := parseFlags(nil, io.Discard)
+	if err != nil || c.addr != "127.0.0.1:8080" || c.logLevel != slog.LevelInfo || c.selftest != 0 {
+		t.Errorf("defaults: %+v, %v", c, err)
+	}
+	c, err = parseFlags([]string{"-selftest", "10"}, io.Discard)
+	if err != nil || c.logLevel != slog.LevelError {
+		t.Errorf("self-test logs errors only by default: %+v, %v", c, err)
+	}
+	c, err = parseFlags([]string{"-selftest", "10", "-log-level", "debug"}, io.Discard)
+	if err != nil || c.logLevel != slog.LevelDebug {
+		t.Errorf("-log-level wins in a self-test: %+v, %v", c, err)
+	}
+	for _, args := range [][]string{
+		{"-bogus"}, {"extra"}, {"-selftest", "-1"}, {"-concurrency", "0"}, {"-db-conns", "0"}, {"-log-level", "loud"},
+	} {
+		var stderr bytes.Buffer
+		if _, err := parseFlags(args, &stderr); !errors.Is(err, errUsage) || stderr.Len() == 0 {
+			t.Errorf("parseFlags(%q) = %v with message %q, want errUsage and a message", args, err, stderr.String())
+		}
+	}
+	if _, err := parseFlags([]string{"-h"}, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v, want flag.ErrHelp", err)
+	}
+}
+
+func TestRunRejectsBadLayout(t *testing.T) {
+	t.Parallel()
+	err := run(context.Background(), []string{"-selftest", "1", "-layout", "CASE-{nope}"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "{nope}") {
+		t.Errorf("run with a bad layout = %v, want an error naming the token", err)
+	}
+}
+
+// Shutdown stops accepting connections, lets the request in flight finish
+// with its answer, and then serve returns nil.
+func TestServeShutsDownGracefully(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{})
+	release := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+		io.WriteString(w, "finished")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logger := slog.New(slog.DiscardHandler)
+	cfg := config{requestTimeout: time.Second}
+	served := make(chan error, 1)
+	go func() { served <- serve(ctx, newHTTPServer(h, cfg, logger), ln, logger, 10*time.Second) }()
+
+	answered := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr + "/")
+		if err != nil {
+			answered <- "error: " + err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		answered <- string(b)
+	}()
+	<-started
+	cancel() // as SIGINT or SIGTERM would
+
+	// The listener closes at once; serve waits for the request.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections after shutdown began")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-served:
+		t.Fatalf("serve returned %v while a request was in flight", err)
+	default:
+	}
+	close(release)
+	if got := <-answered; got != "finished" {
+		t.Errorf("the request in flight got %q, want its answer", got)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("serve = %v, want nil after a graceful shutdown", err)
+	}
+}
+
+// A shutdown that outlasts its grace period reports it.
+func TestServeShutdownTimeout(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{})
+	block := make(chan struct{})
+	defer close(block)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-block
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	logger := slog.New(slog.DiscardHandler)
+	served := make(chan error, 1)
+	go func() {
+		served <- serve(ctx, newHTTPServer(h, config{requestTimeout: time.Second}, logger), ln, logger, 50*time.Millisecond)
+	}()
+	go func() {
+		if resp, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-started
+	cancel()
+	if err := <-served; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("serve = %v, want the shutdown's deadline", err)
+	}
+}
+
+func TestSelftestSQLite(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-selftest", "60", "-concurrency", "8"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("self-test: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		"created     60\n", "failed      0\n", "read back   60 (30 typed in lower case), missing 0\n",
+		"rows        60 (60 distinct case numbers)\n", "duplicates  0\n", "result      PASS\n",
+		"database    sqlite ", "layout      CASE-{date}-{unixms}-{rand:3} (fallback CASE-{date}-{uuid:8})",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// A small layout proves that collisions are retried: 150 numbers from 100
+// values collide many times, fill the space and go on to the fallback, and
+// not one request fails.
+func TestSelftestSmallLayoutCollides(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseFlags([]string{"-selftest", "150", "-concurrency", "8", "-layout", "C-{date}-{rand:2}", "-expect-collisions"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := runSelftest(context.Background(), cfg, slog.New(slog.DiscardHandler), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := s.problems(true); len(p) > 0 {
+		t.Errorf("problems: %v", p)
+	}
+	if s.Created != 150 || s.Stats.Collisions == 0 || s.Stats.Fallbacks == 0 || s.Stats.Minted != 150 {
+		t.Errorf("summary %+v, want 150 created with collisions and fallbacks", s)
+	}
+}
+
+func TestSelftestFailsWithoutExpectedCollisions(t *testing.T) {
+	t.Parallel()
+	var stdout bytes.Buffer
+	err := run(context.Background(), []string{"-selftest", "5", "-layout", "C-{uuid}", "-expect-collisions"}, &stdout, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no collisions") || !strings.Contains(stdout.String(), "result      FAIL") {
+		t.Errorf("self-test = %v, want a failure for lack of collisions:\n%s", err, stdout.String())
+	}
+}
+
+func TestSummaryProblems(t *testing.T) {
+	t.Parallel()
+	ok := summary{Requests: 10, Created: 10, ReadBack: 10, Rows: 10, DistinctRows: 10}
+	if p := ok.problems(false); len(p) != 0 {
+		t.Errorf("clean run: problems %v", p)
+	}
+	bad := []summary{
+		{Requests: 10, Created: 9, Failed: 1, ReadBack: 9, Rows: 9, DistinctRows: 9},
+		{Requests: 10, Created: 10, ReadBack: 9, Missing: 1, Rows: 10, DistinctRows: 10},
+		{Requests: 10, Created: 10, ReadBack: 10, Rows: 11, DistinctRows: 11},
+		{Requests: 10, Created: 10, ReadBack: 10, Rows: 10, DistinctRows: 10, Duplicates: 1},
+	}
+	for _, s := range bad {
+		if p := s.problems(false); len(p) == 0 {
+			t.Errorf("%+v: no problems found", s)
+		}
+	}
+}
+
+func TestSelftestServers(t *testing.T) {
+	t.Parallel()
+	for _, d := range []struct {
+		name string
+		dsn  func(testing.TB) string
+	}{
+		{"postgres", testdb.PostgresDSN},
+		{"mariadb", testdb.MySQLDSN},
+	} {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout bytes.Buffer
+			err := run(context.Background(), []string{"-selftest", "60", "-concurrency", "8", "-db", d.dsn(t)}, &stdout, io.Discard)
+			if err != nil || !strings.Contains(stdout.String(), "result      PASS") {
+				t.Errorf("self-test: %v\n%s", err, stdout.String())
+			}
+		})
+	}
+}
