@@ -33,6 +33,23 @@
 //   - with WithBlock(n): n values per round trip, handed out from memory;
 //     the rest of a block is lost when the process stops.
 //
+// # Databases
+//
+// PostgreSQL: a failed statement aborts the transaction (hence Savepoint);
+// a cancelled context cancels the statement on the server.
+//
+// MySQL and MariaDB: set interpolateParams=true in the go-sql-driver/mysql
+// DSN, or every statement with parameters costs two round trips. The
+// driver closes a connection whose context ends, and the server may still
+// finish the abandoned statement once its lock is free: for a Sequence, a
+// gap.
+//
+// SQLite (3.35 or later): one writer at a time. Use WAL and a busy timeout
+// (modernc.org/sqlite: _pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)),
+// or a pool of one connection; without either, concurrent writers fail with
+// SQLITE_BUSY. A statement waiting for the lock waits up to the busy
+// timeout whatever its context says.
+//
 // # Identifiers and values
 //
 // Table and column names cannot be bound as parameters, so they are

@@ -21,8 +21,8 @@ import (
 // CONFLICT DO NOTHING RETURNING that returns casenum.ErrDuplicate when no
 // row comes back avoids the error, and the savepoint, altogether.) MySQL,
 // MariaDB and SQLite roll back only the failed statement, so there the
-// savepoint costs two statements per attempt for nothing but lets the same
-// code run on every database.
+// savepoint costs two extra statements per attempt for nothing but lets the
+// same code run on every database.
 //
 // tx must be one connection inside a transaction: a *sql.Tx, or a *sql.Conn
 // after BEGIN. A nil tx or a *sql.DB (whose statements run on any pooled

@@ -90,8 +90,8 @@ type Sequence struct {
 //	INSERT INTO t (scope, value) VALUES (?, LAST_INSERT_ID(1))
 //	ON DUPLICATE KEY UPDATE value = LAST_INSERT_ID(value + 1)
 //
-// go-sql-driver/mysql spends two extra round trips per statement on
-// preparing it unless the DSN sets interpolateParams=true.
+// go-sql-driver/mysql spends two round trips per statement, preparing it
+// first, unless the DSN sets interpolateParams=true.
 func NewSequence(db Querier, d Dialect, table string, opts ...SequenceOption) (*Sequence, error) {
 	if err := checkQuerier(db); err != nil {
 		return nil, err
