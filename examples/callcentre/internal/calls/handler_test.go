@@ -77,7 +77,7 @@ func TestCreate(t *testing.T) {
 func TestCreateDefaultsPriority(t *testing.T) {
 	t.Parallel()
 	s := sqliteService(t, options{})
-	a := s.post(`{"callerName":"Ada","phone":"(555) 010-4477","subject":"Billing"}`)
+	a := s.do(http.MethodPost, calls.CallsPath, "application/json; charset=utf-8", `{"callerName":"Ada","phone":"(555) 010-4477","subject":"Billing"}`)
 	if a.status != http.StatusCreated {
 		t.Fatalf("status %d: %s", a.status, a.raw)
 	}
