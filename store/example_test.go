@@ -127,7 +127,8 @@ func ExampleSequence_WithTx() {
 	defer db.Close()
 	ctx := context.Background()
 
-	// Made and validated once; WithTx binds it to each transaction cheaply.
+	// Made and validated once; WithTx and Generator.WithSequence bind them
+	// to each transaction cheaply.
 	seq, err := store.NewSequence(db, store.SQLite, "invoice_counters")
 	if err != nil {
 		log.Fatal(err)
@@ -135,16 +136,17 @@ func ExampleSequence_WithTx() {
 	if err := seq.CreateTable(ctx); err != nil {
 		log.Fatal(err)
 	}
+	gen, err := casenum.New(casenum.WithLayout("INV-{seq:4}"), casenum.WithSequence(seq))
+	if err != nil {
+		log.Fatal(err)
+	}
 	record := func(subject string, commit bool) {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			log.Fatal(err)
 		}
-		g, err := casenum.New(casenum.WithLayout("INV-{seq:4}"), casenum.WithSequence(seq.WithTx(tx)))
-		if err != nil {
-			log.Fatal(err)
-		}
-		n, err := g.Create(ctx, func(ctx context.Context, number string) error {
+		// The same Generator, drawing its counter inside this transaction.
+		n, err := gen.WithSequence(seq.WithTx(tx)).Create(ctx, func(ctx context.Context, number string) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO cases (number, subject) VALUES (?, ?)`, number, subject)
 			return err
 		})
