@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/casemint/casemint/store"
@@ -73,32 +71,14 @@ func (s *Store) Table() string { return s.table }
 // Dialect returns the Store's SQL dialect.
 func (s *Store) Dialect() store.Dialect { return s.dialect }
 
-// quote quotes a validated identifier for the dialect.
+// quote quotes an identifier already validated by NewStore.
 func (s *Store) quote(ident string) string {
-	if s.dialect == store.MySQL {
-		return "`" + ident + "`"
-	}
-	return `"` + ident + `"`
+	q, _ := s.dialect.QuoteIdentifier(ident)
+	return q
 }
 
-// rebind turns the ? placeholders of q into PostgreSQL's $1, $2, ... The
-// queries of this file hold no ? inside literals, so a plain scan is enough.
-func (s *Store) rebind(q string) string {
-	if s.dialect != store.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, c := range q {
-		if c == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+// rebind turns the ? placeholders of q into the dialect's.
+func (s *Store) rebind(q string) string { return s.dialect.Rebind(q) }
 
 // Schema returns the statements that create the table and its index, if
 // they do not exist yet.
