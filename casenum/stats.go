@@ -7,14 +7,15 @@ import (
 )
 
 // Stats are a Generator's counters since New. Reading them takes no lock
-// and never slows the Generator down.
+// and never slows the Generator down. The JSON names are lower case, as
+// expvar and most metrics endpoints show them.
 type Stats struct {
-	Minted     uint64 // numbers handed out by Next or stored by Create
-	Attempts   uint64 // candidates tried, the fallback's included
-	Collisions uint64 // candidates found taken (by the Checker or the insert)
-	Fallbacks  uint64 // calls that went on to the fallback layout
-	Exhausted  uint64 // calls that ended with ErrExhausted
-	Errors     uint64 // calls that ended with any other error, context errors included
+	Minted     uint64 `json:"minted"`     // numbers handed out by Next or stored by Create
+	Attempts   uint64 `json:"attempts"`   // candidates tried, the fallback's included
+	Collisions uint64 `json:"collisions"` // candidates found taken (by the Checker or the insert)
+	Fallbacks  uint64 `json:"fallbacks"`  // calls that went on to the fallback layout
+	Exhausted  uint64 `json:"exhausted"`  // calls that ended with ErrExhausted
+	Errors     uint64 `json:"errors"`     // calls that ended with any other error, context errors included
 }
 
 // stats holds the counters. A successful first attempt touches one counter:

@@ -28,29 +28,6 @@ var (
 	ErrInvalidArgument = errors.New("expvarstats: invalid argument")
 )
 
-// Stats is the JSON form of casenum.Stats that the published variable shows.
-// Field names follow expvar's lower-case style.
-type Stats struct {
-	Minted     uint64 `json:"minted"`
-	Attempts   uint64 `json:"attempts"`
-	Collisions uint64 `json:"collisions"`
-	Fallbacks  uint64 `json:"fallbacks"`
-	Exhausted  uint64 `json:"exhausted"`
-	Errors     uint64 `json:"errors"`
-}
-
-// FromStats converts a Generator's counters to their JSON form.
-func FromStats(s casenum.Stats) Stats {
-	return Stats{
-		Minted:     s.Minted,
-		Attempts:   s.Attempts,
-		Collisions: s.Collisions,
-		Fallbacks:  s.Fallbacks,
-		Exhausted:  s.Exhausted,
-		Errors:     s.Errors,
-	}
-}
-
 // Var returns an expvar.Var that reads g's Stats each time it is shown, for
 // callers who put it in an expvar.Map of their own. It returns an error
 // wrapping ErrInvalidArgument for a nil g.
@@ -58,7 +35,7 @@ func Var(g *casenum.Generator) (expvar.Var, error) {
 	if g == nil {
 		return nil, fmt.Errorf("%w: nil Generator", ErrInvalidArgument)
 	}
-	return expvar.Func(func() any { return FromStats(g.Stats()) }), nil
+	return expvar.Func(func() any { return g.Stats() }), nil
 }
 
 // Publish publishes g's Stats as the expvar variable name. Reading the

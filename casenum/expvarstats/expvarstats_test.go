@@ -27,13 +27,13 @@ func newGenerator(t *testing.T) *casenum.Generator {
 	return g
 }
 
-func readVar(t *testing.T, name string) expvarstats.Stats {
+func readVar(t *testing.T, name string) casenum.Stats {
 	t.Helper()
 	v := expvar.Get(name)
 	if v == nil {
 		t.Fatalf("expvar.Get(%q) = nil", name)
 	}
-	var s expvarstats.Stats
+	var s casenum.Stats
 	if err := json.Unmarshal([]byte(v.String()), &s); err != nil {
 		t.Fatalf("variable %q is not JSON: %v: %s", name, err, v.String())
 	}
@@ -46,7 +46,7 @@ func TestPublishShowsLiveStats(t *testing.T) {
 	if err := expvarstats.Publish("test_live", g); err != nil {
 		t.Fatal(err)
 	}
-	if got := readVar(t, "test_live"); got != (expvarstats.Stats{}) {
+	if got := readVar(t, "test_live"); got != (casenum.Stats{}) {
 		t.Errorf("before any call: %+v, want zeros", got)
 	}
 
@@ -57,7 +57,7 @@ func TestPublishShowsLiveStats(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := expvarstats.FromStats(g.Stats())
+	want := g.Stats()
 	if want.Minted != 3 || want.Collisions == 0 {
 		t.Fatalf("Stats = %+v, want 3 minted and a collision", want)
 	}
@@ -143,7 +143,7 @@ func TestServedByExpvarHandler(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &all); err != nil {
 		t.Fatalf("/debug/vars is not JSON: %v", err)
 	}
-	var s expvarstats.Stats
+	var s casenum.Stats
 	if err := json.Unmarshal(all["test_served"], &s); err != nil {
 		t.Fatalf("test_served = %s: %v", all["test_served"], err)
 	}

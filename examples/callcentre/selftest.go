@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/examples/callcentre/internal/calls"
 )
 
@@ -39,7 +40,7 @@ type summary struct {
 	Rows, DistinctRows    int64
 	Duplicates            int
 	P50, P99, Max         time.Duration // of the create requests
-	Stats                 calls.Stats
+	Stats                 casenum.Stats
 	Elapsed               time.Duration // the whole run
 	CreateElapsed         time.Duration // the create phase
 	Sample                string        // one minted number
@@ -391,14 +392,14 @@ func readBack(ctx context.Context, c *http.Client, base, typed, number string, w
 	return nil
 }
 
-func fetchStats(ctx context.Context, c *http.Client, u string) (calls.Stats, error) {
+func fetchStats(ctx context.Context, c *http.Client, u string) (casenum.Stats, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return calls.Stats{}, err
+		return casenum.Stats{}, err
 	}
 	var out calls.StatsAnswer
 	if err := do(c, req, http.StatusOK, &out); err != nil {
-		return calls.Stats{}, err
+		return casenum.Stats{}, err
 	}
 	return out.Stats, nil
 }

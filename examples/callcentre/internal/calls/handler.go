@@ -292,38 +292,16 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, p)
 }
 
-// Stats is the JSON form of casenum.Stats.
-type Stats struct {
-	Minted     uint64 `json:"minted"`
-	Attempts   uint64 `json:"attempts"`
-	Collisions uint64 `json:"collisions"`
-	Fallbacks  uint64 `json:"fallbacks"`
-	Exhausted  uint64 `json:"exhausted"`
-	Errors     uint64 `json:"errors"`
-}
-
 // StatsAnswer is the answer of the stats route.
 type StatsAnswer struct {
-	Success        bool   `json:"success"`
-	Layout         string `json:"layout"`
-	FallbackLayout string `json:"fallbackLayout,omitempty"`
-	Stats          Stats  `json:"stats"`
+	Success        bool          `json:"success"`
+	Layout         string        `json:"layout"`
+	FallbackLayout string        `json:"fallbackLayout,omitempty"`
+	Stats          casenum.Stats `json:"stats"`
 }
 
 func (s *server) stats(w http.ResponseWriter, r *http.Request) {
-	st := s.gen.Stats()
-	a := StatsAnswer{
-		Success: true,
-		Layout:  s.gen.Layout().String(),
-		Stats: Stats{
-			Minted:     st.Minted,
-			Attempts:   st.Attempts,
-			Collisions: st.Collisions,
-			Fallbacks:  st.Fallbacks,
-			Exhausted:  st.Exhausted,
-			Errors:     st.Errors,
-		},
-	}
+	a := StatsAnswer{Success: true, Layout: s.gen.Layout().String(), Stats: s.gen.Stats()}
 	if f := s.gen.FallbackLayout(); f != nil {
 		a.FallbackLayout = f.String()
 	}
