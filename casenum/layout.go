@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Limits of the token widths, from DESIGN: {rand} and {seq} fit an int64's
@@ -73,6 +74,7 @@ type Layout struct {
 	timed  bool          // has a time token
 	bucket time.Duration // finest time resolution of its time tokens; 0 when untimed
 	size   int           // typical rendered length, to size buffers
+	maxLen int           // longest number the matcher can read, to bound its input
 }
 
 // String returns the layout's source text.
@@ -92,10 +94,21 @@ func MustParseLayout(s string) *Layout {
 // ErrInvalidLayout that names the 1-based position of the fault: an unknown
 // token, a width out of range, a lone '{' or '}', a {seq} after a random or
 // time-of-day token or after another {seq}, a {check} that is not the last
-// token or covers nothing, an empty layout, or one with no token at all.
+// token or covers nothing, an empty layout, or one with no token at all; and,
+// since every number must read back, text that is not UTF-8 or a date layout
+// that Validate could not parse (a weekday without its date, a zone name).
 func ParseLayout(s string) (*Layout, error) {
 	if s == "" {
 		return nil, fmt.Errorf("%w: empty layout", ErrInvalidLayout)
+	}
+	// Validate refuses input that is not UTF-8, so such a layout's numbers
+	// could never be read back.
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return nil, layoutError(s, i, "not valid UTF-8")
+		}
+		i += n
 	}
 	l := &Layout{src: s}
 	var lit strings.Builder
@@ -143,10 +156,13 @@ func ParseLayout(s string) (*Layout, error) {
 		switch sg.kind {
 		case segDateFmt:
 			l.size += sg.maxLen
+			l.maxLen += sg.maxLen
 		case segUnixMS:
 			l.size += 13
+			l.maxLen += 19
 		default:
 			l.size += sg.n
+			l.maxLen += sg.n
 		}
 	}
 	return l, nil
@@ -308,17 +324,57 @@ func pow10(n int) uint64 {
 // compileDateLayout works out, by rendering sample times, the lengths a Go
 // time layout can render, whether it renders only digits and separators, and
 // its resolution: the smallest step of time that changes its output.
+//
+// The Generator's Location is not known here, so the samples are rendered in
+// zones whose offsets print differently ("Z" in UTC, "-09:30" or "+05:45"
+// elsewhere), and each must parse back to itself, as Validate reads it. That
+// refuses layouts whose numbers Validate could not check: a weekday without
+// the date it belongs to, or a zone name, which parses only for some zones.
 func compileDateLayout(sg *segment) error {
 	sg.minLen, sg.maxLen, sg.digits = math.MaxInt, 0, true
-	for m := time.January; m <= time.December; m++ {
-		for _, d := range [...]int{1, 9, 10, 28} {
-			for _, h := range [...]int{0, 9, 12, 23} {
-				for _, ns := range [...]int{0, 7008009, 123456789} {
-					out := time.Date(2001+d, m, d, h, 5+d, 6+h, ns, time.UTC).Format(sg.text)
-					sg.minLen, sg.maxLen = min(sg.minLen, len(out)), max(sg.maxLen, len(out))
-					for j := 0; j < len(out); j++ {
-						if c := out[j]; isAlpha(c) {
-							sg.digits = false
+	note := func(out string) {
+		sg.minLen, sg.maxLen = min(sg.minLen, len(out)), max(sg.maxLen, len(out))
+		for j := 0; j < len(out); j++ {
+			if isAlpha(out[j]) {
+				sg.digits = false
+			}
+		}
+	}
+	readBack := func(t time.Time) error {
+		out := t.Format(sg.text)
+		note(out)
+		if back, err := time.ParseInLocation(sg.text, out, t.Location()); err != nil || back.Format(sg.text) != out {
+			return fmt.Errorf("date layout %q renders %q, which does not read back", sg.text, out)
+		}
+		return nil
+	}
+	zones := [...]*time.Location{time.UTC, time.FixedZone("", -(9*3600 + 30*60)), time.FixedZone("", 5*3600+45*60)}
+	// The lengths of the fields add up: render each at its longest (a
+	// Wednesday in September, a two-digit day, hour, minute and second,
+	// nine fractional digits, a zone offset) and at its shortest.
+	if err := readBack(time.Date(2025, 9, 10, 12, 34, 56, 123456789, zones[1])); err != nil {
+		return err
+	}
+	if err := readBack(time.Date(2026, 5, 1, 1, 2, 3, 0, time.UTC)); err != nil {
+		return err
+	}
+	// Every mix of short and long fields, so that an unpadded field next
+	// to a digit ("4" then "_2" renders "729", which reads back as minute
+	// 72) is caught: the short values are high enough that a digit after
+	// them is out of range. Also days of the year of one, two and three
+	// digits; dates from Monday to Sunday, so that a weekday without its
+	// date is caught; a fraction and none; a zone offset and "Z".
+	for _, mo := range [...]time.Month{time.January, time.May, time.September, time.November} {
+		for _, d := range [...]int{7, 22} {
+			for _, h := range [...]int{7, 23} { // "3" prints 7 and 11
+				for _, mi := range [...]int{8, 42} {
+					for _, sec := range [...]int{9, 53} {
+						for _, ns := range [...]int{0, 123456789} {
+							for _, zone := range zones[:2] {
+								if err := readBack(time.Date(2025, mo, d, h, mi, sec, ns, zone)); err != nil {
+									return err
+								}
+							}
 						}
 					}
 				}
@@ -383,6 +439,10 @@ func (c *dayCache) appendDate(dst []byte, t time.Time, loc *time.Location) []byt
 	}
 	local := t.In(loc)
 	y, m, dd := local.Date()
+	if y < 0 || y > 9999 {
+		// More than eight bytes: they do not fit d.text.
+		return appendYYYYMMDD(dst, local)
+	}
 	start := time.Date(y, m, dd, 0, 0, 0, 0, loc)
 	d := &day{loc: loc, start: start.UnixMilli(), end: start.AddDate(0, 0, 1).UnixMilli()}
 	appendYYYYMMDD(d.text[:0], local)
@@ -483,7 +543,12 @@ func uniform(r Random, n uint64) uint64 {
 	hi, lo := bits.Mul64(r.Uint64(), n)
 	if lo < n {
 		thresh := -n % n
-		for lo < thresh {
+		// A fair source is rejected with odds below n/2^64 per draw; the
+		// cap only keeps a broken one (always 0, say) from looping forever.
+		for range 64 {
+			if lo >= thresh {
+				break
+			}
 			hi, lo = bits.Mul64(r.Uint64(), n)
 		}
 	}

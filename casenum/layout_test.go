@@ -116,7 +116,7 @@ func TestLayoutTokenShapes(t *testing.T) {
 		{"{date}", `20250929`, false},
 		{"{date:060102}", `250929`, false},
 		{"{date:2006-01-02T15:04:05.000}", `2025-09-29T07:36:53\.832`, false},
-		{"{date:Jan _2 Mon}", `Sep 29 Mon`, false},
+		{"{date:Mon Jan _2 2006}", `Mon Sep 29 2025`, false},
 		{"{unixms}", `1759131413832`, false},
 		{"N{rand:1}", `N[0-9]`, false},
 		{"{rand:3}", `[0-9]{3}`, true},
@@ -218,6 +218,18 @@ func TestLayoutDateUsesLocation(t *testing.T) {
 				t.Errorf("rendered %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestLayoutDateBeyondFourDigitYears(t *testing.T) {
+	t.Parallel()
+	// Year 10000 takes nine bytes; rendering must not cut them to eight.
+	at := time.Date(10000, 1, 2, 3, 4, 5, 0, time.UTC)
+	g := layoutGen(t, "{date}-{rand:1}", casenum.WithClock(layoutClock{at}))
+	for range 3 { // the first rendering of a day and those after it
+		if got := mint(t, g); !strings.HasPrefix(got, "100000102-") {
+			t.Fatalf("rendered %q, want 100000102-N", got)
+		}
 	}
 }
 
@@ -418,7 +430,11 @@ func TestParseLayoutInvalid(t *testing.T) {
 		{"{check}", 1, "nothing"},
 		{"CASE-{check}{rand:3}", 6, "nothing"},
 		{"{date:Jan}{check}", 11, "letters"},
-		{"{date:Mon}-{rand:2}{check:mod97}", 20, "letters"},
+		{"{date:Mon 20060102}-{rand:2}{check:mod97}", 29, "letters"},
+		{"{date:Monday}{rand:3}", 1, "does not read back"},
+		{"X{date:Mon Jan 2}{rand:3}", 2, "does not read back"},
+		{"{date:2006-01-02 MST}{rand:3}", 1, "does not read back"},
+		{"CASE-\xff{rand:3}", 6, "UTF-8"},
 		{"{rand:3}{check:damm}", 9, "unknown check"},
 		{"{date:}", 1, "no date or time"},
 		{"{date:CASE}", 1, "no date or time"},
