@@ -19,7 +19,7 @@ const maxInput = 256
 // or an error wrapping ErrInvalidNumber that says what is wrong and where.
 // Validate never consults the Checker: a valid number may be unknown.
 func (g *Generator) Validate(number string) error {
-	_, err := g.match(number, false)
+	_, err := g.match(number, strict)
 	return err
 }
 
@@ -29,34 +29,88 @@ func (g *Generator) Validate(number string) error {
 // look-alikes I and L as 1 and O as 0 in the variable parts. The result is
 // then checked as Validate does. A number that cannot be read returns an
 // error wrapping ErrInvalidNumber with the reason.
+//
+// A number that validates comes back as it is, and a reading that finds a
+// separator wherever the layout has one (typed as a space, a hyphen or
+// another) is preferred to one that leaves some out: CASE 20250929 12345678
+// is the fallback number CASE-20250929-12345678, not the main number
+// CASE-20250929-12345-678.
 func (g *Generator) Normalize(input string) (string, error) {
+	if !utf8.ValidString(input) {
+		return "", fmt.Errorf("%w: not valid UTF-8", ErrInvalidNumber)
+	}
+	// A number that validates is canonical already. Read loosely it could
+	// split another way: a fallback number whose hex digits are all decimal
+	// also reads as a main number with a hyphen left out.
+	if out, err := g.match(input, strict); err == nil {
+		return out, nil
+	}
+	// Likewise separators typed where a layout has them tell which layout
+	// was meant, so a reading that finds them all comes first.
+	if out, err := g.match(collapseSpace(input), folded); err == nil {
+		return out, nil
+	}
 	var b strings.Builder
 	for _, r := range input {
 		if !unicode.IsSpace(r) {
 			b.WriteRune(r)
 		}
 	}
-	return g.match(b.String(), true)
+	return g.match(b.String(), loose)
 }
+
+// collapseSpace drops the white space at the ends of s and next to a
+// separator, and turns every other run into one space, which reads as a
+// separator: "case 20250929 - 1f0c3a9e " becomes "case 20250929-1f0c3a9e".
+func collapseSpace(s string) string {
+	var b strings.Builder
+	space, sep := false, true // sep: the last rune written is a separator
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		isSep := r < utf8.RuneSelf && isSeparator(byte(r))
+		if space && !sep && !isSep {
+			b.WriteByte(' ')
+		}
+		space, sep = false, isSep
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// leniency is how loosely the matcher reads.
+type leniency uint8
+
+const (
+	strict leniency = iota // exactly as the Generator renders
+	folded                 // any case, look-alikes, any separator for another
+	loose                  // and separators left out
+)
 
 // match reads s against the main layout, then the fallback, and returns the
 // canonical number or the reason of the layout that read furthest.
-func (g *Generator) match(s string, lenient bool) (string, error) {
+func (g *Generator) match(s string, mode leniency) (string, error) {
 	if s == "" {
 		return "", fmt.Errorf("%w: empty", ErrInvalidNumber)
 	}
-	if len(s) > maxInput {
+	limit := max(maxInput, g.layout.maxLen)
+	if g.fallback != nil {
+		limit = max(limit, g.fallback.maxLen)
+	}
+	if len(s) > limit {
 		return "", fmt.Errorf("%w: %d bytes is longer than any case number", ErrInvalidNumber, len(s))
 	}
 	if !utf8.ValidString(s) {
 		return "", fmt.Errorf("%w: not valid UTF-8", ErrInvalidNumber)
 	}
-	out, m := g.layout.match(s, lenient, g.loc)
+	out, m := g.layout.match(s, mode, g.loc)
 	if m.ok {
 		return out, nil
 	}
 	if g.fallback != nil {
-		fout, fm := g.fallback.match(s, lenient, g.loc)
+		fout, fm := g.fallback.match(s, mode, g.loc)
 		if fm.ok {
 			return fout, nil
 		}
@@ -72,13 +126,19 @@ func (g *Generator) match(s string, lenient bool) (string, error) {
 // matcher reads an input against a layout's segments, backtracking over the
 // tokens of variable width ({unixms}, {date:LAYOUT}).
 type matcher struct {
-	l        *Layout
-	in       string
-	lenient  bool
-	loc      *time.Location
-	out      []byte // the canonical number so far
-	vars     []byte // what the tokens read, for the check character
-	dead     []bool // (segment, position) pairs known to fail
+	l       *Layout
+	in      string
+	mode    leniency
+	lenient bool // mode != strict
+	loc     *time.Location
+	out     []byte // the canonical number so far
+	vars    []byte // what the tokens read, for the check character
+	// dead is a bit set of the (segment, position, check state) triples
+	// known to fail. The check state belongs in the key: two readings of
+	// the same input can split it differently (a digit taken by a literal
+	// or by a token) and so differ in what the check character covers.
+	dead     []uint64
+	states   int // distinct check states: 1 without a check character
 	ok       bool
 	at       int    // furthest position a failure was seen at
 	why      string // and why
@@ -99,27 +159,56 @@ func (m *matcher) reason() string {
 	return fmt.Sprintf("%s at position %d", m.why, m.at+1)
 }
 
-// fail records why the match failed at position at, keeping the furthest.
+// fail records why the match failed at position at, keeping the furthest,
+// unless a check character failed: then the shape matched, which says more.
 func (m *matcher) fail(at int, why string) []option {
-	if at >= m.at || m.why == "" {
+	if !m.badCheck && (at >= m.at || m.why == "") {
 		m.at, m.why = at, why
 	}
 	return nil
 }
 
-// failCheck records a check character that does not match.
+// failCheck records a check character that does not match, keeping the
+// furthest: a shorter reading of a variable-width token that also reaches
+// a check character is no better a guess at where the error is.
 func (m *matcher) failCheck(at int, why string) []option {
-	m.badCheck = true
-	m.at, m.why = at, why
+	if !m.badCheck || at > m.at {
+		m.badCheck = true
+		m.at, m.why = at, why
+	}
 	return nil
 }
 
-func (l *Layout) match(s string, lenient bool, loc *time.Location) (string, *matcher) {
-	m := &matcher{l: l, in: s, lenient: lenient, loc: loc,
-		out:  make([]byte, 0, len(s)),
-		dead: make([]bool, (len(l.segs)+1)*(len(s)+1))}
+func (l *Layout) match(s string, mode leniency, loc *time.Location) (string, *matcher) {
+	states := 1
+	switch l.check {
+	case checkDamm10:
+		states = 10
+	case checkDamm32:
+		states = 32
+	case checkMod97:
+		states = 97
+	}
+	m := &matcher{l: l, in: s, mode: mode, lenient: mode != strict, loc: loc,
+		out:    make([]byte, 0, len(s)),
+		states: states,
+		dead:   make([]uint64, ((len(l.segs)+1)*(len(s)+1)*states+63)/64)}
 	m.ok = m.seg(0, 0)
 	return string(m.out), m
+}
+
+// checkState is all that the check character's verdict depends on of what
+// the tokens read so far.
+func (m *matcher) checkState() int {
+	switch m.l.check {
+	case checkDamm10:
+		return int(damm10State(m.vars))
+	case checkDamm32:
+		return int(damm32State(m.vars))
+	case checkMod97:
+		return int(mod97State(m.vars))
+	}
+	return 0
 }
 
 // seg matches segments i.. against the input from pos.
@@ -131,8 +220,8 @@ func (m *matcher) seg(i, pos int) bool {
 		}
 		return true
 	}
-	key := i*(len(m.in)+1) + pos
-	if m.dead[key] {
+	key := (i*(len(m.in)+1)+pos)*m.states + m.checkState()
+	if m.dead[key/64]&(1<<(key%64)) != 0 {
 		return false
 	}
 	outLen, varsLen := len(m.out), len(m.vars)
@@ -147,7 +236,7 @@ func (m *matcher) seg(i, pos int) bool {
 		}
 		m.out, m.vars = m.out[:outLen], m.vars[:varsLen]
 	}
-	m.dead[key] = true
+	m.dead[key/64] |= 1 << (key % 64)
 	return false
 }
 
@@ -178,7 +267,9 @@ func (m *matcher) read(sg *segment, pos int) []option {
 }
 
 // literal matches the layout's literal text. Leniently, letters match in any
-// case and separators may be left out or typed as another separator.
+// case and a separator may be typed as another; loosely it may be left out.
+// White space in the literal is always optional: Normalize took it out of
+// the input, or left a space for it.
 func (m *matcher) literal(lit string, pos int) []option {
 	if !m.lenient {
 		if strings.HasPrefix(m.in[pos:], lit) {
@@ -186,18 +277,26 @@ func (m *matcher) literal(lit string, pos int) []option {
 		}
 		return m.fail(pos, "expected "+quote(lit))
 	}
-	for j := 0; j < len(lit); j++ {
+	for j := 0; j < len(lit); {
 		c := lit[j]
+		r, size := utf8.DecodeRuneInString(lit[j:])
+		space := unicode.IsSpace(r)
 		switch {
-		case isSeparator(c):
+		case isSeparator(c) || space:
 			if pos < len(m.in) && isSeparator(m.in[pos]) {
 				pos++
+			} else if m.mode != loose && !space {
+				return m.fail(pos, "expected "+quote(lit[j:]))
 			}
 		case pos < len(m.in) && equalFold(m.in[pos], c):
 			pos++
 		default:
 			return m.fail(pos, "expected "+quote(lit[j:]))
 		}
+		if !space {
+			size = 1 // other bytes of a multi-byte literal match one by one
+		}
+		j += size
 	}
 	return []option{{pos, lit}}
 }
@@ -228,6 +327,21 @@ func lookAlike(c byte) (byte, bool) {
 		return '1', true
 	}
 	return c, isDigit(c)
+}
+
+// digitLookAlikes reads O as 0 and I and L as 1 in s, for a date layout
+// that renders no letters.
+func digitLookAlikes(s string) string {
+	if !strings.ContainsAny(s, "OoIiLl") {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if isAlpha(c) {
+			b[i], _ = lookAlike(c)
+		}
+	}
+	return string(b)
 }
 
 func (m *matcher) digit(c byte) (byte, bool) {
@@ -273,6 +387,9 @@ func (m *matcher) dateFmt(sg *segment, pos int) []option {
 	var opts []option
 	for n := min(sg.maxLen, len(m.in)-pos); n >= sg.minLen; n-- {
 		text := m.in[pos : pos+n]
+		if m.lenient && sg.digits {
+			text = digitLookAlikes(text)
+		}
 		t, err := time.ParseInLocation(sg.text, text, m.loc)
 		if err != nil {
 			continue
@@ -288,8 +405,9 @@ func (m *matcher) dateFmt(sg *segment, pos int) []option {
 	return opts
 }
 
-// unixms reads 1 to 19 digits, longest first. Strictly, a leading zero is
-// refused: the Generator never renders one.
+// unixms reads 1 to 19 digits, longest first. The Generator never renders a
+// leading zero, so only "0" itself may start with one: a number read with it
+// would not validate.
 func (m *matcher) unixms(pos int) []option {
 	var buf [19]byte
 	n := 0
@@ -304,8 +422,9 @@ func (m *matcher) unixms(pos int) []option {
 	if n == 0 {
 		return m.fail(pos, "expected the Unix time in milliseconds")
 	}
-	if buf[0] == '0' && n > 1 && !m.lenient {
-		return m.fail(pos, "leading zero in the Unix time")
+	if buf[0] == '0' && n > 1 {
+		m.fail(pos, "leading zero in the Unix time")
+		n = 1
 	}
 	opts := make([]option, 0, n)
 	for k := n; k >= 1; k-- {
@@ -322,10 +441,11 @@ func (m *matcher) uuid(sg *segment, pos int) []option {
 	want := min(sg.n, 32)
 	for digits < want {
 		if sg.full && (digits == 8 || digits == 12 || digits == 16 || digits == 20) {
-			// Leniently the hyphens may be left out.
-			if j < len(m.in) && m.in[j] == '-' {
+			// Leniently a hyphen may be typed as another separator,
+			// loosely left out.
+			if j < len(m.in) && (m.in[j] == '-' || m.lenient && isSeparator(m.in[j])) {
 				j++
-			} else if !m.lenient {
+			} else if m.mode != loose {
 				return m.fail(j, "expected '-' in the UUID")
 			}
 		}
