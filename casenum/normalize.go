@@ -356,7 +356,10 @@ func (m *matcher) alnum(c byte) (byte, bool) {
 		return c, strings.IndexByte(crockford, c) >= 0
 	}
 	v, ok := crockfordValue(c)
-	return crockford[v], ok
+	if !ok {
+		return c, false // v is out of the alphabet's range for U
+	}
+	return crockford[v], true
 }
 
 func (m *matcher) hex(c byte) (byte, bool) {

@@ -338,6 +338,7 @@ func TestNormalizeRejects(t *testing.T) {
 	g := readGen(t)
 	checked := readGen(t, casenum.WithLayout("CASE-{date}-{unixms}-{rand:3}{check}"), casenum.WithFallbackLayout(""))
 	noFallback := readGen(t, casenum.WithFallbackLayout(""))
+	alnum := readGen(t, casenum.WithLayout("T-{alnum:8}{check}"), casenum.WithFallbackLayout(""))
 	_, numbers := layoutNumbers(t, "CASE-{date}-{unixms}-{rand:3}{check}", time.UTC, 1)
 	n := numbers[0]
 	tests := []struct {
@@ -350,6 +351,8 @@ func TestNormalizeRejects(t *testing.T) {
 		{"wrong prefix", "CAZE-20250929-1759131413832-073", g, "expected"},
 		{"bad date", "CASE-20251332-1759131413832-073", g, "not a date"},
 		{"U is no symbol", "CASE-20250929-1759131413832-07U", g, "position 31"},
+		{"U is no Crockford symbol", "t-01a0ue10", alnum, `got "u" at position 7`},
+		{"U as check symbol", "T-01A0VE10U", alnum, `got "U" at position 11`},
 		{"trailing junk", seedNumber + "-x", g, "unexpected"},
 		{"invalid UTF-8", "CASE-20250929-1759131413832-073\xff", g, "UTF-8"},
 		{"10 KB", strings.Repeat("1", 10<<10), g, "longer than any case number"},
