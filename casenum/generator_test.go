@@ -20,6 +20,30 @@ import (
 // seedTime is the instant of the seed's first number, CASE-20250929-1759131413832-073.
 var seedTime = time.UnixMilli(1759131413832).UTC()
 
+// recv waits for a value from ch, failing the test instead of hanging when
+// the code under test never sends.
+func recv[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(30 * time.Second):
+		t.Fatal("timed out: the call under test did not return")
+		panic("unreachable")
+	}
+}
+
+// waitFor blocks until n waits are pending on clock, failing the test
+// instead of hanging when the code under test never waits.
+func waitFor(t *testing.T, clock *casenumtest.Clock, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := clock.BlockUntil(ctx, n); err != nil {
+		t.Fatalf("no wait on the clock: %v", err)
+	}
+}
+
 func newGen(t *testing.T, opts ...casenum.Option) *casenum.Generator {
 	t.Helper()
 	base := []casenum.Option{
@@ -341,11 +365,9 @@ func TestCancelledContext(t *testing.T) {
 			_, err := g.Create(ctx, func(context.Context, string) error { return casenum.ErrDuplicate })
 			done <- err
 		}()
-		if err := clock.BlockUntil(context.Background(), 1); err != nil {
-			t.Fatal(err)
-		}
+		waitFor(t, clock, 1)
 		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
+		if err := recv(t, done); !errors.Is(err, context.Canceled) {
 			t.Fatalf("Create = %v, want context.Canceled", err)
 		}
 	})
@@ -370,11 +392,8 @@ func TestBackoffOnFakeClock(t *testing.T) {
 		})
 		done <- err
 	}()
-	ctx := context.Background()
 	for i, want := range []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 35 * time.Millisecond, 35 * time.Millisecond} {
-		if err := clock.BlockUntil(ctx, 1); err != nil {
-			t.Fatal(err)
-		}
+		waitFor(t, clock, 1)
 		if got := calls.Load(); got != int32(i+1) {
 			t.Fatalf("wait %d: %d inserts so far", i+1, got)
 		}
@@ -384,7 +403,7 @@ func TestBackoffOnFakeClock(t *testing.T) {
 		}
 		clock.Advance(time.Nanosecond)
 	}
-	if err := <-done; !errors.Is(err, casenum.ErrExhausted) || calls.Load() != 5 {
+	if err := recv(t, done); !errors.Is(err, casenum.ErrExhausted) || calls.Load() != 5 {
 		t.Fatalf("Create = %v after %d inserts", err, calls.Load())
 	}
 }
@@ -423,15 +442,13 @@ func TestJitterStaysInBounds(t *testing.T) {
 			defer close(done)
 			_, _ = g.Create(context.Background(), func(context.Context, string) error { return casenum.ErrDuplicate })
 		}()
-		if err := clock.BlockUntil(context.Background(), 1); err != nil {
-			t.Fatal(err)
-		}
+		waitFor(t, clock, 1)
 		clock.Advance(50*time.Millisecond - time.Nanosecond)
 		if clock.Waiters() != 1 {
 			t.Fatal("a jittered wait of Delay 100ms and Jitter 0.5 ended before 50ms")
 		}
 		clock.Advance(50 * time.Millisecond)
-		<-done
+		recv(t, done)
 	}
 }
 
@@ -449,11 +466,9 @@ func TestTimeOnlyLayoutWaitsForItsResolution(t *testing.T) {
 		n, _ := g.Create(context.Background(), s.Insert)
 		done <- n
 	}()
-	if err := clock.BlockUntil(context.Background(), 1); err != nil {
-		t.Fatal(err)
-	}
+	waitFor(t, clock, 1)
 	clock.Advance(time.Millisecond)
-	if n := <-done; n != "T-1759131413833" {
+	if n := recv(t, done); n != "T-1759131413833" {
 		t.Fatalf("Create = %q, want the next millisecond", n)
 	}
 }
@@ -661,5 +676,15 @@ func TestDateFollowsTheClockAcrossMidnight(t *testing.T) {
 		if got := date(jst); got != s.jst {
 			t.Errorf("step %d: Tokyo date %s, want %s", i, got, s.jst)
 		}
+	}
+}
+
+func TestBrokenRandomDoesNotHang(t *testing.T) {
+	t.Parallel()
+	// Zero is always in Lemire's rejection zone for {rand:3}.
+	g := newGen(t, casenum.WithLayout("T-{rand:3}"), casenum.WithRandom(casenumtest.NewValues(0)))
+	n, err := g.Next(context.Background())
+	if err != nil || n != "T-000" {
+		t.Fatalf("Next = %q, %v", n, err)
 	}
 }
