@@ -252,7 +252,9 @@ func parseToken(src string, i int, body string) (segment, error) {
 			return 0, layoutError(src, i, fmt.Sprintf("{%s} needs a width: {%s:N} with N from %d to %d", name, name, lo, hi))
 		}
 		n, err := strconv.Atoi(arg)
-		if err != nil || n < lo || n > hi {
+		// Only plain decimal widths: "+3" and "03" would parse, but a layout
+		// should read the way it renders.
+		if err != nil || n < lo || n > hi || arg[0] < '1' || arg[0] > '9' {
 			return 0, layoutError(src, i, fmt.Sprintf("width %q of {%s} out of range %d to %d", arg, name, lo, hi))
 		}
 		return n, nil
