@@ -423,9 +423,27 @@ type renderer struct {
 
 // dayCache remembers the rendering of the current day in one Location, so
 // that {date} costs a comparison instead of a calendar computation on all
-// but the first number of each day.
+// but the first number of each day, and likewise the current millisecond
+// for {unixms}, which a busy Generator renders many times over.
 type dayCache struct {
-	p atomic.Pointer[day]
+	p  atomic.Pointer[day]
+	ms atomic.Pointer[milli]
+}
+
+type milli struct {
+	ms   int64
+	n    int
+	text [20]byte
+}
+
+func (c *dayCache) appendUnixMS(dst []byte, ms int64) []byte {
+	if m := c.ms.Load(); m != nil && m.ms == ms {
+		return append(dst, m.text[:m.n]...)
+	}
+	m := &milli{ms: ms}
+	m.n = len(strconv.AppendInt(m.text[:0], ms, 10))
+	c.ms.Store(m)
+	return append(dst, m.text[:m.n]...)
 }
 
 type day struct {
@@ -491,7 +509,11 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 				dst = local.AppendFormat(dst, sg.text)
 			}
 		case segUnixMS:
-			dst = strconv.AppendInt(dst, r.t.UnixMilli(), 10)
+			if r.days != nil {
+				dst = r.days.appendUnixMS(dst, r.t.UnixMilli())
+			} else {
+				dst = strconv.AppendInt(dst, r.t.UnixMilli(), 10)
+			}
 		case segRand:
 			dst = appendPadded(dst, uniform(r.rnd, sg.limit), sg.n)
 		case segAlnum:
