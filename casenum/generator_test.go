@@ -688,3 +688,19 @@ func TestBrokenRandomDoesNotHang(t *testing.T) {
 		t.Fatalf("Next = %q, %v", n, err)
 	}
 }
+
+func TestUnixMSFollowsTheClock(t *testing.T) {
+	t.Parallel()
+	clock := casenumtest.NewClock(seedTime)
+	g := newGen(t, casenum.WithClock(clock), casenum.WithLayout("{unixms}-{rand:2}"))
+	for i, step := range []time.Duration{0, 0, time.Millisecond, -time.Millisecond, 999 * time.Microsecond, time.Hour} {
+		clock.Advance(step)
+		n, err := g.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprint(clock.Now().UnixMilli()); !strings.HasPrefix(n, want+"-") {
+			t.Errorf("step %d: Next = %q, want the prefix %s", i, n, want)
+		}
+	}
+}
