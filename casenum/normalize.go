@@ -307,7 +307,7 @@ func (m *matcher) symbols(pos, n int, read func(byte) (byte, bool), what string)
 	buf := make([]byte, 0, n)
 	for j := pos; j < pos+n; j++ {
 		if j >= len(m.in) {
-			return m.fail(j, fmt.Sprintf("too short: expected %d of %ss", n, what))
+			return m.fail(j, fmt.Sprintf("too short: expected %d %ss", n, what))
 		}
 		c, ok := read(m.in[j])
 		if !ok {
