@@ -704,3 +704,26 @@ func TestUnixMSFollowsTheClock(t *testing.T) {
 		}
 	}
 }
+
+func TestNumberErrorSaysWhereAndWhy(t *testing.T) {
+	t.Parallel()
+	g := newGen(t)
+	for _, tt := range []struct {
+		in       string
+		position int
+		reason   string
+	}{
+		{"CASE-2025", 10, "too short"},
+		{"CASE-20251399-1759131413832-073", 6, "not a date"},
+		{"", 0, "empty"},
+	} {
+		err := g.Validate(tt.in)
+		var ne *casenum.NumberError
+		if !errors.As(err, &ne) || !errors.Is(err, casenum.ErrInvalidNumber) {
+			t.Fatalf("Validate(%q) = %v, want a *NumberError wrapping ErrInvalidNumber", tt.in, err)
+		}
+		if ne.Position != tt.position || !strings.Contains(ne.Reason, tt.reason) || ne.Input != tt.in {
+			t.Errorf("Validate(%q) = %+v, want position %d and a reason with %q", tt.in, ne, tt.position, tt.reason)
+		}
+	}
+}

@@ -37,7 +37,7 @@ func (g *Generator) Validate(number string) error {
 // CASE-20250929-12345-678.
 func (g *Generator) Normalize(input string) (string, error) {
 	if !utf8.ValidString(input) {
-		return "", fmt.Errorf("%w: not valid UTF-8", ErrInvalidNumber)
+		return "", &NumberError{Reason: "not valid UTF-8"}
 	}
 	// A number that validates is canonical already. Read loosely it could
 	// split another way: a fallback number whose hex digits are all decimal
@@ -93,17 +93,17 @@ const (
 // canonical number or the reason of the layout that read furthest.
 func (g *Generator) match(s string, mode leniency) (string, error) {
 	if s == "" {
-		return "", fmt.Errorf("%w: empty", ErrInvalidNumber)
+		return "", &NumberError{Reason: "empty"}
 	}
 	limit := max(maxInput, g.layout.maxLen)
 	if g.fallback != nil {
 		limit = max(limit, g.fallback.maxLen)
 	}
 	if len(s) > limit {
-		return "", fmt.Errorf("%w: %d bytes is longer than any case number", ErrInvalidNumber, len(s))
+		return "", &NumberError{Reason: fmt.Sprintf("%d bytes is longer than any case number", len(s))}
 	}
 	if !utf8.ValidString(s) {
-		return "", fmt.Errorf("%w: not valid UTF-8", ErrInvalidNumber)
+		return "", &NumberError{Reason: "not valid UTF-8"}
 	}
 	out, m := g.layout.match(s, mode, g.loc)
 	if m.ok {
@@ -120,8 +120,32 @@ func (g *Generator) match(s string, mode leniency) (string, error) {
 			m = fm
 		}
 	}
-	return "", fmt.Errorf("%w: %q: %s", ErrInvalidNumber, s, m.reason())
+	return "", m.err(s)
 }
+
+// NumberError is the error of Validate and Normalize: why an input is not a
+// case number of the Generator's layouts. It wraps ErrInvalidNumber. Its
+// Reason and Position are meant for people: an API can answer with them
+// without the package's prefix.
+type NumberError struct {
+	Input    string // what was read: for Normalize, the input without white space
+	Position int    // 1-based byte position of the fault in Input; 0 when it concerns the whole input
+	Reason   string // what is wrong, such as "check digit does not match: ..."
+}
+
+// Error returns the reason with the input and the position.
+func (e *NumberError) Error() string {
+	switch {
+	case e.Input == "":
+		return fmt.Sprintf("%v: %s", ErrInvalidNumber, e.Reason)
+	case e.Position == 0:
+		return fmt.Sprintf("%v: %q: %s", ErrInvalidNumber, e.Input, e.Reason)
+	}
+	return fmt.Sprintf("%v: %q: %s at position %d", ErrInvalidNumber, e.Input, e.Reason, e.Position)
+}
+
+// Unwrap returns ErrInvalidNumber.
+func (e *NumberError) Unwrap() error { return ErrInvalidNumber }
 
 // matcher reads an input against a layout's segments, backtracking over the
 // tokens of variable width ({unixms}, {date:LAYOUT}).
@@ -152,11 +176,11 @@ type option struct {
 	text string
 }
 
-func (m *matcher) reason() string {
+func (m *matcher) err(input string) *NumberError {
 	if m.why == "" {
-		return "does not match the layout"
+		return &NumberError{Input: input, Reason: "does not match the layout"}
 	}
-	return fmt.Sprintf("%s at position %d", m.why, m.at+1)
+	return &NumberError{Input: input, Position: m.at + 1, Reason: m.why}
 }
 
 // fail records why the match failed at position at, keeping the furthest,

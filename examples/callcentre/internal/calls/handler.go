@@ -238,7 +238,14 @@ func (s *server) get(w http.ResponseWriter, r *http.Request) {
 // reason returns Normalize's explanation without the package's prefix,
 // which says nothing to a caller.
 func reason(err error) string {
-	return strings.TrimPrefix(err.Error(), casenum.ErrInvalidNumber.Error()+": ")
+	var ne *casenum.NumberError
+	switch {
+	case !errors.As(err, &ne):
+		return err.Error()
+	case ne.Position > 0:
+		return fmt.Sprintf("%s at position %d", ne.Reason, ne.Position)
+	}
+	return ne.Reason
 }
 
 // page is the answer to a listing.
