@@ -67,64 +67,34 @@ func WithFallbackLayout(layout string) Option {
 
 // WithClock sets the Clock. The default is the system clock.
 func WithClock(clock Clock) Option {
-	return func(c *config) error {
-		if clock == nil {
-			return fmt.Errorf("%w: nil Clock", ErrInvalidOption)
-		}
-		c.clock = clock
-		return nil
-	}
+	return nonNil("Clock", clock == nil, func(c *config) { c.clock = clock })
 }
 
 // WithRandom sets the source of the random tokens and of the jitter. The
 // default is NewFastRandom. A source that is not safe for concurrent use,
 // such as *rand.PCG, is fine: the Generator serialises its calls.
 func WithRandom(r Random) Option {
-	return func(c *config) error {
-		if r == nil {
-			return fmt.Errorf("%w: nil Random", ErrInvalidOption)
-		}
-		c.rnd = r
-		return nil
-	}
+	return nonNil("Random", r == nil, func(c *config) { c.rnd = r })
 }
 
 // WithChecker sets a Checker consulted for every candidate before Next hands
 // it out or Create inserts it. By default there is none: Next returns its
 // first candidate and Create relies on the insert alone.
 func WithChecker(ch Checker) Option {
-	return func(c *config) error {
-		if ch == nil {
-			return fmt.Errorf("%w: nil Checker", ErrInvalidOption)
-		}
-		c.checker = ch
-		return nil
-	}
+	return nonNil("Checker", ch == nil, func(c *config) { c.checker = ch })
 }
 
 // WithSequence sets the Sequence behind {seq} tokens. A layout with {seq}
 // needs one; there is no default.
 func WithSequence(s Sequence) Option {
-	return func(c *config) error {
-		if s == nil {
-			return fmt.Errorf("%w: nil Sequence", ErrInvalidOption)
-		}
-		c.seq = s
-		return nil
-	}
+	return nonNil("Sequence", s == nil, func(c *config) { c.seq = s })
 }
 
 // WithLocation sets the time zone of the date tokens. The default is UTC,
 // so that every replica of a service prints the same date for the same
 // instant; use time.Local for the machine's zone.
 func WithLocation(loc *time.Location) Option {
-	return func(c *config) error {
-		if loc == nil {
-			return fmt.Errorf("%w: nil Location", ErrInvalidOption)
-		}
-		c.loc = loc
-		return nil
-	}
+	return nonNil("Location", loc == nil, func(c *config) { c.loc = loc })
 }
 
 // WithRetry sets the retry policy. Zero fields take their defaults.
@@ -136,23 +106,22 @@ func WithRetry(r Retry) Option {
 // insert for which conflict returns true is retried with a new candidate,
 // any other is returned. The default is IsConflict.
 func WithConflict(conflict func(error) bool) Option {
-	return func(c *config) error {
-		if conflict == nil {
-			return fmt.Errorf("%w: nil conflict test", ErrInvalidOption)
-		}
-		c.conflict = conflict
-		return nil
-	}
+	return nonNil("conflict test", conflict == nil, func(c *config) { c.conflict = conflict })
 }
 
 // WithObserver sets an Observer told of every mint, collision, fallback and
 // failure. The default is none.
 func WithObserver(o Observer) Option {
+	return nonNil("Observer", o == nil, func(c *config) { c.observer = o })
+}
+
+// nonNil returns an Option that applies set, or refuses a nil value.
+func nonNil(what string, isNil bool, set func(*config)) Option {
 	return func(c *config) error {
-		if o == nil {
-			return fmt.Errorf("%w: nil Observer", ErrInvalidOption)
+		if isNil {
+			return fmt.Errorf("%w: nil %s", ErrInvalidOption, what)
 		}
-		c.observer = o
+		set(c)
 		return nil
 	}
 }

@@ -31,13 +31,7 @@ type Checker struct {
 // ErrInvalidIdentifier when an argument is unusable. An index on the column
 // (which a UNIQUE constraint provides) keeps the lookup cheap.
 func NewChecker(db Querier, d Dialect, table, column string) (*Checker, error) {
-	if err := checkQuerier(db); err != nil {
-		return nil, err
-	}
-	if err := d.valid(); err != nil {
-		return nil, err
-	}
-	qt, err := d.quoteTable(table)
+	qt, err := checkTarget(db, d, table)
 	if err != nil {
 		return nil, err
 	}

@@ -158,6 +158,15 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// checkTarget checks what every statement needs, a Querier, a Dialect and a
+// table, and returns the table quoted for the dialect.
+func checkTarget(db Querier, d Dialect, table string) (string, error) {
+	if err := checkQuerier(db); err != nil {
+		return "", err
+	}
+	return d.QuoteIdentifier(table)
+}
+
 // checkQuerier refuses a nil Querier, the typed nils (*sql.DB)(nil) and the
 // like included: calling a method on one would panic.
 func checkQuerier(q Querier) error {

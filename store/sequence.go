@@ -93,13 +93,7 @@ type Sequence struct {
 // go-sql-driver/mysql spends two round trips per statement, preparing it
 // first, unless the DSN sets interpolateParams=true.
 func NewSequence(db Querier, d Dialect, table string, opts ...SequenceOption) (*Sequence, error) {
-	if err := checkQuerier(db); err != nil {
-		return nil, err
-	}
-	if err := d.valid(); err != nil {
-		return nil, err
-	}
-	qt, err := d.quoteTable(table)
+	qt, err := checkTarget(db, d, table)
 	if err != nil {
 		return nil, err
 	}
