@@ -115,8 +115,8 @@ func serialAndParallel(b *testing.B, fn func() (string, error)) {
 	})
 }
 
-// BenchmarkTimeNow is what time.Now costs on this machine: two clock reads,
-// the wall clock and the monotonic clock. Where the virtual machine's clock
+// BenchmarkTimeNow is what time.Now costs where it runs: two clock reads,
+// the wall clock and the monotonic clock. Where a virtual machine's clock
 // source makes every read a system call, that is most of an identifier's
 // cost for the generators that call it (uuid v7, ulid, xid, ksuid, the seed).
 func BenchmarkTimeNow(b *testing.B) {
