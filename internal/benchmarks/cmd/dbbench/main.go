@@ -57,6 +57,7 @@ type config struct {
 	workers []int
 	modes   []string
 	timeout time.Duration
+	conns   int
 }
 
 func parseFlags(args []string) (config, error) {
@@ -68,11 +69,15 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&workers, "workers", "1,8,64", "comma-separated worker counts")
 	fs.StringVar(&modes, "modes", strings.Join(allModes, ","), "comma-separated modes: "+strings.Join(allModes, ", "))
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "stop the whole run after this long")
+	fs.IntVar(&c.conns, "conns", 0, "cap on pooled connections to a server database (0: one per worker)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.conns < 0 {
+		return c, fmt.Errorf("-conns must not be negative")
 	}
 	if c.n < 1 {
 		return c, fmt.Errorf("-n must be at least 1")
@@ -108,6 +113,7 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	t.maxConns = c.conns
 	defer t.close()
 
 	fmt.Fprintf(out, "%s, %s; %d records per row; %s %s/%s, GOMAXPROCS %d; %s\n\n",

@@ -20,10 +20,11 @@ import (
 
 // target is the database of one run.
 type target struct {
-	db      *sql.DB
-	dialect store.Dialect
-	label   string       // what the report calls it, with no password
-	close   func() error // closes db and removes what the run created
+	db       *sql.DB
+	dialect  store.Dialect
+	label    string       // what the report calls it, with no password
+	close    func() error // closes db and removes what the run created
+	maxConns int          // cap on the pool of a server database; 0: one per worker
 }
 
 // open connects to the database that -db names: "sqlite" for a new SQLite
@@ -106,6 +107,9 @@ func (t *target) version(ctx context.Context) string {
 // handler, which sleeps.
 func (t *target) pool(ctx context.Context, workers int) error {
 	n := workers
+	if t.maxConns > 0 {
+		n = min(n, t.maxConns)
+	}
 	if t.dialect == store.SQLite {
 		n = 1
 	}
