@@ -310,7 +310,7 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 				continue
 			}
 		}
-		g.stats.minted.Add(1)
+		g.stats.minted.addFor(number)
 		if g.observer != nil {
 			g.observe(ctx, Event{Kind: EventMinted, Number: number, Attempt: attempt, Fallback: fallback}, began)
 		}
