@@ -282,13 +282,17 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 				return "", g.fail(ctx, attempt, fallback, err, began)
 			}
 		}
-		number, err := g.render(ctx, lay)
+		number, reading, err := g.render(ctx, lay)
 		if err != nil {
 			g.stats.failedAttempts.Add(1)
 			return "", g.fail(ctx, attempt, fallback, err, began)
 		}
+		actx := ctx
+		if g.checker != nil || insert != nil {
+			actx = context.WithValue(ctx, candidateKey{}, reading)
+		}
 		if g.checker != nil {
-			taken, err := g.checker.Exists(ctx, number)
+			taken, err := g.checker.Exists(actx, number)
 			if err != nil {
 				g.stats.failedAttempts.Add(1)
 				return "", g.fail(ctx, attempt, fallback, fmt.Errorf("casenum: checking %s: %w", number, err), began)
@@ -300,7 +304,7 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 			}
 		}
 		if insert != nil {
-			if err := insert(ctx, number); err != nil {
+			if err := insert(actx, number); err != nil {
 				if !g.conflict(err) {
 					g.stats.failedAttempts.Add(1)
 					return "", g.fail(ctx, attempt, fallback, fmt.Errorf("casenum: inserting %s: %w", number, err), began)
@@ -322,15 +326,27 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 	return "", err
 }
 
-// render draws one candidate from one clock reading.
-func (g *Generator) render(ctx context.Context, l *Layout) (string, error) {
+// render draws one candidate from one clock reading, which it returns too.
+func (g *Generator) render(ctx context.Context, l *Layout) (string, time.Time, error) {
 	var buf [96]byte
 	r := renderer{t: g.clock.Now(), loc: g.loc, days: g.days, rnd: g.rnd, seq: g.seq, ctx: ctx}
 	b, err := l.appendTo(buf[:0], &r)
 	if err != nil {
-		return "", err
+		return "", r.t, err
 	}
-	return string(b), nil
+	return string(b), r.t, nil
+}
+
+type candidateKey struct{}
+
+// CandidateTime returns the clock reading a candidate was rendered from. It
+// is set in the context that Create passes to the insert function and that
+// the Checker receives, so a record can store the very instant its number
+// shows: a date column filled from a second reading can disagree with the
+// number's {date} at midnight.
+func CandidateTime(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(candidateKey{}).(time.Time)
+	return t, ok
 }
 
 func (g *Generator) collided(ctx context.Context, number string, attempt int, fallback bool, err error, began time.Time) {

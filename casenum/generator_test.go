@@ -727,3 +727,27 @@ func TestNumberErrorSaysWhereAndWhy(t *testing.T) {
 		}
 	}
 }
+
+func TestCandidateTimeReachesTheInsert(t *testing.T) {
+	t.Parallel()
+	clock := casenumtest.NewClock(time.Date(2025, 9, 29, 23, 59, 59, 999e6, time.UTC))
+	g := newGen(t, casenum.WithClock(clock), casenum.WithLayout("C-{date}-{rand:4}"))
+	var seen time.Time
+	n, err := g.Create(context.Background(), func(ctx context.Context, number string) error {
+		var ok bool
+		if seen, ok = casenum.CandidateTime(ctx); !ok {
+			return errors.New("no candidate time in the insert's context")
+		}
+		clock.Advance(time.Millisecond) // midnight passes while the insert runs
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !seen.Equal(time.Date(2025, 9, 29, 23, 59, 59, 999e6, time.UTC)) || n[2:10] != seen.Format("20060102") {
+		t.Errorf("insert saw %v for %q", seen, n)
+	}
+	if _, ok := casenum.CandidateTime(context.Background()); ok {
+		t.Error("CandidateTime outside Create reported a time")
+	}
+}

@@ -164,16 +164,24 @@ func (s *server) create(w http.ResponseWriter, r *http.Request) {
 	// constraint on case_number decides, in one round trip per candidate,
 	// and a collision is retried with a fresh number instead of reaching
 	// the caller as an error.
+	// The record's time is the clock reading the number was rendered from,
+	// so its call_date always matches the number's date, midnight included.
 	number, err := s.gen.Create(r.Context(), func(ctx context.Context, number string) error {
 		c := call
 		c.CaseNumber = number
-		return s.store.Insert(ctx, c)
+		if t, ok := casenum.CandidateTime(ctx); ok {
+			c.CreatedAt = t.UTC().Truncate(time.Millisecond)
+		}
+		if err := s.store.Insert(ctx, c); err != nil {
+			return err
+		}
+		call = c
+		return nil
 	})
 	if err != nil {
 		s.fail(w, r, "create call", err)
 		return
 	}
-	call.CaseNumber = number
 	w.Header().Set("Location", CallsPath+"/"+url.PathEscape(number))
 	writeJSON(w, http.StatusCreated, created{Success: true, CaseNumber: number, Call: call})
 }

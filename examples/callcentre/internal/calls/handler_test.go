@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/casenum/casenumtest"
 	"github.com/casemint/casemint/examples/callcentre/internal/calls"
 	"github.com/casemint/casemint/internal/testdb"
 	"github.com/casemint/casemint/store"
@@ -272,18 +273,15 @@ func TestGetErrors(t *testing.T) {
 
 func TestList(t *testing.T) {
 	t.Parallel()
-	var (
-		mu  sync.Mutex
-		now = day
-	)
-	s := sqliteService(t, options{now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+	// One clock for the handler and the Generator: a call's date is the
+	// date its number shows.
+	clock := casenumtest.NewClock(day)
+	s := sqliteService(t, options{now: clock.Now, gen: []casenum.Option{casenum.WithClock(clock)}})
 	var first []string
 	for range 5 {
 		first = append(first, s.mustCreate(validCall))
 	}
-	mu.Lock()
-	now = day.Add(24 * time.Hour)
-	mu.Unlock()
+	clock.Advance(24 * time.Hour)
 	second := []string{s.mustCreate(validCall), s.mustCreate(validCall)}
 
 	// Walk 2025-09-29 two at a time: 2, 2, 1, in the order stored.
