@@ -459,15 +459,30 @@ func (c *dayCache) appendDate(dst []byte, t time.Time, loc *time.Location) []byt
 	}
 	local := t.In(loc)
 	y, m, dd := local.Date()
+	var d0 [8]byte
 	if y < 0 || y > 9999 {
 		// More than eight bytes: they do not fit d.text.
 		return appendYYYYMMDD(dst, local)
 	}
+	// Each bound on its own: where a day starts at 01:00 because midnight
+	// does not exist (DST at midnight), start.AddDate(0, 0, 1) would run an
+	// hour into the next day. Bounds that do not fall on the day and the
+	// next are not cached at all.
 	start := time.Date(y, m, dd, 0, 0, 0, 0, loc)
-	d := &day{loc: loc, start: start.UnixMilli(), end: start.AddDate(0, 0, 1).UnixMilli()}
-	appendYYYYMMDD(d.text[:0], local)
+	end := time.Date(y, m, dd+1, 0, 0, 0, 0, loc)
+	appendYYYYMMDD(d0[:0], local)
+	if !sameDay(start.In(loc), y, m, dd) || !sameDay(end.Add(-time.Millisecond).In(loc), y, m, dd) ||
+		sameDay(end.In(loc), y, m, dd) {
+		return append(dst, d0[:]...)
+	}
+	d := &day{loc: loc, start: start.UnixMilli(), end: end.UnixMilli(), text: d0}
 	c.p.Store(d)
 	return append(dst, d.text[:]...)
+}
+
+func sameDay(t time.Time, y int, m time.Month, d int) bool {
+	ty, tm, td := t.Date()
+	return ty == y && tm == m && td == d
 }
 
 func appendYYYYMMDD(dst []byte, t time.Time) []byte {
