@@ -5,11 +5,9 @@ import (
 	"time"
 )
 
-// wallNow reads the wall clock alone. time.Now reads the wall and the
-// monotonic clocks; a case number needs only the first. On linux/amd64
-// syscall.Gettimeofday goes through the vDSO like time.Now, so this is never
-// slower, and on virtual machines whose clock source makes every read a
-// system call it halves the cost of a number.
+// wallNow reads the wall clock alone. On linux/amd64 syscall.Gettimeofday
+// goes through the vDSO like time.Now, so this is never slower, and it is
+// one read where time.Now makes two.
 func wallNow() time.Time {
 	var tv syscall.Timeval
 	if syscall.Gettimeofday(&tv) != nil {

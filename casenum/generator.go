@@ -131,7 +131,14 @@ func nonNil(what string, isNil bool, set func(*config)) Option {
 // common database/sql drivers (pgx, lib/pq, go-sql-driver/mysql,
 // modernc.org/sqlite, mattn/go-sqlite3, go-mssqldb), recognised by its code
 // without importing the driver. It is the default conflict test of Create.
+//
+// An ErrExhausted error is not a conflict, although it wraps the last
+// collision: a caller (or an outer retry) must not take a saturated
+// Generator for one taken number.
 func IsConflict(err error) bool {
+	if errors.Is(err, ErrExhausted) {
+		return false
+	}
 	return errors.Is(err, ErrDuplicate) || sqlerr.IsUniqueViolation(err)
 }
 
@@ -183,7 +190,12 @@ func New(opts ...Option) (*Generator, error) {
 		return nil, err
 	}
 	if g.retry.Delay == 0 && !g.layout.random && !g.layout.seq {
+		// Only the time varies: a retry before the next tick renders the
+		// same number, so wait a whole tick, without jitter shortening it.
 		g.retry.Delay = min(g.layout.bucket, g.retry.MaxDelay)
+		if c.retry.Jitter == 0 {
+			g.retry.Jitter = 0
+		}
 	}
 	return g, nil
 }
@@ -283,6 +295,17 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 			}
 		}
 		number, reading, err := g.render(ctx, lay)
+		if errors.Is(err, errSeqFull) {
+			// The scope's counter is used up: the main layout cannot
+			// produce another number, which is what the fallback is for.
+			g.stats.failedAttempts.Add(1)
+			last = err
+			if !fallback && g.fallback != nil {
+				attempt = g.retry.Attempts // the loop moves on to the fallback
+				continue
+			}
+			break
+		}
 		if err != nil {
 			g.stats.failedAttempts.Add(1)
 			return "", g.fail(ctx, attempt, fallback, err, began)
@@ -321,7 +344,7 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 		return number, nil
 	}
 	g.stats.exhausted.Add(1)
-	err := fmt.Errorf("%w (%d attempts): %w", ErrExhausted, total, last)
+	err := fmt.Errorf("%w: %w", ErrExhausted, last)
 	g.observe(ctx, Event{Kind: EventExhausted, Attempt: total, Fallback: g.fallback != nil, Err: err}, began)
 	return "", err
 }
@@ -355,6 +378,11 @@ func (g *Generator) collided(ctx context.Context, number string, attempt int, fa
 }
 
 func (g *Generator) fail(ctx context.Context, attempt int, fallback bool, err error, began time.Time) error {
+	// The context's own error comes back as it is, whoever noticed it
+	// first: the wait, the Checker, the Sequence or the insert.
+	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+		err = cerr
+	}
 	g.stats.errors.Add(1)
 	g.observe(ctx, Event{Kind: EventError, Attempt: attempt, Fallback: fallback, Err: err}, began)
 	return err

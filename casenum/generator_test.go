@@ -546,8 +546,74 @@ func TestSequenceLayout(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, err := g.Next(ctx); !errors.Is(err, casenum.ErrExhausted) || n != "" {
-		t.Errorf("Next after 99 = %q, %v; want ErrExhausted", n, err)
+	// The main layout is used up for the day: the fallback takes over.
+	n, err = g.Next(ctx)
+	if err != nil || !strings.HasPrefix(n, "CASE-20250930-") || len(n) != len("CASE-20250930-")+8 || g.Stats().Fallbacks != 1 {
+		t.Errorf("Next after 99 = %q, %v, %+v; want a fallback number", n, err, g.Stats())
+	}
+	// Without a fallback the call is exhausted, and counted so.
+	noFallback, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("CASE-{date}-{seq:2}{check}"),
+		casenum.WithSequence(s), casenum.WithFallbackLayout(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := noFallback.Next(ctx); !errors.Is(err, casenum.ErrExhausted) || n != "" {
+		t.Errorf("Next on a full scope = %q, %v; want ErrExhausted", n, err)
+	}
+	if st := noFallback.Stats(); st.Exhausted != 1 || st.Errors != 0 {
+		t.Errorf("Stats = %+v, want the call counted as exhausted", st)
+	}
+}
+
+func TestRetryRefinements(t *testing.T) {
+	t.Parallel()
+	// A Delay above the default cap is kept, not silently cut to 100ms.
+	clock := casenumtest.NewClock(seedTime)
+	g, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("T-{rand:6}"), casenum.WithFallbackLayout(""),
+		casenum.WithRetry(casenum.Retry{Attempts: 2, Delay: time.Second, Jitter: -1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := g.Create(context.Background(), func(context.Context, string) error { return casenum.ErrDuplicate })
+		done <- err
+	}()
+	waitFor(t, clock, 1)
+	clock.Advance(time.Second - time.Nanosecond)
+	if clock.Waiters() != 1 {
+		t.Fatal("a Delay of 1s was cut short")
+	}
+	clock.Advance(time.Nanosecond)
+	if err := recv(t, done); !errors.Is(err, casenum.ErrExhausted) {
+		t.Fatal(err)
+	}
+	// Both set, a Delay above MaxDelay is refused.
+	if _, err := casenum.New(casenum.WithRetry(casenum.Retry{Delay: time.Second, MaxDelay: time.Millisecond})); !errors.Is(err, casenum.ErrInvalidOption) {
+		t.Errorf("Delay above MaxDelay: %v", err)
+	}
+	// The exhausted error wraps the last collision but is no conflict itself.
+	if err := recv(t, func() chan error {
+		ch := make(chan error, 1)
+		ng := newGen(t, casenum.WithLayout("T-{rand:1}"), casenum.WithFallbackLayout(""), casenum.WithRetry(casenum.Retry{Attempts: 1}))
+		_, err := ng.Create(context.Background(), func(context.Context, string) error { return casenum.ErrDuplicate })
+		ch <- err
+		return ch
+	}()); !errors.Is(err, casenum.ErrDuplicate) || casenum.IsConflict(err) {
+		t.Errorf("exhausted error %v: IsConflict = %v", err, casenum.IsConflict(err))
+	}
+}
+
+func TestContextErrorComesBackUnchanged(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	g := newGen(t)
+	_, err := g.Create(ctx, func(ctx context.Context, _ string) error {
+		cancel()
+		return fmt.Errorf("driver: %w", ctx.Err())
+	})
+	if err != context.Canceled {
+		t.Errorf("Create = %#v, want context.Canceled itself", err)
 	}
 }
 
@@ -749,5 +815,31 @@ func TestCandidateTimeReachesTheInsert(t *testing.T) {
 	}
 	if _, ok := casenum.CandidateTime(context.Background()); ok {
 		t.Error("CandidateTime outside Create reported a time")
+	}
+}
+
+func TestDefaultClockFollowsSynctest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g, err := casenum.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := g.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "CASE-" + time.Now().UTC().Format("20060102") + "-" + fmt.Sprint(time.Now().UnixMilli()) + "-"; !strings.HasPrefix(n, want) {
+			t.Errorf("inside a synctest bubble Next = %q, want the bubble's time %s...", n, want)
+		}
+	})
+}
+
+func TestWallClock(t *testing.T) {
+	t.Parallel()
+	c := casenum.NewWallClock()
+	before := time.Now()
+	got := c.Now()
+	if d := got.Sub(before); d < -time.Millisecond || d > time.Second {
+		t.Errorf("NewWallClock().Now() = %v, %v away from time.Now", got, d)
 	}
 }

@@ -2,6 +2,7 @@ package casenum
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -543,7 +544,7 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 				return dst, fmt.Errorf("casenum: sequence: %w", err)
 			}
 			if v >= sg.limit {
-				return dst, fmt.Errorf("%w: sequence value %d for scope %q does not fit {seq:%d}", ErrExhausted, v, string(dst), sg.n)
+				return dst, fmt.Errorf("%w: value %d for scope %q does not fit {seq:%d}", errSeqFull, v, string(dst), sg.n)
 			}
 			dst = appendPadded(dst, v, sg.n)
 		case segCheck:
@@ -564,6 +565,11 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// errSeqFull marks a {seq} counter that outgrew its width: the main layout
+// is used up, and the Generator goes on to the fallback or gives up with
+// ErrExhausted.
+var errSeqFull = errors.New("casenum: sequence full")
 
 // appendPadded writes v as exactly n decimal digits, zero-padded. v must be
 // below 10^n.

@@ -61,7 +61,8 @@ type Retry struct {
 	// negative is refused.
 	Delay time.Duration
 
-	// MaxDelay caps each wait. Zero means DefaultMaxDelay; negative is refused.
+	// MaxDelay caps each wait. Zero means DefaultMaxDelay, or Delay when that
+	// is longer; negative, or below a non-zero Delay, is refused.
 	MaxDelay time.Duration
 
 	// Multiplier is the factor between one wait and the next. Zero means
@@ -99,8 +100,12 @@ func (r Retry) resolve() (Retry, error) {
 	if r.FallbackAttempts == 0 {
 		r.FallbackAttempts = DefaultFallbackAttempts
 	}
-	if r.MaxDelay == 0 {
-		r.MaxDelay = DefaultMaxDelay
+	switch {
+	case r.MaxDelay == 0:
+		// The default cap never undercuts a Delay asked for explicitly.
+		r.MaxDelay = max(DefaultMaxDelay, r.Delay)
+	case r.Delay > r.MaxDelay:
+		return bad("Delay", fmt.Sprintf("%v above MaxDelay %v", r.Delay, r.MaxDelay))
 	}
 	if r.Multiplier == 0 {
 		r.Multiplier = DefaultMultiplier
