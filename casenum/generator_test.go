@@ -843,3 +843,24 @@ func TestWallClock(t *testing.T) {
 		t.Errorf("NewWallClock().Now() = %v, %v away from time.Now", got, d)
 	}
 }
+
+func TestNormalizeDoesNotLetUnixMSSwallowATypo(t *testing.T) {
+	t.Parallel()
+	g := newGen(t, casenum.WithLayout("CASE-{unixms}-{rand:3}{check}"))
+	for range 200 {
+		n, err := g.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := strings.LastIndexByte(n, '-')
+		for d := byte('0'); d <= '9'; d++ { // the hyphen mistyped as a digit
+			typo := n[:i] + string(d) + n[i+1:]
+			if got, err := g.Normalize(typo); err == nil {
+				t.Fatalf("Normalize(%q) = %q, nil; the typo of %q went unnoticed", typo, got, n)
+			}
+		}
+		if got, err := g.Normalize(strings.ToLower(strings.ReplaceAll(n, "-", " "))); err != nil || got != n {
+			t.Fatalf("Normalize of %q typed loosely = %q, %v", n, got, err)
+		}
+	}
+}

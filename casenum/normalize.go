@@ -30,7 +30,9 @@ func (g *Generator) Validate(number string) error {
 // then checked as Validate does. A number that cannot be read returns an
 // error wrapping ErrInvalidNumber with the reason.
 //
-// A number that validates comes back as it is, and a reading that finds a
+// Read loosely, {unixms} must have its 13 digits (times from 2001 to 2286):
+// otherwise a mistyped separator next to it would lengthen the time and
+// slip past the check character. A number that validates comes back as it is, and a reading that finds a
 // separator wherever the layout has one (typed as a space, a hyphen or
 // another) is preferred to one that leaves some out: CASE 20250929 12345678
 // is the fallback number CASE-20250929-12345678, not the main number
@@ -453,12 +455,25 @@ func (m *matcher) unixms(pos int) []option {
 		m.fail(pos, "leading zero in the Unix time")
 		n = 1
 	}
-	opts := make([]option, 0, n)
-	for k := n; k >= 1; k-- {
+	lo, hi := 1, n
+	if m.mode != strict {
+		// Read loosely, a separator may be missing, so a mistyped one
+		// would simply lengthen the time and slip past the check
+		// character. Typed numbers carry times of 2001 to 2286: 13 digits.
+		if n < unixmsDigits {
+			return m.fail(pos+n, fmt.Sprintf("expected %d digits of Unix time in milliseconds", unixmsDigits))
+		}
+		lo, hi = unixmsDigits, unixmsDigits
+	}
+	opts := make([]option, 0, hi-lo+1)
+	for k := hi; k >= lo; k-- {
 		opts = append(opts, option{pos + k, string(buf[:k])})
 	}
 	return opts
 }
+
+// unixmsDigits is the width of {unixms} from September 2001 to 2286.
+const unixmsDigits = 13
 
 // uuid reads the first n hex digits of a version 4 UUID, or the whole
 // hyphenated form, whose version and variant digits are fixed.
