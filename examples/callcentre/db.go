@@ -80,6 +80,11 @@ func parseDSN(dsn string) (database, error) {
 	case strings.Contains(dsn, "://"):
 		scheme, _, _ := strings.Cut(dsn, "://")
 		return database{}, fmt.Errorf("unknown database scheme %q: use postgres://, mysql://, a go-sql-driver/mysql DSN or an SQLite file path", scheme)
+	case strings.ContainsAny(dsn, "=@ "):
+		// A key=value PostgreSQL DSN or a MySQL DSN without tcp(...) would
+		// otherwise become an SQLite file named after it, password and
+		// all; say nothing of its content.
+		return database{}, errors.New("unrecognised -db value: use postgres://, mysql://, a go-sql-driver/mysql DSN with tcp(...) or an SQLite file path")
 	}
 	return sqliteDatabase(dsn)
 }
@@ -153,8 +158,8 @@ func (d database) open(ctx context.Context, conns int) (*sql.DB, error) {
 		// that cuts the p99 latency by half or more.
 		db.SetMaxOpenConns(1)
 	} else {
-		db.SetMaxOpenConns(16)
-		db.SetMaxIdleConns(16)
+		db.SetMaxOpenConns(conns)
+		db.SetMaxIdleConns(conns)
 	}
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)

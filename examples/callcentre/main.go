@@ -103,6 +103,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		fmt.Fprintln(stderr, "callcentre: -selftest must be 0 or more, -concurrency and -db-conns at least 1")
 		return c, errUsage
 	}
+	if c.requestTimeout <= 0 {
+		fmt.Fprintln(stderr, "callcentre: -request-timeout must be positive")
+		return c, errUsage
+	}
 	if c.selftest > 0 && !explicit["log-level"] {
 		c.logLevel = slog.LevelError
 	}

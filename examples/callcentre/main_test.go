@@ -66,6 +66,8 @@ func TestParseDSNRejects(t *testing.T) {
 		"calls.db?_pragma=foo",
 		"mysql://u:s3cret@db/calls?parseTime=maybe",
 		"postgres://u:s3cret@db:port/calls",
+		"host=localhost user=app password=s3cret dbname=calls", // key=value: not an SQLite file
+		"app:s3cret@/calls",                                    // MySQL without tcp(...)
 	} {
 		_, err := parseDSN(dsn)
 		if err == nil {
@@ -94,6 +96,7 @@ func TestParseFlags(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"-bogus"}, {"extra"}, {"-selftest", "-1"}, {"-concurrency", "0"}, {"-db-conns", "0"}, {"-log-level", "loud"},
+		{"-request-timeout", "0s"}, {"-request-timeout", "-1s"},
 	} {
 		var stderr bytes.Buffer
 		if _, err := parseFlags(args, &stderr); !errors.Is(err, errUsage) || stderr.Len() == 0 {
@@ -294,5 +297,21 @@ func TestSelftestServers(t *testing.T) {
 				t.Errorf("self-test: %v\n%s", err, stdout.String())
 			}
 		})
+	}
+}
+
+func TestOpenCapsThePool(t *testing.T) {
+	t.Parallel()
+	d, err := parseDSN(testdb.PostgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := d.open(context.Background(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := db.Stats().MaxOpenConnections; got != 3 {
+		t.Errorf("MaxOpenConnections = %d, want the -db-conns value 3", got)
 	}
 }

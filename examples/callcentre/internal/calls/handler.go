@@ -20,7 +20,7 @@ import (
 // Defaults of Config.
 const (
 	DefaultRequestTimeout = 5 * time.Second
-	DefaultMaxBodyBytes   = 16 << 10 // a call's fields at their limits fit in under 10 KiB
+	DefaultMaxBodyBytes   = 64 << 10 // a call's fields at their limits, every character \u-escaped as a surrogate pair, fit in under 40 KiB
 	DefaultPageSize       = 20
 	MaxPageSize           = 100
 )
@@ -130,7 +130,11 @@ func (s *server) create(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		// One object and nothing after it: a second value is a client bug
 		// that would otherwise be ignored silently.
-		if dec.Decode(&struct{}{}) != io.EOF {
+		var tooLarge *http.MaxBytesError
+		switch rest := dec.Decode(&struct{}{}); {
+		case errors.As(rest, &tooLarge):
+			err = rest
+		case rest != io.EOF:
 			err = errors.New("unexpected data after the JSON object")
 		}
 	}
@@ -338,10 +342,12 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, what string, err e
 	case ctx.Err() != nil:
 		// The request ran out of time or the client left; the driver may
 		// report that in its own words, so the context is what decides.
+		// The INSERT may still have committed (a server can finish a
+		// statement whose client gave up), so this is no "try again":
+		// 504, and the client looks the call up before sending it anew.
 		s.log.WarnContext(ctx, what+": request ended early", "error", err, "cause", ctx.Err())
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "request timed out",
-			"the server could not finish in time; try again")
+		writeError(w, http.StatusGatewayTimeout, "request timed out",
+			"the server could not finish in time; the call may have been stored: look it up before sending it again")
 	default:
 		s.log.ErrorContext(ctx, what, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal server error",

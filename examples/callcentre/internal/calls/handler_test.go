@@ -442,7 +442,8 @@ func TestServerErrorDoesNotLeak(t *testing.T) {
 	}
 }
 
-// A request that outlives its time limit is told so (503), not given a 500.
+// A request that outlives its time limit is told so (504, and not to
+// retry blindly: the INSERT may have committed), not given a 500.
 func TestRequestTimeout(t *testing.T) {
 	t.Parallel()
 	db := sqliteDB(t)
@@ -456,9 +457,9 @@ func TestRequestTimeout(t *testing.T) {
 	defer conn.Close()
 	start := time.Now()
 	a := s.post(validCall)
-	wantError(t, a, http.StatusServiceUnavailable, "request timed out")
-	if a.header.Get("Retry-After") == "" {
-		t.Error("503 without Retry-After")
+	wantError(t, a, http.StatusGatewayTimeout, "request timed out")
+	if a.header.Get("Retry-After") != "" {
+		t.Error("a timed-out create invites a blind retry with Retry-After")
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the request took %s, far past its 100ms limit", d)
@@ -570,4 +571,12 @@ func equalJSON(got, want any) bool {
 	a, _ := json.Marshal(got)
 	b, _ := json.Marshal(want)
 	return string(a) == string(b)
+}
+
+// The body limit holds for data after the object too: 413, not 400.
+func TestBodyLimitAfterTheObject(t *testing.T) {
+	t.Parallel()
+	s := sqliteService(t, options{})
+	a := s.post(validCall + strings.Repeat(" ", calls.DefaultMaxBodyBytes))
+	wantError(t, a, http.StatusRequestEntityTooLarge, "request body too large")
 }
