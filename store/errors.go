@@ -54,4 +54,12 @@ var (
 // It matches codes, never message text, and imports none of the drivers.
 // NOT NULL, CHECK and foreign-key violations are not unique violations:
 // another number would not help.
+//
+// It does not say which constraint failed. If the record's table has
+// another UNIQUE column (an e-mail, an idempotency key), a duplicate there
+// looks like a taken case number to Generator.Create, which then retries
+// until ErrExhausted. Give such inserts a conflict test of your own with
+// casenum.WithConflict, for instance one that checks the constraint name
+// (pgconn.PgError.ConstraintName, the key named in MySQL's message), or
+// check the other column first.
 func IsUniqueViolation(err error) bool { return sqlerr.IsUniqueViolation(err) }

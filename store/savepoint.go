@@ -55,19 +55,32 @@ func Savepoint(tx Querier, insert func(ctx context.Context, number string) error
 		ierr := insert(context.WithValue(ctx, savepointDepth{}, depth), number)
 		if ierr != nil {
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
-				return fmt.Errorf("store: rolling back to savepoint after %q: %w", ierr.Error(), err)
+				return afterFailedInsert("rolling back to savepoint", ierr, err)
 			}
 		}
 		// A savepoint outlives a rollback to it: release it either way, so
 		// failed attempts do not pile up savepoints in the transaction.
 		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
 			if ierr != nil {
-				return fmt.Errorf("store: releasing savepoint after %q: %w", ierr.Error(), err)
+				return afterFailedInsert("releasing savepoint", ierr, err)
 			}
 			return fmt.Errorf("store: releasing savepoint: %w", err)
 		}
 		return ierr
 	}
+}
+
+// afterFailedInsert reports a savepoint statement that failed after the
+// insert did. The savepoint's error is wrapped; the insert's too, so that a
+// deadlock (MySQL 1213, after which the whole transaction is rolled back and
+// the savepoint gone) stays visible to a caller that retries transactions,
+// unless it is a unique violation: the transaction is broken, and a
+// Generator must not take that for a collision and retry in it.
+func afterFailedInsert(what string, insertErr, err error) error {
+	if IsUniqueViolation(insertErr) {
+		return fmt.Errorf("store: %s after %q: %w", what, insertErr.Error(), err)
+	}
+	return fmt.Errorf("store: %s after %w: %w", what, insertErr, err)
 }
 
 // savepointDepth is the context key of the nesting depth of Savepoint.

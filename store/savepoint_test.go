@@ -83,6 +83,21 @@ func TestSavepointFailures(t *testing.T) {
 		assert.False(t, casenum.IsConflict(err))
 		assert.ErrorContains(t, err, "duplicate key", "insert's error is still told")
 	})
+	t.Run("rollback after a deadlock", func(t *testing.T) {
+		t.Parallel()
+		// MySQL rolls the whole transaction back on a deadlock and the
+		// savepoint is gone; the deadlock must stay visible to a caller
+		// that retries transactions.
+		deadlock := errors.New("Error 1213: Deadlock found when trying to get lock")
+		mock, tx, insert := beginTx(t)
+		mock.ExpectExec("SAVEPOINT casemint_1").WillReturnResult(ok())
+		mock.ExpectExec(insertCase).WithArgs("CASE-1").WillReturnError(deadlock)
+		mock.ExpectExec("ROLLBACK TO SAVEPOINT casemint_1").WillReturnError(boom)
+		err := store.Savepoint(tx, insert)(t.Context(), "CASE-1")
+		assert.ErrorIs(t, err, deadlock)
+		assert.ErrorIs(t, err, boom)
+		assert.False(t, casenum.IsConflict(err))
+	})
 	t.Run("release after failure", func(t *testing.T) {
 		t.Parallel()
 		mock, tx, insert := beginTx(t)
@@ -181,4 +196,12 @@ func (n *numbers) Match(v driver.Value) bool {
 	s, ok := v.(string)
 	*n = append(*n, s)
 	return ok
+}
+
+func TestWithTxOnNilSequence(t *testing.T) {
+	t.Parallel()
+	var s *store.Sequence
+	if _, err := s.WithTx(nil).Next(context.Background(), "x"); !errors.Is(err, store.ErrInvalidQuerier) {
+		t.Errorf("nil Sequence: %v, want ErrInvalidQuerier", err)
+	}
 }

@@ -55,9 +55,15 @@ func WithBlock(n int) SequenceOption {
 // the caller's transaction and commits or rolls back with the record, which
 // makes the numbers gap-free. The price: the scope's row stays locked until
 // the transaction ends, so one writer per scope at a time; keep those
-// transactions short. On MySQL the statement also takes gap locks while a
-// scope's row is new, so concurrent first uses of a scope may deadlock and
-// one transaction is rolled back: retry it.
+// transactions short. That waiting holds at READ COMMITTED, the default of
+// PostgreSQL; under REPEATABLE READ or SERIALIZABLE a concurrent writer of
+// the scope fails with SQLSTATE 40001 instead: retry its transaction. On
+// MySQL the statement also takes gap locks while a scope's row is new, so
+// concurrent first uses of a scope may deadlock and one transaction is
+// rolled back: retry it. WithBlock needs statements that commit on their
+// own: it refuses a *sql.Tx, and a *sql.Conn or wrapper inside a
+// transaction must not be given to it either, or a rolled-back block would
+// be handed out again.
 //
 // A Sequence is safe for concurrent use when its Querier is (a *sql.DB is;
 // a *sql.Tx runs one statement at a time). The zero value is not usable:
@@ -153,6 +159,9 @@ func schemaSQL(d Dialect, table string) string {
 // one per Next even when s reserves blocks. A nil q makes the copy's Next
 // fail with ErrInvalidQuerier.
 func (s *Sequence) WithTx(q Querier) *Sequence {
+	if s == nil {
+		return &Sequence{err: fmt.Errorf("%w: WithTx on a nil *Sequence", ErrInvalidQuerier)}
+	}
 	c := &Sequence{db: q, d: s.d, schema: s.schema, one: s.one, block: 1, err: s.err}
 	if err := checkQuerier(q); err != nil {
 		c.err = err
