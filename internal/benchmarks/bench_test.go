@@ -3,7 +3,6 @@ package benchmarks
 import (
 	"context"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -55,7 +54,8 @@ func noErr(fn func() string) func() (string, error) {
 //	go test -run '^$' -bench . -count 6 > bench.txt && go tool benchstat -col /run bench.txt
 //
 // BenchmarkTimeNow and BenchmarkWallClock, in the same run, say how much of
-// each figure is the clock: casemint reads the wall clock once per number,
+// each figure is the clock: casemint reads its Clock once per number (time.Now
+// by default, the wall clock alone with casenum.NewWallClock),
 // the others that read the time call time.Now.
 func BenchmarkID(b *testing.B) {
 	fake := casenumtest.NewClock(time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC))
@@ -68,6 +68,7 @@ func BenchmarkID(b *testing.B) {
 		fn   func() (string, error)
 	}{
 		{"casemint-default", next(mustNew(b))},
+		{"casemint-default-wallclock", next(mustNew(b, casenum.WithClock(casenum.NewWallClock())))},
 		{"casemint-default-fakeclock", next(mustNew(b, casenum.WithClock(fake)))},
 		{"casemint-spoken", next(mustNew(b, casenum.WithLayout("INC-{alnum:6}{check}")))},
 		{"casemint-seq", next(mustNew(b, casenum.WithLayout("CASE-{date}-{seq:6}{check}"), casenum.WithSequence(&counter{})))},
@@ -128,12 +129,14 @@ func BenchmarkTimeNow(b *testing.B) {
 	})
 }
 
-// BenchmarkWallClock is one read of the wall clock alone, what casemint's
-// default Clock does on linux/amd64.
+// BenchmarkWallClock is one read of the wall clock alone, what
+// casenum.NewWallClock does on linux/amd64.
 func BenchmarkWallClock(b *testing.B) {
+	c := casenum.NewWallClock()
 	serialAndParallel(b, func() (string, error) {
-		var tv syscall.Timeval
-		err := syscall.Gettimeofday(&tv)
-		return "", err
+		if c.Now().IsZero() {
+			return "zero", nil
+		}
+		return "", nil
 	})
 }
