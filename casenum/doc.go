@@ -59,8 +59,9 @@
 // fault, when it has an unknown token, a width out of range, a lone brace,
 // a {seq} after a random or time-of-day token (its scope would never
 // repeat), a {check} that is not the last token, a date layout whose output
-// cannot be read back (a zone offset, a weekday without its date, fields
-// without padding next to digits), text that is not UTF-8, or no token at all.
+// cannot be read back (a zone name, white space, a weekday without its
+// date, fields without padding next to digits), text that is not UTF-8, or
+// no token at all.
 //
 // One clock reading feeds every time token and the {seq} scope of a
 // candidate, so the printed date and the day's counter cannot disagree at

@@ -346,6 +346,11 @@ func compileDateLayout(sg *segment) error {
 	readBack := func(t time.Time) error {
 		out := t.Format(sg.text)
 		note(out)
+		if strings.ContainsAny(out, " \t") {
+			// Normalize drops the white space a person types, so a space
+			// inside a number ("_2" pads a day with one) never reads back.
+			return fmt.Errorf("date layout %q renders %q, whose white space a typed number loses: it does not read back", sg.text, out)
+		}
 		if back, err := time.ParseInLocation(sg.text, out, t.Location()); err != nil || back.Format(sg.text) != out {
 			return fmt.Errorf("date layout %q renders %q, which does not read back", sg.text, out)
 		}

@@ -116,7 +116,7 @@ func TestLayoutTokenShapes(t *testing.T) {
 		{"{date}", `20250929`, false},
 		{"{date:060102}", `250929`, false},
 		{"{date:2006-01-02T15:04:05.000}", `2025-09-29T07:36:53\.832`, false},
-		{"{date:Mon Jan _2 2006}", `Mon Sep 29 2025`, false},
+		{"{date:Mon-Jan-02-2006}", `Mon-Sep-29-2025`, false},
 		{"{unixms}", `1759131413832`, false},
 		{"N{rand:1}", `N[0-9]`, false},
 		{"{rand:3}", `[0-9]{3}`, true},
@@ -207,7 +207,7 @@ func TestLayoutDateUsesLocation(t *testing.T) {
 		{"utc", "{date}", time.UTC, "20250929"},
 		{"east of utc is the next day", "{date}", kiritimati, "20250930"},
 		{"west of utc", "{date}", time.FixedZone("W", -10*3600), "20250929"},
-		{"date layout", "{date:2006-01-02 15:04}", kiritimati, "2025-09-30 13:30"},
+		{"date layout", "{date:2006-01-02T15:04}", kiritimati, "2025-09-30T13:30"},
 		{"unixms ignores the zone", "{date}-{unixms}", kiritimati, "20250930-1759188600000"},
 	}
 	for _, tt := range tests {
@@ -433,10 +433,11 @@ func TestParseLayoutInvalid(t *testing.T) {
 		{"{check}", 1, "nothing"},
 		{"CASE-{check}{rand:3}", 6, "nothing"},
 		{"{date:Jan}{check}", 11, "letters"},
-		{"{date:Mon 20060102}-{rand:2}{check:mod97}", 29, "letters"},
+		{"{date:Mon-20060102}-{rand:2}{check:mod97}", 29, "letters"},
 		{"{date:Monday}{rand:3}", 1, "does not read back"},
 		{"X{date:Mon Jan 2}{rand:3}", 2, "does not read back"},
 		{"{date:2006-01-02 MST}{rand:3}", 1, "does not read back"},
+		{"C-{date:2006-01-_2}-{rand:3}", 3, "white space"},
 		{"CASE-\xff{rand:3}", 6, "UTF-8"},
 		{"{rand:3}{check:damm}", 9, "unknown check"},
 		{"{date:}", 1, "no date or time"},
@@ -480,7 +481,7 @@ func TestParseLayoutValid(t *testing.T) {
 	for _, layout := range []string{
 		"{rand:18}", "{seq:18}", "{alnum:26}", "{hex:32}", "{uuid:32}", "{uuid}",
 		"{seq:1}", "{seq:3}{rand:3}", "{date}{seq:3}", "{date:2006-01}{seq:3}",
-		"{date:Mon Jan 2 2006}-{seq:3}", "{seq:3}{unixms}",
+		"{date:Mon-Jan-2-2006}-{seq:3}", "{seq:3}{unixms}",
 		"{date}{check}", "{seq:2}{check}", "{rand:3}{check}-X", "{date:20060102}{check:mod97}",
 		"{date:15}", "{date:.000}", "{{{rand:3}}}", "}}{rand:3}{{",
 	} {

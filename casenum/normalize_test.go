@@ -46,7 +46,7 @@ var validLayouts = []string{
 	"T-{date:060102.150405.000}-{alnum:4}",
 	"T-{date:060102.150405.000}-{alnum:4}{check}",
 	"{date:Jan-02-2006}-{rand:2}",
-	"{date:Monday 2006-01-02}{hex:3}",
+	"{date:Monday-2006-01-02}{hex:3}",
 	"{alnum:8}{check}",
 	"{alnum:26}-{check:mod97}",
 	"{rand:6}{check}",
