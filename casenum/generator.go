@@ -24,30 +24,24 @@ const (
 // Generator is immutable and safe for concurrent use; it makes the Random it
 // is given safe too.
 type Generator struct {
-	layout   *Layout
-	fallback *Layout // nil when turned off
-	clock    Clock
-	rnd      Random
-	checker  Checker
-	seq      Sequence
-	loc      *time.Location
-	retry    Retry
-	conflict func(error) bool
-	observer Observer
+	config             // as resolved by New: rnd made safe, retry defaulted
+	layout   *Layout   // compiled from config.layoutSrc
+	fallback *Layout   // nil when turned off
 	stats    *stats    // shared with the Generators made by WithSequence
 	days     *dayCache // shared likewise
 }
 
+// config is what the options set.
 type config struct {
-	layout, fallback string
-	clock            Clock
-	rnd              Random
-	checker          Checker
-	seq              Sequence
-	loc              *time.Location
-	retry            Retry
-	conflict         func(error) bool
-	observer         Observer
+	layoutSrc, fallbackSrc string
+	clock                  Clock
+	rnd                    Random
+	checker                Checker
+	seq                    Sequence
+	loc                    *time.Location
+	retry                  Retry
+	conflict               func(error) bool
+	observer               Observer
 }
 
 // Option configures a Generator in New.
@@ -55,14 +49,14 @@ type Option func(*config) error
 
 // WithLayout sets the layout of the numbers. The default is DefaultLayout.
 func WithLayout(layout string) Option {
-	return func(c *config) error { c.layout = layout; return nil }
+	return func(c *config) error { c.layoutSrc = layout; return nil }
 }
 
 // WithFallbackLayout sets the layout used after the main layout's attempts
 // all collided. The default is DefaultFallbackLayout; "" turns the fallback
 // off, so that the Generator gives up with ErrExhausted instead.
 func WithFallbackLayout(layout string) Option {
-	return func(c *config) error { c.fallback = layout; return nil }
+	return func(c *config) error { c.fallbackSrc = layout; return nil }
 }
 
 // WithClock sets the Clock. The default is the system clock.
@@ -148,12 +142,12 @@ func IsConflict(err error) bool {
 // wrapping ErrInvalidOption.
 func New(opts ...Option) (*Generator, error) {
 	c := config{
-		layout:   DefaultLayout,
-		fallback: DefaultFallbackLayout,
-		clock:    systemClock{},
-		rnd:      NewFastRandom(),
-		loc:      time.UTC,
-		conflict: IsConflict,
+		layoutSrc:   DefaultLayout,
+		fallbackSrc: DefaultFallbackLayout,
+		clock:       systemClock{},
+		rnd:         NewFastRandom(),
+		loc:         time.UTC,
+		conflict:    IsConflict,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -163,23 +157,14 @@ func New(opts ...Option) (*Generator, error) {
 			return nil, err
 		}
 	}
-	g := &Generator{
-		clock:    c.clock,
-		rnd:      safeRandom(c.rnd),
-		checker:  c.checker,
-		seq:      c.seq,
-		loc:      c.loc,
-		conflict: c.conflict,
-		observer: c.observer,
-		stats:    new(stats),
-		days:     new(dayCache),
-	}
+	g := &Generator{config: c, stats: new(stats), days: new(dayCache)}
+	g.rnd = safeRandom(c.rnd)
 	var err error
-	if g.layout, err = ParseLayout(c.layout); err != nil {
+	if g.layout, err = ParseLayout(c.layoutSrc); err != nil {
 		return nil, err
 	}
-	if c.fallback != "" {
-		if g.fallback, err = ParseLayout(c.fallback); err != nil {
+	if c.fallbackSrc != "" {
+		if g.fallback, err = ParseLayout(c.fallbackSrc); err != nil {
 			return nil, fmt.Errorf("fallback: %w", err)
 		}
 	}
