@@ -46,22 +46,6 @@ func benchBackend(b *testing.B, fn func(b *testing.B, bk backend, db *sql.DB)) {
 	}
 }
 
-// benchCases creates a cases table for a benchmark.
-func benchCases(b *testing.B, bk backend, db *sql.DB) string {
-	b.Helper()
-	table := testdb.Table(b, "bench_cases")
-	testdb.DropOnCleanup(b, db, table)
-	id := map[store.Dialect]string{
-		store.Postgres: "id BIGSERIAL PRIMARY KEY",
-		store.MySQL:    "id BIGINT AUTO_INCREMENT PRIMARY KEY",
-		store.SQLite:   "id INTEGER PRIMARY KEY",
-	}[bk.d]
-	if _, err := db.Exec("CREATE TABLE " + table + " (" + id + ", number VARCHAR(100) NOT NULL UNIQUE, request INT)"); err != nil {
-		b.Fatal(err)
-	}
-	return table
-}
-
 // Create with the default layout and no Checker: one INSERT per stored
 // number, plus one per collision.
 func BenchmarkCreate(b *testing.B) {
@@ -77,7 +61,7 @@ func BenchmarkCreate(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				q := &countingQuerier{q: db}
-				insert := inserter(q, bk.d, benchCases(b, bk, db), 0)
+				insert := inserter(q, bk.d, casesTable(b, bk, db), 0)
 				create := func() {
 					if _, err := g.Create(context.Background(), insert); err != nil {
 						b.Error(err)

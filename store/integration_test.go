@@ -77,7 +77,7 @@ func ph(d store.Dialect, i int) string {
 
 // casesTable creates a table of cases, with a UNIQUE number and the
 // request that stored it, and drops it when the test ends.
-func casesTable(t *testing.T, b backend, db *sql.DB) string {
+func casesTable(t testing.TB, b backend, db *sql.DB) string {
 	t.Helper()
 	table := testdb.Table(t, "cases")
 	testdb.DropOnCleanup(t, db, table)
