@@ -16,6 +16,14 @@ var (
 	// Create also recognises the unique violations of the common SQL drivers.
 	ErrDuplicate = errors.New("casenum: duplicate case number")
 
+	// ErrUncertain is wrapped by the error of Create when the insert's
+	// outcome is unknown: the connection was lost after the request was
+	// sent, or the context ended while it ran. The number may be stored.
+	// The error is an *AttemptError that carries it: look it up before
+	// trying again, and never store the same record under a second number.
+	// An insert function may wrap ErrUncertain to say so itself.
+	ErrUncertain = errors.New("casenum: outcome unknown, the number may be stored")
+
 	// ErrInvalidLayout is returned by ParseLayout and New for a layout that
 	// cannot be compiled. The message names the position of the fault.
 	ErrInvalidLayout = errors.New("casenum: invalid layout")

@@ -40,7 +40,8 @@ type config struct {
 	seq                    Sequence
 	loc                    *time.Location
 	retry                  Retry
-	conflict               func(error) bool
+	conflict               func(error) bool    // nil: as classify says
+	classify               func(error) Outcome
 	observer               Observer
 }
 
@@ -96,11 +97,28 @@ func WithRetry(r Retry) Option {
 	return func(c *config) error { c.retry = r; return nil }
 }
 
-// WithConflict sets what counts as a collision in Create: an error from the
-// insert for which conflict returns true is retried with a new candidate,
-// any other is returned. The default is IsConflict.
+// WithConflict sets what counts as a collision: an insert error for which
+// conflict returns true is retried with a new candidate. Use it when the
+// table has another UNIQUE column, whose violations must not be taken for
+// a taken number:
+//
+//	casenum.WithConflict(func(err error) bool { return store.UniqueViolationOn(err, "case_number") })
+//
+// Errors it rejects are classified as usual, except that a unique
+// violation is then Failed. The default takes every unique violation, and
+// ErrDuplicate, for a collision.
 func WithConflict(conflict func(error) bool) Option {
 	return nonNil("conflict test", conflict == nil, func(c *config) { c.conflict = conflict })
+}
+
+// WithClassifier replaces Classify as the judge of what became of an
+// attempt, for drivers or errors of your own that Classify does not know.
+// Handle your cases and return Classify(err) for the rest. A conflict test
+// set by WithConflict still decides collisions, and errors that package
+// store marks (an attempt inside a caller's transaction, an unanswered
+// COMMIT) keep their outcome.
+func WithClassifier(classify func(error) Outcome) Option {
+	return nonNil("classifier", classify == nil, func(c *config) { c.classify = classify })
 }
 
 // WithObserver sets an Observer told of every mint, collision, fallback and
@@ -120,22 +138,6 @@ func nonNil(what string, isNil bool, set func(*config)) Option {
 	}
 }
 
-// IsConflict reports whether err says that a number is taken: it wraps
-// ErrDuplicate, or it is a unique-constraint violation from one of the
-// common database/sql drivers (pgx, lib/pq, go-sql-driver/mysql,
-// modernc.org/sqlite, mattn/go-sqlite3, go-mssqldb), recognised by its code
-// without importing the driver. It is the default conflict test of Create.
-//
-// An ErrExhausted error is not a conflict, although it wraps the last
-// collision: a caller (or an outer retry) must not take a saturated
-// Generator for one taken number.
-func IsConflict(err error) bool {
-	if errors.Is(err, ErrExhausted) {
-		return false
-	}
-	return errors.Is(err, ErrDuplicate) || sqlerr.IsUniqueViolation(err)
-}
-
 // New returns a Generator. With no options it reproduces the seed's numbers:
 // DefaultLayout, then DefaultFallbackLayout, dates in UTC. Invalid layouts
 // return an error wrapping ErrInvalidLayout; other unusable options one
@@ -147,7 +149,7 @@ func New(opts ...Option) (*Generator, error) {
 		clock:       systemClock{},
 		rnd:         NewFastRandom(),
 		loc:         time.UTC,
-		conflict:    IsConflict,
+		classify:    Classify,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -185,16 +187,16 @@ func New(opts ...Option) (*Generator, error) {
 	return g, nil
 }
 
-// WithSequence returns a Generator that shares g's layouts, policy, Random,
-// Observer and Stats but draws {seq} values from s. It is cheap, made for a
-// Sequence bound to one transaction, so that the counter and the record
-// commit or roll back together (gap-free numbering):
+// BindSequence returns a Generator that shares g's layouts, policy,
+// Random, Observer and Stats but draws {seq} values from s. It is cheap,
+// made for a Sequence bound to one transaction, so that the counter and the
+// record commit or roll back together (gap-free numbering):
 //
 //	tx, _ := db.BeginTx(ctx, nil)
-//	n, err := gen.WithSequence(seq.WithTx(tx)).Create(ctx, store.Savepoint(tx, insert))
+//	n, err := gen.BindSequence(seq.WithTx(tx)).Create(ctx, store.Savepoint(tx, insert))
 //
 // A nil s returns g unchanged.
-func (g *Generator) WithSequence(s Sequence) *Generator {
+func (g *Generator) BindSequence(s Sequence) *Generator {
 	if s == nil {
 		return g
 	}
@@ -221,28 +223,37 @@ func (g *Generator) Stats() Stats { return g.stats.snapshot() }
 // store it, so keep a UNIQUE constraint on the column, or use Create, which
 // learns of collisions from the insert itself.
 //
-// Next returns ErrExhausted (wrapping the last collision) when every attempt
-// collided; the Checker's or the Sequence's error wrapped, at once and with
-// no number; and ctx.Err() unchanged when the context ends first.
+// Next returns ErrExhausted when every attempt collided; an *AttemptError
+// wrapping the Checker's or the Sequence's error, at once and with no
+// number; and ctx.Err() when the context ends during a wait.
 func (g *Generator) Next(ctx context.Context) (string, error) {
 	return g.run(ctx, nil)
 }
 
 // Create mints a number and stores it with insert, the recommended path.
-// insert is called with each candidate: nil means stored, and Create returns
-// the number; an error that the conflict test (IsConflict by default:
-// ErrDuplicate or a driver's unique violation) calls a collision makes
-// Create wait by the Retry policy and try a new candidate; any other error
-// is returned at once, wrapped, with no number. A Checker, if set, is
-// consulted before each insert.
+// insert is called with each candidate, and what it returns is classified
+// (see Outcome and Classify):
 //
-// Create never surfaces a collision to its caller unless every attempt,
-// the fallback's included, collided: then it returns ErrExhausted wrapping
-// the last collision. When the context ends it returns ctx.Err() unchanged.
+//   - nil: Create returns the number.
+//   - a collision (ErrDuplicate or a unique violation): the next attempt
+//     tries a new candidate.
+//   - aborted (a deadlock, a cluster's certification failure): likewise,
+//     after the Retry policy's wait; counted in Stats.Aborted.
+//   - uncertain (the connection lost after sending, the context ended
+//     while insert ran): Create returns at once with an *AttemptError that
+//     wraps ErrUncertain and the cause and carries the number, which may be
+//     stored. Look it up before trying again.
+//   - anything else: returned at once as an *AttemptError wrapping it.
 //
-// Inside a PostgreSQL transaction a failed INSERT aborts the transaction:
-// run each attempt under a savepoint (see package store) or use INSERT ...
-// ON CONFLICT DO NOTHING and return ErrDuplicate when no row was inserted.
+// When every attempt, the fallback's included, collided or was aborted,
+// Create returns ErrExhausted wrapping the last of them. When the context
+// ends during a wait it returns ctx.Err(). A Checker, if set, is consulted
+// before each insert.
+//
+// If the table has other UNIQUE columns, tell Create which violations are
+// collisions with WithConflict. Inside a transaction of your own, wrap
+// insert with store.Savepoint; to run a whole transaction per attempt (a
+// record with child rows, uniqueness checked at COMMIT) use store.CreateTx.
 func (g *Generator) Create(ctx context.Context, insert func(ctx context.Context, number string) error) (string, error) {
 	if insert == nil {
 		return "", fmt.Errorf("%w: Create needs an insert function", ErrInvalidOption)
@@ -250,20 +261,22 @@ func (g *Generator) Create(ctx context.Context, insert func(ctx context.Context,
 	return g.run(ctx, insert)
 }
 
-// run is the retry loop shared by Next and Create.
+// run is the retry loop shared by Next and Create: it decides, from what
+// each attempt returns, whether to stop, wait and try again, or move on to
+// the fallback layout.
 func (g *Generator) run(ctx context.Context, insert func(context.Context, string) error) (string, error) {
 	var began time.Time
 	if g.observer != nil {
 		began = g.clock.Now()
 	}
 	if err := ctx.Err(); err != nil {
-		return "", g.fail(ctx, 0, false, err, began)
+		return "", g.fail(ctx, Event{}, err, began)
 	}
 	total := g.retry.Attempts
 	if g.fallback != nil {
 		total += g.retry.FallbackAttempts
 	}
-	var last error
+	var last *AttemptError // the last collision or abort
 	for attempt := 1; attempt <= total; attempt++ {
 		lay, fallback := g.layout, attempt > g.retry.Attempts
 		if fallback {
@@ -276,62 +289,137 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 			}
 			wait := jittered(g.retry.backoff(attempt), g.retry.Jitter, g.rnd)
 			if err := sleep(ctx, g.clock, wait); err != nil {
-				return "", g.fail(ctx, attempt, fallback, err, began)
+				return "", g.fail(ctx, Event{Attempt: attempt, Fallback: fallback}, err, began)
 			}
 		}
-		number, reading, err := g.render(ctx, lay)
-		if errors.Is(err, errSeqFull) {
+		number, out, err := g.attempt(ctx, lay, insert)
+		e := Event{Number: number, Attempt: attempt, Fallback: fallback, Err: err}
+		switch out {
+		case Stored:
+			g.stats.minted.addFor(number)
+			if g.observer != nil {
+				e.Kind = EventMinted
+				g.observe(ctx, e, began)
+			}
+			return number, nil
+		case Collided, Aborted:
+			if out == Collided {
+				g.stats.collisions.Add(1)
+				e.Kind = EventCollision
+			} else {
+				g.stats.aborted.Add(1)
+				e.Kind = EventAborted
+			}
+			g.observe(ctx, e, began)
+			last = &AttemptError{Number: number, Attempt: attempt, Fallback: fallback, Err: err}
+			continue
+		case layoutFull:
 			// The scope's counter is used up: the main layout cannot
 			// produce another number, which is what the fallback is for.
 			g.stats.failedAttempts.Add(1)
-			last = err
+			last = &AttemptError{Attempt: attempt, Fallback: fallback, Err: err}
 			if !fallback && g.fallback != nil {
 				attempt = g.retry.Attempts // the loop moves on to the fallback
 				continue
 			}
-			break
-		}
-		if err != nil {
-			g.stats.failedAttempts.Add(1)
-			return "", g.fail(ctx, attempt, fallback, err, began)
-		}
-		actx := ctx
-		if g.checker != nil || insert != nil {
-			actx = context.WithValue(ctx, candidateKey{}, reading)
-		}
-		if g.checker != nil {
-			taken, err := g.checker.Exists(actx, number)
-			if err != nil {
-				g.stats.failedAttempts.Add(1)
-				return "", g.fail(ctx, attempt, fallback, fmt.Errorf("casenum: checking %s: %w", number, err), began)
-			}
-			if taken {
-				last = fmt.Errorf("%w: %s is taken (checker)", ErrDuplicate, number)
-				g.collided(ctx, number, attempt, fallback, last, began)
-				continue
+			attempt = total
+			continue
+		case Uncertain:
+			if !errors.Is(err, ErrUncertain) {
+				err = fmt.Errorf("%w: %w", ErrUncertain, err)
 			}
 		}
-		if insert != nil {
-			if err := insert(actx, number); err != nil {
-				if !g.conflict(err) {
-					g.stats.failedAttempts.Add(1)
-					return "", g.fail(ctx, attempt, fallback, fmt.Errorf("casenum: inserting %s: %w", number, err), began)
-				}
-				last = err
-				g.collided(ctx, number, attempt, fallback, err, began)
-				continue
-			}
-		}
-		g.stats.minted.addFor(number)
-		if g.observer != nil {
-			g.observe(ctx, Event{Kind: EventMinted, Number: number, Attempt: attempt, Fallback: fallback}, began)
-		}
-		return number, nil
+		g.stats.failedAttempts.Add(1)
+		return "", g.fail(ctx, e, &AttemptError{Number: number, Attempt: attempt, Fallback: fallback, Err: err}, began)
 	}
 	g.stats.exhausted.Add(1)
 	err := fmt.Errorf("%w: %w", ErrExhausted, last)
 	g.observe(ctx, Event{Kind: EventExhausted, Attempt: total, Fallback: g.fallback != nil, Err: err}, began)
 	return "", err
+}
+
+// layoutFull is the outcome of an attempt whose {seq} counter no longer
+// fits its width.
+const layoutFull Outcome = 255
+
+// attempt renders one candidate of lay, checks it with the Checker and
+// stores it with insert, and says what became of it.
+func (g *Generator) attempt(ctx context.Context, lay *Layout, insert func(context.Context, string) error) (string, Outcome, error) {
+	number, reading, err := g.render(ctx, lay)
+	if err != nil {
+		if errors.Is(err, errSeqFull) {
+			return "", layoutFull, err
+		}
+		return "", g.readOutcome(err), err
+	}
+	if g.checker == nil && insert == nil {
+		return number, Stored, nil
+	}
+	actx := context.WithValue(ctx, candidateKey{}, reading)
+	if g.checker != nil {
+		taken, err := g.checker.Exists(actx, number)
+		if err != nil {
+			return number, g.readOutcome(err), fmt.Errorf("checking: %w", err)
+		}
+		if taken {
+			return number, Collided, fmt.Errorf("%w: taken (Checker)", ErrDuplicate)
+		}
+	}
+	if insert == nil {
+		return number, Stored, nil
+	}
+	err = insert(actx, number)
+	return number, g.outcome(ctx, err), err
+}
+
+// outcome classifies what insert returned.
+func (g *Generator) outcome(ctx context.Context, err error) Outcome {
+	if err == nil {
+		return Stored
+	}
+	if c, ok := sqlerr.Marked(err); ok {
+		return fromClass(c)
+	}
+	o := g.classify(err)
+	if g.conflict != nil {
+		switch {
+		case g.conflict(err):
+			o = Collided
+		case o == Collided:
+			o = Failed
+		}
+	}
+	switch {
+	case o == Stored || o > Uncertain: // not an outcome of an error
+		o = Failed
+	case o == Failed && ctx.Err() != nil:
+		// The context ended while insert ran: it may have been stored
+		// before the error, whatever the error says.
+		o = Uncertain
+	}
+	return o
+}
+
+// readOutcome classifies an error of a Checker or a Sequence: they store
+// no record, so an attempt the database refused is retried and anything
+// else fails.
+func (g *Generator) readOutcome(err error) Outcome {
+	if c, ok := sqlerr.Marked(err); ok && c == sqlerr.Aborted || g.classify(err) == Aborted {
+		return Aborted
+	}
+	return Failed
+}
+
+func fromClass(c sqlerr.Class) Outcome {
+	switch c {
+	case sqlerr.Unique:
+		return Collided
+	case sqlerr.Aborted:
+		return Aborted
+	case sqlerr.Uncertain:
+		return Uncertain
+	}
+	return Failed
 }
 
 // render draws one candidate from one clock reading, which it returns too.
@@ -357,19 +445,20 @@ func CandidateTime(ctx context.Context) (time.Time, bool) {
 	return t, ok
 }
 
-func (g *Generator) collided(ctx context.Context, number string, attempt int, fallback bool, err error, began time.Time) {
-	g.stats.collisions.Add(1)
-	g.observe(ctx, Event{Kind: EventCollision, Number: number, Attempt: attempt, Fallback: fallback, Err: err}, began)
-}
-
-func (g *Generator) fail(ctx context.Context, attempt int, fallback bool, err error, began time.Time) error {
-	// The context's own error comes back as it is, whoever noticed it
-	// first: the wait, the Checker, the Sequence or the insert.
-	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
-		err = cerr
+// fail counts and observes the error a call ends with. The context's own
+// error comes back as it is, whoever noticed it first: the wait, the
+// Checker or the Sequence (an insert's ends as uncertain).
+func (g *Generator) fail(ctx context.Context, e Event, err error, began time.Time) error {
+	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) && !errors.Is(err, ErrUncertain) {
+		if ae, ok := err.(*AttemptError); ok {
+			ae.Err = cerr
+		} else {
+			err = cerr
+		}
 	}
 	g.stats.errors.Add(1)
-	g.observe(ctx, Event{Kind: EventError, Attempt: attempt, Fallback: fallback, Err: err}, began)
+	e.Kind, e.Err = EventError, err
+	g.observe(ctx, e, began)
 	return err
 }
 

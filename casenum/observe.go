@@ -27,6 +27,7 @@ var _ Observer = (*SlogObserver)(nil)
 //
 //	EventMinted     slog.LevelDebug  routine
 //	EventCollision  slog.LevelDebug  routine too: retried, and counted in Stats
+//	EventAborted    slog.LevelInfo   retried, but a sign of contention
 //	EventFallback   slog.LevelWarn   the layout's space is crowded
 //	EventExhausted  slog.LevelWarn   a caller got no number
 //	EventError      slog.LevelError  the insert or Checker failed, or the context ended
@@ -36,6 +37,7 @@ func NewSlogObserver(logger *slog.Logger) *SlogObserver {
 	o := &SlogObserver{logger: logger}
 	o.levels[EventMinted] = slog.LevelDebug
 	o.levels[EventCollision] = slog.LevelDebug
+	o.levels[EventAborted] = slog.LevelInfo
 	o.levels[EventFallback] = slog.LevelWarn
 	o.levels[EventExhausted] = slog.LevelWarn
 	o.levels[EventError] = slog.LevelError
@@ -92,6 +94,8 @@ func eventMessage(k EventKind) string {
 		return "case number minted"
 	case EventCollision:
 		return "case number collision"
+	case EventAborted:
+		return "case number attempt aborted"
 	case EventFallback:
 		return "case number fallback"
 	case EventExhausted:

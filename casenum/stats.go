@@ -14,6 +14,7 @@ type Stats struct {
 	Minted     uint64 `json:"minted"`     // numbers handed out by Next or stored by Create
 	Attempts   uint64 `json:"attempts"`   // candidates tried, the fallback's included
 	Collisions uint64 `json:"collisions"` // candidates found taken (by the Checker or the insert)
+	Aborted    uint64 `json:"aborted"`    // attempts the database refused, nothing stored; retried
 	Fallbacks  uint64 `json:"fallbacks"`  // calls that went on to the fallback layout
 	Exhausted  uint64 `json:"exhausted"`  // calls that ended with ErrExhausted
 	Errors     uint64 `json:"errors"`     // calls that ended with any other error, context errors included
@@ -23,7 +24,7 @@ type Stats struct {
 // Attempts is derived rather than counted.
 type stats struct {
 	minted                                   stripedCounter
-	collisions, fallbacks, exhausted, errors atomic.Uint64
+	collisions, aborted, fallbacks, exhausted, errors atomic.Uint64
 	failedAttempts                           atomic.Uint64 // attempts that ended in an error
 }
 
@@ -63,11 +64,12 @@ func (s *stats) snapshot() Stats {
 	st := Stats{
 		Minted:     s.minted.Load(),
 		Collisions: s.collisions.Load(),
+		Aborted:    s.aborted.Load(),
 		Fallbacks:  s.fallbacks.Load(),
 		Exhausted:  s.exhausted.Load(),
 		Errors:     s.errors.Load(),
 	}
-	st.Attempts = st.Minted + st.Collisions + s.failedAttempts.Load()
+	st.Attempts = st.Minted + st.Collisions + st.Aborted + s.failedAttempts.Load()
 	return st
 }
 
@@ -80,6 +82,10 @@ const (
 	// EventCollision: a candidate was taken; another attempt follows unless
 	// the attempts are used up.
 	EventCollision
+	// EventAborted: the database refused an attempt and stored nothing (a
+	// deadlock, a cluster's certification failure); another attempt
+	// follows unless the attempts are used up.
+	EventAborted
 	// EventFallback: the main layout's attempts are used up and the
 	// fallback layout takes over.
 	EventFallback
@@ -96,6 +102,8 @@ func (k EventKind) String() string {
 		return "minted"
 	case EventCollision:
 		return "collision"
+	case EventAborted:
+		return "aborted"
 	case EventFallback:
 		return "fallback"
 	case EventExhausted:
@@ -109,11 +117,11 @@ func (k EventKind) String() string {
 // Event is what an Observer is told.
 type Event struct {
 	Kind     EventKind
-	Number   string        // the candidate, for EventMinted and EventCollision
+	Number   string        // the candidate, for EventMinted, EventCollision and EventAborted, and for an EventError about one
 	Attempt  int           // 1-based attempt of the call, the fallback's included
 	Fallback bool          // the candidate came from the fallback layout
 	Elapsed  time.Duration // since the call began, on the Generator's Clock
-	Err      error         // the collision's cause, or the error the call returns
+	Err      error         // the collision's or abort's cause, or the error the call returns
 }
 
 // Observer is told of every mint, collision, fallback and failure, on the

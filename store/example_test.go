@@ -146,7 +146,7 @@ func ExampleSequence_WithTx() {
 			log.Fatal(err)
 		}
 		// The same Generator, drawing its counter inside this transaction.
-		n, err := gen.WithSequence(seq.WithTx(tx)).Create(ctx, func(ctx context.Context, number string) error {
+		n, err := gen.BindSequence(seq.WithTx(tx)).Create(ctx, func(ctx context.Context, number string) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO cases (number, subject) VALUES (?, ?)`, number, subject)
 			return err
 		})

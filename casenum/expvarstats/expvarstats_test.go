@@ -170,7 +170,7 @@ func ExamplePublish() {
 	err = expvarstats.Publish("casenum", g)
 	fmt.Println(errors.Is(err, expvarstats.ErrNameTaken), err)
 	// Output:
-	// {"minted":1,"attempts":1,"collisions":0,"fallbacks":0,"exhausted":0,"errors":0}
+	// {"minted":1,"attempts":1,"collisions":0,"aborted":0,"fallbacks":0,"exhausted":0,"errors":0}
 	// true expvarstats: name already published: "casenum"
 }
 
@@ -188,5 +188,5 @@ func ExampleVar() {
 	m.Set("tickets", v)
 	fmt.Println(m)
 	// Output:
-	// {"tickets": {"minted":0,"attempts":0,"collisions":0,"fallbacks":0,"exhausted":0,"errors":0}}
+	// {"tickets": {"minted":0,"attempts":0,"collisions":0,"aborted":0,"fallbacks":0,"exhausted":0,"errors":0}}
 }

@@ -1,47 +1,58 @@
-// Package sqlerr recognises unique-constraint violations in errors returned by database/sql drivers, without importing them.
+// Package sqlerr classifies the errors of database/sql drivers without
+// importing them: a unique violation, an attempt the database refused
+// (nothing stored), or a request whose outcome is unknown.
 //
 // Drivers are recognised by the shape of their error values: a method they
 // expose or, for drivers that expose none, the name and fields of their
-// struct type. Only codes are compared, never message text, because messages
-// differ between server versions and locales.
+// struct type. Codes are compared, not messages, which differ between
+// server versions and locales; only UniqueViolationOn reads a message, where
+// a driver reports the violated key nowhere else.
 //
-//	driver                          shape                              codes
-//	jackc/pgx v5, lib/pq            SQLState() string                  "23505" (also CockroachDB)
-//	modernc.org/sqlite              Code() int                         2067 UNIQUE, 1555 PRIMARY KEY
-//	mattn/go-sqlite3                struct Error{Code, ExtendedCode}   ExtendedCode 2067, 1555
-//	go-sql-driver/mysql (MariaDB)   struct MySQLError{Number}          1062, 1586
-//	microsoft/go-mssqldb            SQLErrorNumber() int32             2627, 2601
+//	driver                          shape                              unique       aborted
+//	jackc/pgx v5, lib/pq            SQLState() string                  23505        40001 40P01
+//	modernc.org/sqlite              Code() int                         2067 1555    BUSY LOCKED
+//	mattn/go-sqlite3                struct Error{Code, ExtendedCode}   2067 1555    BUSY LOCKED
+//	go-sql-driver/mysql (MariaDB)   struct MySQLError{Number}          1062 1586    1213 1205 TiDB 8002 8022 9007
+//	microsoft/go-mssqldb            SQLErrorNumber() int32             2627 2601    1205
 //
 // NOT NULL, CHECK and FOREIGN KEY violations are constraint errors too, but
-// not collisions: retrying with another value would not help, so they are
-// not reported.
+// not collisions: another value would not help, so they are not reported.
 package sqlerr
 
-import "reflect"
-
-// Bounds on the walk, so that a cyclic Unwrap chain, or a tree that joins
-// itself, cannot loop forever. maxDepth cuts each path, which lets the walk
-// back out of a cycle and go on to the next branch; maxVisits caps the whole
-// walk, which depth alone cannot when every node joins itself more than
-// once. Real chains are a handful of links deep.
-const (
-	maxDepth  = 100
-	maxVisits = 10000
+import (
+	"errors"
+	"io"
+	"net"
+	"reflect"
+	"strings"
+	"syscall"
 )
 
-// Codes as the drivers report them.
+// Class is what an error says about an attempt.
+type Class uint8
+
 const (
-	pgUniqueViolation = "23505" // SQLSTATE unique_violation
-
-	sqliteConstraintUnique     = 2067 // SQLITE_CONSTRAINT_UNIQUE
-	sqliteConstraintPrimaryKey = 1555 // SQLITE_CONSTRAINT_PRIMARYKEY
-
-	mysqlDupEntry            = 1062 // ER_DUP_ENTRY
-	mysqlDupEntryWithKeyName = 1586 // ER_DUP_ENTRY_WITH_KEY_NAME
-
-	mssqlUniqueConstraint = 2627 // violation of a PRIMARY KEY or UNIQUE constraint
-	mssqlUniqueIndex      = 2601 // duplicate key row in a unique index
+	Other     Class = iota // nothing known: the caller decides
+	Fatal                  // marked as final by its maker
+	Unique                 // a unique violation: the value is taken
+	Aborted                // refused by the database: nothing stored
+	Uncertain              // the request may have been carried out
 )
+
+// Mark returns err carrying class c, which Classify reports before
+// anything err wraps: the code that made it knows better (an aborted
+// transaction cannot be retried inside itself; a COMMIT that got no answer
+// is uncertain whatever the network said). errors.Is and errors.As still
+// see err.
+func Mark(c Class, err error) error { return &marked{c, err} }
+
+type marked struct {
+	class Class
+	err   error
+}
+
+func (m *marked) Error() string { return m.err.Error() }
+func (m *marked) Unwrap() error { return m.err }
 
 // The methods the drivers expose. Asserting them is cheaper than
 // reflection, so they are tried first.
@@ -49,91 +60,137 @@ type (
 	sqlStater      interface{ SQLState() string }      // pgx, lib/pq
 	coder          interface{ Code() int }             // modernc.org/sqlite
 	sqlErrorNumber interface{ SQLErrorNumber() int32 } // go-mssqldb
+	safeToRetry    interface{ SafeToRetry() bool }     // pgconn: nothing was sent
 )
 
-// IsUniqueViolation reports whether err, or any error it wraps, is a
-// unique-constraint (or primary-key) violation reported by one of the
-// drivers listed in the package documentation.
-//
-// The chain is walked depth first through both Unwrap() error and
-// Unwrap() []error, as errors.Is does, but no deeper than 100 links, so
-// that a cyclic chain ends. A nil error, a nil pointer in the chain and an
-// unknown driver's error all give false. It is safe for concurrent use and
-// does not allocate.
-func IsUniqueViolation(err error) bool {
-	found, _ := walk(err, 0, maxVisits)
-	return found
-}
-
-// walk reports whether the tree under err, found depth links down the
-// chain, holds a unique violation, inspecting at most budget errors, and
-// returns the budget left.
-func walk(err error, depth, budget int) (bool, int) {
-	for ; err != nil && depth < maxDepth && budget > 0; depth++ {
-		budget--
-		v := reflect.ValueOf(err)
-		// Methods of a nil pointer, Unwrap included, may dereference it.
-		if v.Kind() == reflect.Pointer && v.IsNil() {
-			return false, budget
-		}
-		if isUnique(err, v) {
-			return true, budget
+// Classify returns the class of the first error in err's tree, walked
+// depth first as errors.Is walks it, that is marked or recognised.
+func Classify(err error) Class {
+	for err != nil {
+		if c := classifyOne(err); c != Other {
+			return c
 		}
 		switch u := err.(type) {
 		case interface{ Unwrap() error }:
 			err = u.Unwrap()
 		case interface{ Unwrap() []error }:
 			for _, e := range u.Unwrap() {
-				var found bool
-				if found, budget = walk(e, depth+1, budget); found {
-					return true, budget
+				if c := Classify(e); c != Other {
+					return c
 				}
 			}
-			return false, budget
+			return Other
 		default:
-			return false, budget
+			return Other
 		}
 	}
-	return false, budget
+	return Other
 }
 
-// isUnique inspects err alone, not what it wraps; v is reflect.ValueOf(err).
-func isUnique(err error, v reflect.Value) bool {
-	switch e := err.(type) {
-	case sqlStater:
-		return e.SQLState() == pgUniqueViolation
-	case coder:
-		c := e.Code()
-		return c == sqliteConstraintUnique || c == sqliteConstraintPrimaryKey
-	case sqlErrorNumber:
-		n := e.SQLErrorNumber()
-		return n == mssqlUniqueConstraint || n == mssqlUniqueIndex
+// IsUniqueViolation reports whether err's tree holds a unique violation
+// before any other recognised error.
+func IsUniqueViolation(err error) bool { return Classify(err) == Unique }
+
+// classifyOne inspects err alone, not what it wraps.
+func classifyOne(err error) Class {
+	v := reflect.ValueOf(err)
+	// Methods of a nil pointer may dereference it.
+	if v.Kind() == reflect.Pointer && v.IsNil() {
+		return Other
 	}
-	return isUniqueStruct(v)
+	switch e := err.(type) {
+	case *marked:
+		return e.class
+	case sqlStater:
+		return sqlState(e.SQLState())
+	case coder:
+		return sqliteCode(e.Code())
+	case sqlErrorNumber:
+		switch e.SQLErrorNumber() {
+		case 2627, 2601: // unique constraint, unique index
+			return Unique
+		case 1205: // deadlock victim
+			return Aborted
+		}
+		return Other
+	case safeToRetry:
+		if e.SafeToRetry() {
+			return Aborted
+		}
+	case *net.OpError:
+		// Lost while reading or writing a request; a failed dial sent
+		// nothing, and whatever wraps it says so.
+		if e.Op == "read" || e.Op == "write" {
+			return Uncertain
+		}
+	}
+	if c := structClass(v); c != Other {
+		return c
+	}
+	return network(err)
 }
 
-// isUniqueStruct recognises the drivers whose errors have no methods to
-// ask: it requires the type name and every field it reads, so that an
-// unrelated struct is not misread.
-func isUniqueStruct(v reflect.Value) bool {
+func sqlState(s string) Class {
+	switch {
+	case s == "23505": // unique_violation
+		return Unique
+	case s == "40001", s == "40P01": // serialization_failure, deadlock_detected
+		return Aborted
+	case s == "40003", // statement_completion_unknown (CockroachDB)
+		strings.HasPrefix(s, "08"), // connection exceptions, 08007 transaction_resolution_unknown
+		s == "57P01", s == "57P02": // admin and crash shutdown: the COMMIT may have gone through
+		return Uncertain
+	}
+	return Other
+}
+
+// sqliteCode classifies an extended result code, whose low byte is the
+// primary code.
+func sqliteCode(c int) Class {
+	switch {
+	case c == 2067 || c == 1555: // CONSTRAINT_UNIQUE, CONSTRAINT_PRIMARYKEY
+		return Unique
+	case c&0xff == 5 || c&0xff == 6: // BUSY, LOCKED: the statement did not run
+		return Aborted
+	}
+	return Other
+}
+
+// structClass recognises the drivers whose errors have no methods to ask:
+// it requires the type name and every field it reads, so that an unrelated
+// struct is not misread.
+func structClass(v reflect.Value) Class {
 	if v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
 	if v.Kind() != reflect.Struct {
-		return false
+		return Other
 	}
 	switch v.Type().Name() {
 	case "MySQLError": // go-sql-driver/mysql, *MySQLError
 		n, ok := intField(v, "Number")
-		return ok && (n == mysqlDupEntry || n == mysqlDupEntryWithKeyName)
+		if !ok {
+			return Other
+		}
+		switch n {
+		case 1062, 1586: // ER_DUP_ENTRY, ER_DUP_ENTRY_WITH_KEY_NAME
+			return Unique
+		case 1213, // ER_LOCK_DEADLOCK, also a Galera certification failure
+			1205,             // ER_LOCK_WAIT_TIMEOUT: the statement was rolled back
+			8002, 8022, 9007: // TiDB write conflicts
+			return Aborted
+		case 1927: // ER_CONNECTION_KILLED: killed mid-statement, maybe after COMMIT
+			return Uncertain
+		}
 	case "Error": // mattn/go-sqlite3, Error by value
 		if _, ok := intField(v, "Code"); !ok {
-			return false
+			return Other
 		}
-		x, ok := intField(v, "ExtendedCode")
-		return ok && (x == sqliteConstraintUnique || x == sqliteConstraintPrimaryKey)
+		if x, ok := intField(v, "ExtendedCode"); ok {
+			return sqliteCode(int(x))
+		}
 	}
-	return false
+	return Other
 }
 
 // intField returns the integer field name declared directly in struct v.
@@ -148,12 +205,149 @@ func intField(v reflect.Value, name string) (int64, bool) {
 	switch fv.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return fv.Int(), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		u := fv.Uint()
-		if u > 1<<63-1 {
-			return 0, false
-		}
-		return int64(u), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return int64(fv.Uint()), true
 	}
 	return 0, false
+}
+
+// network recognises a connection lost while a request was in flight: the
+// server may have carried it out.
+func network(err error) Class {
+	switch err {
+	case io.ErrUnexpectedEOF, net.ErrClosed,
+		syscall.ECONNRESET, syscall.EPIPE, syscall.ECONNABORTED:
+		return Uncertain
+	}
+	// go-sql-driver/mysql reports a connection lost after sending with
+	// sentinels of its own (ErrInvalidConn and the packet errors). They
+	// are plain errors.New values, so only their text tells them apart.
+	if reflect.TypeOf(err) == errorString {
+		switch err.Error() {
+		case "invalid connection", "malformed packet",
+			"commands out of sync. You can't run this command now",
+			"commands out of sync. Did you run multiple statements at once?":
+			return Uncertain
+		}
+	}
+	return Other
+}
+
+var errorString = reflect.TypeOf(errors.New(""))
+
+// UniqueViolationOn reports whether the first recognised error in err's
+// tree is a unique violation of column alone, as the driver names it:
+//
+//   - pgx and lib/pq: the key in the detail, "Key (column)=(...)", or the
+//     constraint's name;
+//   - MySQL and MariaDB: the key's name in the message, "for key 'column'"
+//     or "for key 'table.column'" (a UNIQUE column's index is named after
+//     it; a primary key is "PRIMARY");
+//   - SQLite: the columns in the message, "UNIQUE constraint failed:
+//     table.column";
+//   - SQL Server: the constraint's or the index's name only.
+func UniqueViolationOn(err error, column string) bool {
+	if column == "" {
+		return false
+	}
+	for err != nil {
+		if c := classifyOne(err); c != Other {
+			return c == Unique && keyIs(err, column)
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if Classify(e) != Other {
+					return UniqueViolationOn(e, column)
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// keyIs reports whether the unique violation err names column as its key.
+func keyIs(err error, column string) bool {
+	v := reflect.ValueOf(err)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	str := func(name string) string {
+		if v.Kind() != reflect.Struct {
+			return ""
+		}
+		f := v.FieldByName(name)
+		if !f.IsValid() || f.Kind() != reflect.String {
+			return ""
+		}
+		return f.String()
+	}
+	switch err.(type) {
+	case sqlStater: // pgx: ConstraintName, Detail; lib/pq: Constraint, Detail
+		if str("ConstraintName") == column || str("Constraint") == column {
+			return true
+		}
+		cols, ok := between(str("Detail"), "Key (", ")=(", false)
+		return ok && cols == column
+	case sqlErrorNumber: // go-mssqldb: the name in the message
+		msg := err.Error()
+		k, ok := between(msg, "constraint '", "'", false)
+		if !ok {
+			k, ok = between(msg, "unique index '", "'", false)
+		}
+		return ok && k == column
+	}
+	msg := err.Error()
+	if key, ok := between(msg, "for key '", "'", true); ok && v.Type().Name() == "MySQLError" {
+		_, name, dotted := strings.Cut(key, ".")
+		if !dotted {
+			name = key
+		}
+		return name == column
+	}
+	// SQLite: "UNIQUE constraint failed: t.a" or, for several columns,
+	// "t.a, t.b"; modernc appends " (2067)".
+	list, ok := between(msg+" (", "constraint failed: ", " (", true)
+	if !ok {
+		return false
+	}
+	if strings.Contains(list, ",") {
+		return false
+	}
+	_, name, _ := strings.Cut(list, ".")
+	return name == column
+}
+
+// between returns the text of s after the first (or last) start and before
+// the next end. Messages that quote the duplicate value before the key are
+// read from the last start, since the value may hold start itself; those
+// that quote it after, from the first.
+func between(s, start, end string, last bool) (string, bool) {
+	i := strings.Index(s, start)
+	if last {
+		i = strings.LastIndex(s, start)
+	}
+	if i < 0 {
+		return "", false
+	}
+	s = s[i+len(start):]
+	j := strings.Index(s, end)
+	if j < 0 {
+		return "", false
+	}
+	return s[:j], true
+}
+
+// Marked returns the class that Mark gave err or an error it wraps.
+func Marked(err error) (Class, bool) {
+	var m *marked
+	if errors.As(err, &m) {
+		return m.class, true
+	}
+	return Other, false
 }

@@ -1,19 +1,23 @@
 package sqlerr_test
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
 	"testing"
-	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/lib/pq"
+	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/casemint/casemint/internal/sqlerr"
-	"github.com/casemint/casemint/internal/sqlerr/internal/fakedriver/impostor"
 	"github.com/casemint/casemint/internal/sqlerr/internal/fakedriver/mssql"
-	"github.com/casemint/casemint/internal/sqlerr/internal/fakedriver/mysql"
-	"github.com/casemint/casemint/internal/sqlerr/internal/fakedriver/pgconn"
-	"github.com/casemint/casemint/internal/sqlerr/internal/fakedriver/pq"
-	"github.com/casemint/casemint/internal/sqlerr/internal/fakedriver/sqlite"
-	"github.com/casemint/casemint/internal/sqlerr/internal/fakedriver/sqlite3"
 )
 
 // SQLite extended result codes.
@@ -23,91 +27,92 @@ const (
 	sqliteNotNull    = 1299 // SQLITE_CONSTRAINT_NOTNULL
 	sqliteForeignKey = 787  // SQLITE_CONSTRAINT_FOREIGNKEY
 	sqliteCheck      = 275  // SQLITE_CONSTRAINT_CHECK
-	sqliteConstraint = 19   // SQLITE_CONSTRAINT, the primary code alone
+	sqliteBusy       = 5    // SQLITE_BUSY
+	sqliteBusySnap   = 517  // SQLITE_BUSY_SNAPSHOT
+	sqliteLocked     = 6    // SQLITE_LOCKED
 )
 
-// numbered has the Number field of a MySQL error under another type name.
-type numbered struct{ Number uint16 }
-
-func (numbered) Error() string { return "numbered" }
-
-// stater wraps another error and reports its own SQLSTATE.
-type stater struct {
-	state string
-	err   error
+func mattn(code sqlite3.ErrNo, ext sqlite3.ErrNoExtended) error {
+	return sqlite3.Error{Code: code, ExtendedCode: ext}
 }
 
-func (s *stater) Error() string    { return "stater " + s.state }
-func (s *stater) SQLState() string { return s.state }
-func (s *stater) Unwrap() error    { return s.err }
+// Types named like a driver's whose fields are not the driver's: they must
+// not be taken for it.
+type (
+	// Error is named like mattn's but has no ExtendedCode.
+	Error struct{ Code int }
+	// MySQLError is named like go-sql-driver's, with Number only promoted.
+	MySQLError struct{ *inner }
+	inner      struct{ Number uint16 }
+	// numbered has MySQL's field under another type name.
+	numbered struct{ Number uint16 }
+)
 
-// link is a single-Unwrap chain element whose next link is set later, so
-// that chains can be made cyclic.
-type link struct{ next error }
+func (Error) Error() string       { return "impostor" }
+func (*MySQLError) Error() string { return "impostor" }
+func (numbered) Error() string    { return "numbered" }
 
-func (*link) Error() string   { return "link" }
-func (l *link) Unwrap() error { return l.next }
-
-// fork is a multi-Unwrap node whose children are set later.
-type fork struct{ kids []error }
-
-func (*fork) Error() string     { return "fork" }
-func (f *fork) Unwrap() []error { return f.kids }
-
-func mysqlErr(n uint16) error {
-	return &mysql.MySQLError{Number: n, SQLState: [5]byte{'2', '3', '0', '0', '0'}}
-}
-
-// driverCases are single driver errors, unwrapped.
-var driverCases = []struct {
+// cases are single driver errors, built from the drivers' own types.
+var cases = []struct {
 	name string
 	err  error
-	want bool
+	want sqlerr.Class
 }{
-	{"pgx unique", &pgconn.PgError{Code: "23505"}, true},
-	{"pgx not null", &pgconn.PgError{Code: "23502"}, false},
-	{"pgx foreign key", &pgconn.PgError{Code: "23503"}, false},
-	{"pgx check", &pgconn.PgError{Code: "23514"}, false},
-	{"pgx serialization", &pgconn.PgError{Code: "40001"}, false},
-	{"pgx nil pointer", (*pgconn.PgError)(nil), false},
-	{"pq unique", &pq.Error{Code: "23505"}, true},
-	{"pq not null", &pq.Error{Code: "23502"}, false},
-	{"pq foreign key", &pq.Error{Code: "23503"}, false},
-	{"modernc unique", sqlite.New(sqliteUnique, "UNIQUE constraint failed"), true},
-	{"modernc primary key", sqlite.New(sqlitePrimaryKey, "UNIQUE constraint failed"), true},
-	{"modernc not null", sqlite.New(sqliteNotNull, ""), false},
-	{"modernc foreign key", sqlite.New(sqliteForeignKey, ""), false},
-	{"modernc check", sqlite.New(sqliteCheck, ""), false},
-	{"modernc primary code only", sqlite.New(sqliteConstraint, ""), false},
-	{"mattn unique", sqlite3.New(sqliteUnique, ""), true},
-	{"mattn primary key", sqlite3.New(sqlitePrimaryKey, ""), true},
-	{"mattn pointer unique", ptr(sqlite3.New(sqliteUnique, "")), true},
-	{"mattn not null", sqlite3.New(sqliteNotNull, ""), false},
-	{"mattn foreign key", sqlite3.New(sqliteForeignKey, ""), false},
-	{"mattn check", sqlite3.New(sqliteCheck, ""), false},
-	{"mattn primary code only", sqlite3.Error{Code: sqliteConstraint}, false},
-	{"mattn nil pointer", (*sqlite3.Error)(nil), false},
-	{"mysql dup entry", mysqlErr(1062), true},
-	{"mysql dup entry with key name", mysqlErr(1586), true},
-	{"mysql not null", mysqlErr(1048), false},
-	{"mysql foreign key", mysqlErr(1452), false},
-	{"mysql check", mysqlErr(3819), false},
-	{"mssql unique constraint", mssql.Error{Number: 2627}, true},
-	{"mssql unique index", mssql.Error{Number: 2601}, true},
-	{"mssql pointer", &mssql.Error{Number: 2627}, true},
-	{"mssql not null", mssql.Error{Number: 515}, false},
-	{"mssql foreign key or check", mssql.Error{Number: 547}, false},
-	{"Error without ExtendedCode", impostor.Error{Code: sqliteUnique}, false},
-	{"MySQLError with promoted Number", &impostor.MySQLError{Inner: &impostor.Inner{Number: 1062}}, false},
-	{"MySQLError with nil embedded pointer", &impostor.MySQLError{}, false},
-	{"Number under another name", numbered{Number: 1062}, false},
-	{"plain error", errors.New("duplicate key value violates unique constraint"), false},
-	{"nil", nil, false},
+	{"pgx unique", &pgconn.PgError{Code: "23505"}, sqlerr.Unique},
+	{"pgx not null", &pgconn.PgError{Code: "23502"}, sqlerr.Other},
+	{"pgx foreign key", &pgconn.PgError{Code: "23503"}, sqlerr.Other},
+	{"pgx serialization failure", &pgconn.PgError{Code: "40001"}, sqlerr.Aborted},
+	{"pgx deadlock", &pgconn.PgError{Code: "40P01"}, sqlerr.Aborted},
+	{"pgx completion unknown", &pgconn.PgError{Code: "40003"}, sqlerr.Uncertain},
+	{"pgx transaction resolution unknown", &pgconn.PgError{Code: "08007"}, sqlerr.Uncertain},
+	{"pgx admin shutdown", &pgconn.PgError{Code: "57P01"}, sqlerr.Uncertain},
+	{"pgx syntax", &pgconn.PgError{Code: "42601"}, sqlerr.Other},
+	{"pgx nil pointer", (*pgconn.PgError)(nil), sqlerr.Other},
+	{"pq unique", &pq.Error{Code: "23505"}, sqlerr.Unique},
+	{"pq serialization failure", &pq.Error{Code: "40001"}, sqlerr.Aborted},
+	{"pq foreign key", &pq.Error{Code: "23503"}, sqlerr.Other},
+	{"mattn unique", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintUnique), sqlerr.Unique},
+	{"mattn primary key", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintPrimaryKey), sqlerr.Unique},
+	{"mattn pointer", &sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintUnique}, sqlerr.Unique},
+	{"mattn not null", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintNotNull), sqlerr.Other},
+	{"mattn busy", mattn(sqlite3.ErrBusy, sqlite3.ErrBusySnapshot), sqlerr.Aborted},
+	{"mattn locked", mattn(sqlite3.ErrLocked, sqlite3.ErrNoExtended(sqliteLocked)), sqlerr.Aborted},
+	{"mattn nil pointer", (*sqlite3.Error)(nil), sqlerr.Other},
+	{"mysql dup entry", &mysql.MySQLError{Number: 1062}, sqlerr.Unique},
+	{"mysql dup entry with key name", &mysql.MySQLError{Number: 1586}, sqlerr.Unique},
+	{"mysql deadlock", &mysql.MySQLError{Number: 1213}, sqlerr.Aborted},
+	{"mysql lock wait timeout", &mysql.MySQLError{Number: 1205}, sqlerr.Aborted},
+	{"tidb write conflict", &mysql.MySQLError{Number: 9007}, sqlerr.Aborted},
+	{"tidb txn retry", &mysql.MySQLError{Number: 8022}, sqlerr.Aborted},
+	{"tidb lock conflict", &mysql.MySQLError{Number: 8002}, sqlerr.Aborted},
+	{"mariadb connection killed", &mysql.MySQLError{Number: 1927}, sqlerr.Uncertain},
+	{"mysql not null", &mysql.MySQLError{Number: 1048}, sqlerr.Other},
+	{"mysql foreign key", &mysql.MySQLError{Number: 1452}, sqlerr.Other},
+	{"mysql invalid connection", mysql.ErrInvalidConn, sqlerr.Uncertain},
+	{"mysql malformed packet", mysql.ErrMalformPkt, sqlerr.Uncertain},
+	{"mysql packets out of sync", mysql.ErrPktSync, sqlerr.Uncertain},
+	{"mysql busy buffer", mysql.ErrBusyBuffer, sqlerr.Other},
+	{"mssql unique constraint", mssql.Error{Number: 2627}, sqlerr.Unique},
+	{"mssql unique index", &mssql.Error{Number: 2601}, sqlerr.Unique},
+	{"mssql deadlock victim", mssql.Error{Number: 1205}, sqlerr.Aborted},
+	{"mssql not null", mssql.Error{Number: 515}, sqlerr.Other},
+	{"unexpected EOF", io.ErrUnexpectedEOF, sqlerr.Uncertain},
+	{"connection reset", &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, sqlerr.Uncertain},
+	{"broken pipe", &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}, sqlerr.Uncertain},
+	{"refused dial", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, sqlerr.Other},
+	{"bad conn", driver.ErrBadConn, sqlerr.Other}, // database/sql's own; casenum knows it
+	{"marked fatal", sqlerr.Mark(sqlerr.Fatal, &mysql.MySQLError{Number: 1213}), sqlerr.Fatal},
+	{"marked uncertain", sqlerr.Mark(sqlerr.Uncertain, errors.New("commit")), sqlerr.Uncertain},
+	{"Error without ExtendedCode", Error{Code: sqliteUnique}, sqlerr.Other},
+	{"MySQLError with promoted Number", &MySQLError{&inner{Number: 1062}}, sqlerr.Other},
+	{"MySQLError with nil embedded pointer", &MySQLError{}, sqlerr.Other},
+	{"Number under another name", numbered{Number: 1062}, sqlerr.Other},
+	{"message only", errors.New("duplicate key value violates unique constraint"), sqlerr.Other},
+	{"context", context.Canceled, sqlerr.Other},
+	{"nil", nil, sqlerr.Other},
 }
 
-func ptr[T any](v T) *T { return &v }
-
-func TestIsUniqueViolation(t *testing.T) {
+func TestClassify(t *testing.T) {
 	t.Parallel()
 	other := errors.New("other")
 	wraps := []struct {
@@ -120,108 +125,83 @@ func TestIsUniqueViolation(t *testing.T) {
 		{"joined", func(err error) error { return errors.Join(other, err) }},
 		{"joined then wrapped", func(err error) error { return fmt.Errorf("create: %w", errors.Join(other, err)) }},
 		{"second of two %w", func(err error) error { return fmt.Errorf("%w: %w", other, err) }},
-		{"under stater", func(err error) error { return &stater{state: "40001", err: err} }},
 	}
-	for _, tc := range driverCases {
+	for _, tc := range cases {
 		for _, w := range wraps {
 			if tc.err == nil && w.name != "bare" {
 				continue // a wrapped nil is not a nil error
 			}
-			t.Run(tc.name+"/"+w.name, func(t *testing.T) {
-				t.Parallel()
-				if got := sqlerr.IsUniqueViolation(w.wrap(tc.err)); got != tc.want {
-					t.Errorf("IsUniqueViolation(%v) = %v, want %v", tc.err, got, tc.want)
-				}
-			})
-		}
-	}
-}
-
-func TestIsUniqueViolationDeepChain(t *testing.T) {
-	t.Parallel()
-	var err error = &pgconn.PgError{Code: "23505"}
-	for i := range 90 {
-		if i%2 == 0 {
-			err = fmt.Errorf("layer %d: %w", i, err)
-		} else {
-			err = errors.Join(errors.New("noise"), err)
-		}
-	}
-	if !sqlerr.IsUniqueViolation(err) {
-		t.Error("IsUniqueViolation missed a violation 90 links deep")
-	}
-}
-
-func TestIsUniqueViolationCycles(t *testing.T) {
-	t.Parallel()
-	a, b := &link{}, &link{}
-	a.next, b.next = b, a
-
-	self := &fork{}
-	self.kids = []error{self, self, self}
-
-	f := &fork{}
-	l := &link{next: f}
-	f.kids = []error{errors.New("noise"), l, &pgconn.PgError{Code: "23505"}}
-
-	cases := []struct {
-		name string
-		err  error
-		want bool
-	}{
-		{"two links", a, false},
-		{"fork joining itself", self, false},
-		{"cycle before a violation", f, true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			done := make(chan bool, 1)
-			go func() { done <- sqlerr.IsUniqueViolation(tc.err) }()
-			select {
-			case got := <-done:
-				if got != tc.want {
-					t.Errorf("IsUniqueViolation = %v, want %v", got, tc.want)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("IsUniqueViolation did not return on a cyclic chain")
+			err := w.wrap(tc.err)
+			if got := sqlerr.Classify(err); got != tc.want {
+				t.Errorf("%s/%s: Classify(%v) = %v, want %v", tc.name, w.name, err, got, tc.want)
 			}
-		})
-	}
-}
-
-func TestIsUniqueViolationAllocs(t *testing.T) {
-	cases := []struct {
-		name string
-		err  error
-	}{
-		{"pgx wrapped", fmt.Errorf("a: %w", fmt.Errorf("b: %w", &pgconn.PgError{Code: "23505"}))},
-		{"mattn joined", errors.Join(errors.New("x"), sqlite3.New(sqliteUnique, ""))},
-		{"mysql wrapped", fmt.Errorf("a: %w", mysqlErr(1062))},
-		{"no match", fmt.Errorf("a: %w", errors.Join(errors.New("x"), errors.New("y")))},
-	}
-	for _, tc := range cases {
-		if n := testing.AllocsPerRun(100, func() { sqlerr.IsUniqueViolation(tc.err) }); n != 0 {
-			t.Errorf("%s: %v allocations per call, want 0", tc.name, n)
+			if got := sqlerr.IsUniqueViolation(err); got != (tc.want == sqlerr.Unique) {
+				t.Errorf("%s/%s: IsUniqueViolation = %v", tc.name, w.name, got)
+			}
 		}
 	}
 }
 
-func BenchmarkIsUniqueViolation(b *testing.B) {
+// The first recognised error decides: a unique violation reported under a
+// lost connection is not a collision.
+func TestClassifyFirstWins(t *testing.T) {
+	t.Parallel()
+	err := fmt.Errorf("%w: %w", mysql.ErrInvalidConn, &mysql.MySQLError{Number: 1062})
+	if got := sqlerr.Classify(err); got != sqlerr.Uncertain {
+		t.Errorf("Classify = %v, want Uncertain", got)
+	}
+	marked := sqlerr.Mark(sqlerr.Fatal, fmt.Errorf("in a transaction: %w", &pgconn.PgError{Code: "40001"}))
+	if c, ok := sqlerr.Marked(fmt.Errorf("wrapped: %w", marked)); !ok || c != sqlerr.Fatal {
+		t.Errorf("Marked = %v, %v; want Fatal", c, ok)
+	}
+	if !errors.As(marked, new(*pgconn.PgError)) {
+		t.Error("a marked error hides what it wraps")
+	}
+}
+
+func TestUniqueViolationOn(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
-		name string
-		err  error
+		name   string
+		err    error
+		column string
+		want   bool
 	}{
-		{"pgx-wrapped", fmt.Errorf("create: %w", fmt.Errorf("insert: %w", &pgconn.PgError{Code: "23505"}))},
-		{"mysql-wrapped", fmt.Errorf("create: %w", fmt.Errorf("insert: %w", mysqlErr(1062)))},
-		{"no-match", fmt.Errorf("create: %w", fmt.Errorf("insert: %w", errors.New("connection reset")))},
+		{"pgx detail", &pgconn.PgError{Code: "23505", Detail: "Key (case_number)=(CASE-1) already exists.", ConstraintName: "calls_case_number_key"}, "case_number", true},
+		{"pgx other column", &pgconn.PgError{Code: "23505", Detail: "Key (idempotency_key)=(k) already exists.", ConstraintName: "calls_idempotency_key_key"}, "case_number", false},
+		{"pgx constraint name", &pgconn.PgError{Code: "23505", ConstraintName: "uq_number"}, "uq_number", true},
+		{"pgx composite key", &pgconn.PgError{Code: "23505", Detail: "Key (tenant, case_number)=(1, C) already exists."}, "case_number", false},
+		{"pgx value holding a key", &pgconn.PgError{Code: "23505", Detail: "Key (other)=(Key (case_number)=() already exists."}, "case_number", false},
+		{"pgx not unique", &pgconn.PgError{Code: "23502", ColumnName: "case_number"}, "case_number", false},
+		{"pq detail", &pq.Error{Code: "23505", Detail: "Key (case_number)=(C) already exists."}, "case_number", true},
+		{"pq constraint", &pq.Error{Code: "23505", Constraint: "calls_pkey"}, "calls_pkey", true},
+		{"mariadb key", &mysql.MySQLError{Number: 1062, Message: "Duplicate entry 'C' for key 'case_number'"}, "case_number", true},
+		{"mysql 8 key", &mysql.MySQLError{Number: 1062, Message: "Duplicate entry 'C' for key 'calls.case_number'"}, "case_number", true},
+		{"mysql other key", &mysql.MySQLError{Number: 1062, Message: "Duplicate entry 'C' for key 'idempotency_key'"}, "case_number", false},
+		{"mysql value holding a key", &mysql.MySQLError{Number: 1062, Message: "Duplicate entry 'x for key 'case_number'' for key 'other'"}, "case_number", false},
+		{"mysql primary", &mysql.MySQLError{Number: 1062, Message: "Duplicate entry '1' for key 'PRIMARY'"}, "PRIMARY", true},
+		{"mssql constraint", mssql.Error{Number: 2627, Message: "Violation of UNIQUE KEY constraint 'case_number'. Cannot insert duplicate key in object 'dbo.calls'. The duplicate key value is (C)."}, "case_number", true},
+		{"mssql index", mssql.Error{Number: 2601, Message: "Cannot insert duplicate key row in object 'dbo.calls' with unique index 'ix_other'. The duplicate key value is (C)."}, "case_number", false},
+		{"wrapped", fmt.Errorf("insert: %w", &pgconn.PgError{Code: "23505", Detail: "Key (case_number)=(C) already exists."}), "case_number", true},
+		{"joined", errors.Join(errors.New("x"), &mysql.MySQLError{Number: 1062, Message: "Duplicate entry 'C' for key 'case_number'"}), "case_number", true},
+		{"empty column", &pgconn.PgError{Code: "23505", ConstraintName: ""}, "", false},
+		{"nil", nil, "case_number", false},
 	}
 	for _, tc := range cases {
-		b.Run(tc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				sqlerr.IsUniqueViolation(tc.err)
-			}
-		})
+		if got := sqlerr.UniqueViolationOn(tc.err, tc.column); got != tc.want {
+			t.Errorf("%s: UniqueViolationOn(%v, %q) = %v, want %v", tc.name, tc.err, tc.column, got, tc.want)
+		}
+	}
+}
+
+func TestClassifyAllocs(t *testing.T) {
+	for _, err := range []error{
+		fmt.Errorf("a: %w", fmt.Errorf("b: %w", &pgconn.PgError{Code: "23505"})),
+		fmt.Errorf("a: %w", &mysql.MySQLError{Number: 1213}),
+		fmt.Errorf("a: %w", errors.Join(errors.New("x"), errors.New("y"))),
+	} {
+		if n := testing.AllocsPerRun(100, func() { sqlerr.Classify(err) }); n != 0 {
+			t.Errorf("Classify(%v): %v allocations per call, want 0", err, n)
+		}
 	}
 }

@@ -58,13 +58,14 @@ func TestSQLiteDrivers(t *testing.T) {
 		query string
 		code  int
 		want  bool
+		key   string // the column UniqueViolationOn names
 	}{
-		{"duplicate unique", `INSERT INTO cases (id, number, parent_id, qty) VALUES (2, 'CASE-1', 1, 0)`, sqliteUnique, true},
-		{"duplicate integer primary key", `INSERT INTO cases (id, number, parent_id, qty) VALUES (1, 'CASE-2', 1, 0)`, sqlitePrimaryKey, true},
-		{"duplicate text primary key", `INSERT INTO tags (name) VALUES ('urgent')`, sqlitePrimaryKey, true},
-		{"not null", `INSERT INTO cases (id, number, parent_id, qty) VALUES (3, NULL, 1, 0)`, sqliteNotNull, false},
-		{"foreign key", `INSERT INTO cases (id, number, parent_id, qty) VALUES (4, 'CASE-4', 99, 0)`, sqliteForeignKey, false},
-		{"check", `INSERT INTO cases (id, number, parent_id, qty) VALUES (5, 'CASE-5', 1, -1)`, sqliteCheck, false},
+		{"duplicate unique", `INSERT INTO cases (id, number, parent_id, qty) VALUES (2, 'CASE-1', 1, 0)`, sqliteUnique, true, "number"},
+		{"duplicate integer primary key", `INSERT INTO cases (id, number, parent_id, qty) VALUES (1, 'CASE-2', 1, 0)`, sqlitePrimaryKey, true, "id"},
+		{"duplicate text primary key", `INSERT INTO tags (name) VALUES ('urgent')`, sqlitePrimaryKey, true, "name"},
+		{"not null", `INSERT INTO cases (id, number, parent_id, qty) VALUES (3, NULL, 1, 0)`, sqliteNotNull, false, ""},
+		{"foreign key", `INSERT INTO cases (id, number, parent_id, qty) VALUES (4, 'CASE-4', 99, 0)`, sqliteForeignKey, false, ""},
+		{"check", `INSERT INTO cases (id, number, parent_id, qty) VALUES (5, 'CASE-5', 1, -1)`, sqliteCheck, false, ""},
 	}
 	for _, d := range drivers {
 		t.Run(d.name, func(t *testing.T) {
@@ -96,6 +97,48 @@ func TestSQLiteDrivers(t *testing.T) {
 				if got := sqlerr.IsUniqueViolation(fmt.Errorf("insert: %w", err)); got != s.want {
 					t.Errorf("%s: IsUniqueViolation(wrapped %v) = %v, want %v", s.name, err, got, s.want)
 				}
+				for _, col := range []string{"id", "number", "name", "qty"} {
+					if got := sqlerr.UniqueViolationOn(err, col); got != (col == s.key) {
+						t.Errorf("%s: UniqueViolationOn(%v, %q) = %v", s.name, err, col, got)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSQLiteBusy provokes SQLITE_BUSY in both drivers: a second writer
+// that will not wait is refused, and nothing of it is stored.
+func TestSQLiteBusy(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"sqlite", "sqlite3"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			path := t.TempDir() + "/busy.db"
+			dsn := path + "?_pragma=busy_timeout(0)"
+			if name == "sqlite3" {
+				dsn = path + "?_busy_timeout=0"
+			}
+			db, err := sql.Open(name, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if _, err := db.ExecContext(ctx, "CREATE TABLE t (n TEXT UNIQUE)"); err != nil {
+				t.Fatal(err)
+			}
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, "INSERT INTO t VALUES ('a')"); err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.ExecContext(ctx, "INSERT INTO t VALUES ('b')")
+			if got := sqlerr.Classify(err); got != sqlerr.Aborted {
+				t.Errorf("Classify(%v) = %v, want Aborted", err, got)
 			}
 		})
 	}

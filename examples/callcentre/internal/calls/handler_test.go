@@ -376,7 +376,7 @@ func TestStats(t *testing.T) {
 		"layout":         casenum.DefaultLayout,
 		"fallbackLayout": casenum.DefaultFallbackLayout,
 		"stats": map[string]any{
-			"minted": 3.0, "attempts": 3.0, "collisions": 0.0, "fallbacks": 0.0, "exhausted": 0.0, "errors": 0.0,
+			"minted": 3.0, "attempts": 3.0, "collisions": 0.0, "aborted": 0.0, "fallbacks": 0.0, "exhausted": 0.0, "errors": 0.0,
 		},
 	}
 	if !equalJSON(a.body, want) {

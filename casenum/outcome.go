@@ -1,0 +1,130 @@
+package casenum
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"github.com/casemint/casemint/internal/sqlerr"
+)
+
+// Outcome is what became of one attempt to store (or check) a candidate.
+// A Generator decides from it what comes next; see Classify.
+type Outcome uint8
+
+const (
+	// Failed: an error that another attempt would not cure. The call
+	// returns it at once. It is the zero value, so a classifier that
+	// forgets a case fails safe.
+	Failed Outcome = iota
+	// Stored: the attempt succeeded.
+	Stored
+	// Collided: the number is taken. The next attempt tries another.
+	Collided
+	// Aborted: the database refused the attempt and stored nothing (a
+	// deadlock, a serialization or cluster certification failure, a
+	// connection known to be unused). The next attempt, after the Retry
+	// policy's wait, tries another number.
+	Aborted
+	// Uncertain: the request may have reached the database and no answer
+	// says it failed (the connection was lost after sending, the context
+	// ended while the statement ran). The number may be stored; the call
+	// returns at once with an error wrapping ErrUncertain, and the number
+	// in its AttemptError, so the caller can look it up.
+	Uncertain
+)
+
+// String returns the outcome's name in lower case, such as "aborted".
+func (o Outcome) String() string {
+	switch o {
+	case Failed:
+		return "failed"
+	case Stored:
+		return "stored"
+	case Collided:
+		return "collided"
+	case Aborted:
+		return "aborted"
+	case Uncertain:
+		return "uncertain"
+	}
+	return fmt.Sprintf("Outcome(%d)", uint8(o))
+}
+
+// AttemptError is the error of an attempt that ended a Generator's call:
+// every error of an insert function, a Checker or a Sequence comes back as
+// one (or wrapping one), so the caller learns which number it was about.
+// When errors.Is(err, ErrUncertain), Number may be stored: look it up
+// before trying again, and never store the record under a second number.
+type AttemptError struct {
+	Number   string // the candidate; "" when the error came before it was rendered
+	Attempt  int    // 1-based, the fallback's attempts included
+	Fallback bool   // the candidate came from the fallback layout
+	Err      error  // the cause, wrapping ErrUncertain when the outcome is unknown
+}
+
+// Error returns the number, the attempt and the cause.
+func (e *AttemptError) Error() string {
+	if e.Number == "" {
+		return fmt.Sprintf("casenum: attempt %d: %v", e.Attempt, e.Err)
+	}
+	return fmt.Sprintf("casenum: %s (attempt %d): %v", e.Number, e.Attempt, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *AttemptError) Unwrap() error { return e.Err }
+
+// Classify is the default classification of an attempt's error:
+//
+//   - nil: Stored.
+//   - Collided: the error wraps ErrDuplicate, or is a unique violation of
+//     one of the common SQL drivers (see IsUniqueViolation in package
+//     store).
+//   - Aborted: SQLSTATE 40001 (serialization failure) or 40P01 (deadlock);
+//     MySQL and MariaDB 1213 (deadlock, and the certification failure of a
+//     Galera cluster) and 1205 (lock wait timeout); TiDB 8002, 8022 and
+//     9007 (write conflicts); SQL Server 1205 (deadlock victim); SQLite
+//     BUSY and LOCKED; driver.ErrBadConn, which database/sql drivers
+//     return only when nothing was sent.
+//   - Uncertain: the error wraps ErrUncertain, context.Canceled or
+//     context.DeadlineExceeded (the statement may have run before the
+//     context ended), io.ErrUnexpectedEOF, a connection reset or broken
+//     pipe, go-sql-driver/mysql's "invalid connection", or is SQLSTATE
+//     40003 (statement completion unknown, CockroachDB).
+//   - Failed: anything else.
+//
+// Drivers are recognised by the codes their errors carry, without
+// importing them. To classify otherwise (a driver not listed, an error of
+// your own) pass a function to WithClassifier that handles your cases and
+// calls Classify for the rest.
+func Classify(err error) Outcome {
+	if c, ok := sqlerr.Marked(err); ok {
+		return fromClass(c)
+	}
+	switch {
+	case err == nil:
+		return Stored
+	case errors.Is(err, ErrExhausted):
+		// It wraps the last collision, but a saturated Generator is not
+		// one taken number.
+		return Failed
+	case errors.Is(err, ErrUncertain):
+		return Uncertain
+	case errors.Is(err, ErrDuplicate):
+		return Collided
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return Uncertain
+	case errors.Is(err, driver.ErrBadConn):
+		return Aborted
+	}
+	switch sqlerr.Classify(err) {
+	case sqlerr.Unique:
+		return Collided
+	case sqlerr.Aborted:
+		return Aborted
+	case sqlerr.Uncertain:
+		return Uncertain
+	}
+	return Failed
+}
