@@ -40,7 +40,7 @@ type config struct {
 	seq                    Sequence
 	loc                    *time.Location
 	retry                  Retry
-	conflict               func(error) bool    // nil: as classify says
+	conflict               func(error) bool // nil: as classify says
 	classify               func(error) Outcome
 	observer               Observer
 }

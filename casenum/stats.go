@@ -23,9 +23,9 @@ type Stats struct {
 // stats holds the counters. A successful first attempt touches one counter:
 // Attempts is derived rather than counted.
 type stats struct {
-	minted                                   stripedCounter
+	minted                                            stripedCounter
 	collisions, aborted, fallbacks, exhausted, errors atomic.Uint64
-	failedAttempts                           atomic.Uint64 // attempts that ended in an error
+	failedAttempts                                    atomic.Uint64 // attempts that ended in an error
 }
 
 // stripedCounter spreads the hot path's counter over cache lines of its
