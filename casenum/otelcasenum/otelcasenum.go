@@ -1,6 +1,6 @@
 // Package otelcasenum reports what a casenum.Generator does through the
-// OpenTelemetry API: counters that follow its Stats, a histogram of how
-// long each call took and how many attempts it made, and events on the
+// OpenTelemetry API: counters that follow its Stats, histograms of how
+// long each call took and of how many attempts it made, and events on the
 // caller's span for each collision, aborted attempt and fallback.
 //
 // Install the Observer that NewObserver returns with casenum.WithObserver
@@ -10,21 +10,21 @@
 // The instruments, of the instrumentation scope
 // github.com/casemint/casemint/casenum/otelcasenum:
 //
-//	casemint.minted           counter    {number}   numbers handed out by Next or stored by Create
-//	casemint.collisions       counter    {collision} candidates found taken
-//	casemint.aborted          counter    {attempt}  attempts the database refused, nothing stored
-//	casemint.fallbacks        counter    {call}     calls that went on to the fallback layout
-//	casemint.exhausted        counter    {call}     calls that ended with casenum.ErrExhausted
-//	casemint.errors           counter    {call}     calls that ended with another error
-//	casemint.create.duration  histogram  s          one per Create or Next call
-//	casemint.create.attempts  histogram  {attempt}  one per Create or Next call
+//	casemint.minted           counter    {number}     numbers handed out by Next or stored by Create
+//	casemint.collisions       counter    {collision}  candidates found taken
+//	casemint.aborted          counter    {attempt}    attempts the database refused, nothing stored
+//	casemint.fallbacks        counter    {call}       calls that went on to the fallback layout
+//	casemint.exhausted        counter    {call}       calls that ended with casenum.ErrExhausted
+//	casemint.errors           counter    {call}       calls that ended with another error
+//	casemint.create.duration  histogram  s            one per Create or Next call
+//	casemint.create.attempts  histogram  {attempt}    one per Create or Next call
 //
 // The histograms carry the attribute outcome, one of minted, exhausted,
 // error and uncertain (the error wraps casenum.ErrUncertain: the number may
-// be stored). The duration is read on the Generator's Clock. Every
-// measurement carries the attributes given to WithAttributes, and nothing
-// else: a case number never becomes an attribute, so the number of series
-// stays fixed.
+// be stored). The duration is read on the Generator's Clock. Besides
+// outcome, every measurement carries the attributes given to
+// WithAttributes and nothing else: a case number never becomes an
+// attribute, so the number of series stays fixed.
 //
 // The span events are casemint.collision, casemint.aborted and
 // casemint.fallback, with the attributes casemint.attempt (1-based) and
