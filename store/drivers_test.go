@@ -66,16 +66,24 @@ func TestIsUniqueViolationRealDrivers(t *testing.T) {
 				name   string
 				args   []any
 				unique bool
+				key    string // the column UniqueViolationOn names
 			}{
-				{"unique column", []any{2, "CASE-1", 1}, true},
-				{"primary key", []any{1, "CASE-2", 1}, true},
-				{"not null", []any{3, nil, 1}, false},
-				{"foreign key", []any{4, "CASE-4", 99}, false},
+				{"unique column", []any{2, "CASE-1", 1}, true, "number"},
+				{"primary key", []any{1, "CASE-2", 1}, true, "id"},
+				{"not null", []any{3, nil, 1}, false, ""},
+				{"foreign key", []any{4, "CASE-4", 99}, false, ""},
 			} {
 				err := exec(insert, tc.args...)
 				require.Error(t, err, tc.name)
 				assert.Equal(t, tc.unique, store.IsUniqueViolation(err), "%s: %T %v", tc.name, err, err)
 				assert.Equal(t, tc.unique, casenum.Classify(fmt.Errorf("wrapped: %w", err)) == casenum.Collided, "%s, wrapped", tc.name)
+				key := tc.key
+				if key == "id" && drv.d == store.MySQL {
+					key = "PRIMARY" // MySQL names the index, and a primary key's is PRIMARY
+				}
+				for _, col := range []string{"id", "number", "parent_id", "PRIMARY"} {
+					assert.Equal(t, col == key, store.UniqueViolationOn(err, col), "%s: UniqueViolationOn(%v, %q)", tc.name, err, col)
+				}
 			}
 			require.NoError(t, exec(insert, 5, "CASE-5", 1), "the connection is still usable")
 		})

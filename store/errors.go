@@ -53,13 +53,29 @@ var (
 //
 // It matches codes, never message text, and imports none of the drivers.
 // NOT NULL, CHECK and foreign-key violations are not unique violations:
-// another number would not help.
-//
-// It does not say which constraint failed. If the record's table has
-// another UNIQUE column (an e-mail, an idempotency key), a duplicate there
-// looks like a taken case number to Generator.Create, which then retries
-// until ErrExhausted. Give such inserts a conflict test of your own with
-// casenum.WithConflict, for instance one that checks the constraint name
-// (pgconn.PgError.ConstraintName, the key named in MySQL's message), or
-// check the other column first.
+// another number would not help. It does not say which constraint failed:
+// see UniqueViolationOn.
 func IsUniqueViolation(err error) bool { return sqlerr.IsUniqueViolation(err) }
+
+// UniqueViolationOn reports whether err is a unique violation of column
+// alone. Give it to casenum.WithConflict when the table has other UNIQUE
+// columns (an e-mail, an idempotency key), so that a duplicate there comes
+// back at once instead of being retried as a taken number:
+//
+//	casenum.WithConflict(func(err error) bool { return store.UniqueViolationOn(err, "case_number") })
+//
+// The drivers report the violated key in different ways, and column is
+// matched against what each reports:
+//
+//   - PostgreSQL (pgx, lib/pq): the key's columns ("Key (case_number)=..."),
+//     or the constraint's name;
+//   - MySQL and MariaDB: the name of the unique index, which for a UNIQUE
+//     column is the column's name (MySQL 8 prefixes the table, which is
+//     ignored); a primary key is "PRIMARY". The name is read from the
+//     message, so the server must speak English (lc_messages, the default);
+//   - SQLite: the key's columns ("UNIQUE constraint failed: calls.case_number");
+//   - SQL Server: only the constraint's or the index's name: name it after
+//     the column, or pass its name.
+//
+// A key of several columns matches none of them. An empty column gives false.
+func UniqueViolationOn(err error, column string) bool { return sqlerr.UniqueViolationOn(err, column) }

@@ -3,8 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/internal/sqlerr"
 )
 
 // Savepoint wraps an insert function for Generator.Create so that each
@@ -12,9 +16,13 @@ import (
 //
 //	SAVEPOINT casemint_1; insert(ctx, number); RELEASE SAVEPOINT casemint_1
 //
-// When insert fails, ROLLBACK TO SAVEPOINT and RELEASE SAVEPOINT undo it and
-// its error is returned unchanged, so Create can still recognise a unique
-// violation and try another number in the same transaction.
+// When insert fails, ROLLBACK TO SAVEPOINT and RELEASE SAVEPOINT undo it. A
+// collision (a unique violation or casenum.ErrDuplicate) is returned
+// unchanged, so Create tries another number in the same transaction. Any
+// other error is returned marked as final: an aborted transaction (a
+// deadlock, a serialization failure) or a lost connection cannot be
+// retried inside the transaction, so Create returns it at once, and the
+// caller retries the whole transaction (or uses CreateTx, which does).
 //
 // PostgreSQL needs this: a failed statement aborts the whole transaction,
 // and every statement after it fails until a rollback. (An INSERT … ON
@@ -53,6 +61,13 @@ func Savepoint(tx Querier, insert func(ctx context.Context, number string) error
 			return fmt.Errorf("store: savepoint: %w", err)
 		}
 		ierr := insert(context.WithValue(ctx, savepointDepth{}, depth), number)
+		if ierr != nil && !sqlerr.IsUniqueViolation(ierr) && !errors.Is(ierr, casenum.ErrDuplicate) {
+			// Whatever else went wrong (a deadlock, a serialization
+			// failure, a lost connection) may have ended the whole
+			// transaction: the caller must retry all of it, and a
+			// Generator must not try another number inside it.
+			ierr = sqlerr.Mark(sqlerr.Fatal, ierr)
+		}
 		if ierr != nil {
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 				return afterFailedInsert("rolling back to savepoint", ierr, err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/DATA-DOG/go-sqlmock"
+	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -203,5 +204,29 @@ func TestWithTxOnNilSequence(t *testing.T) {
 	var s *store.Sequence
 	if _, err := s.WithTx(nil).Next(context.Background(), "x"); !errors.Is(err, store.ErrInvalidQuerier) {
 		t.Errorf("nil Sequence: %v, want ErrInvalidQuerier", err)
+	}
+}
+
+// An aborted transaction cannot be retried inside itself: Create returns
+// the deadlock at once, still visible to the caller's transaction retry.
+func TestSavepointDoesNotRetryAbortedTransactions(t *testing.T) {
+	t.Parallel()
+	for _, cause := range []error{&pgconn.PgError{Code: "40P01"}, &pgconn.PgError{Code: "40001"}, mysql.ErrInvalidConn} {
+		t.Run(cause.Error(), func(t *testing.T) {
+			t.Parallel()
+			mock, tx, insert := beginTx(t)
+			mock.ExpectExec("SAVEPOINT casemint_1").WillReturnResult(ok())
+			mock.ExpectExec(insertCase).WithArgs("T-1").WillReturnError(cause)
+			mock.ExpectExec("ROLLBACK TO SAVEPOINT casemint_1").WillReturnResult(ok())
+			mock.ExpectExec("RELEASE SAVEPOINT casemint_1").WillReturnResult(ok())
+			g := seqGen(t)
+			_, err := g.Create(t.Context(), store.Savepoint(tx, insert))
+			require.ErrorIs(t, err, cause)
+			assert.NotErrorIs(t, err, casenum.ErrUncertain, "nothing commits before the caller's COMMIT")
+			assert.NotErrorIs(t, err, casenum.ErrExhausted)
+			assert.Equal(t, casenum.Failed, casenum.Classify(err))
+			st := g.Stats()
+			assert.Equal(t, uint64(1), st.Attempts)
+		})
 	}
 }

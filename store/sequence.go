@@ -4,11 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/internal/sqlerr"
 )
 
 var _ casenum.Sequence = (*Sequence)(nil)
@@ -209,6 +212,9 @@ func (s *Sequence) Next(ctx context.Context, scope string) (uint64, error) {
 		return 0, fmt.Errorf("%w: %d characters, at most %d", ErrScopeTooLong, n, MaxScopeLength)
 	}
 	if s.blocks == nil {
+		if a := attemptFor(ctx, s.db); a != nil {
+			return s.nextInAttempt(ctx, a, scope)
+		}
 		return s.bump(ctx, s.one, 1, scope)
 	}
 	b, err := s.blocks.acquire(ctx, scope)
@@ -229,19 +235,65 @@ func (s *Sequence) Next(ctx context.Context, scope string) (uint64, error) {
 	return top - s.block + 1, nil
 }
 
+// nextInAttempt draws the value in the transaction of CreateTx's attempt,
+// which it begins.
+func (s *Sequence) nextInAttempt(ctx context.Context, a *attemptTx, scope string) (uint64, error) {
+	a.rollback() // left by an earlier attempt that never reached its insert
+	tx, err := a.begin(ctx)
+	if err != nil {
+		return 0, beforeCommit(ctx, fmt.Errorf("store: begin: %w", err))
+	}
+	v, err := bumpOn(ctx, tx, s.d, s.one, 1, scope)
+	if err != nil {
+		a.rollback()
+		return 0, beforeCommit(ctx, err)
+	}
+	return v, nil
+}
+
+// Bounds of the retries of a counter upsert the database refused.
+const (
+	bumpAttempts = 12
+	bumpDelay    = time.Millisecond
+	bumpMaxDelay = 64 * time.Millisecond
+)
+
 // bump runs query, which raises the scope's counter by n, and returns the
-// new value.
+// new value. On a *sql.DB, where each statement commits on its own, an
+// upsert the database refused (a deadlock, a cluster's certification
+// failure) stored nothing and is retried, with a growing, jittered wait. In
+// a transaction the refusal ends the transaction, so it is returned.
 func (s *Sequence) bump(ctx context.Context, query string, n uint64, scope string) (uint64, error) {
+	_, autocommit := s.db.(*sql.DB)
+	wait := bumpDelay
+	for attempt := 1; ; attempt++ {
+		v, err := bumpOn(ctx, s.db, s.d, query, n, scope)
+		if err == nil || !autocommit || attempt == bumpAttempts || sqlerr.Classify(err) != sqlerr.Aborted {
+			return v, err
+		}
+		t := time.NewTimer(rand.N(wait) + 1)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return 0, fmt.Errorf("store: next value of scope %q: %w (after %w)", scope, ctx.Err(), err)
+		}
+		wait = min(2*wait, bumpMaxDelay)
+	}
+}
+
+// bumpOn runs the upsert query on q and returns the new value.
+func bumpOn(ctx context.Context, q Querier, d Dialect, query string, n uint64, scope string) (uint64, error) {
 	var v int64
-	if s.d == MySQL {
-		res, err := s.db.ExecContext(ctx, query, scope)
+	if d == MySQL {
+		res, err := q.ExecContext(ctx, query, scope)
 		if err != nil {
 			return 0, fmt.Errorf("store: next value of scope %q: %w", scope, err)
 		}
 		if v, err = res.LastInsertId(); err != nil {
 			return 0, fmt.Errorf("store: next value of scope %q: %w", scope, err)
 		}
-	} else if err := s.db.QueryRowContext(ctx, query, scope).Scan(&v); err != nil {
+	} else if err := q.QueryRowContext(ctx, query, scope).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: next value of scope %q: %w", scope, err)
 	}
 	if v < 1 || uint64(v) < n {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/DATA-DOG/go-sqlmock"
+	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -380,4 +381,37 @@ func TestSequenceBlockNoGlobalLock(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(2), v, "served from the block, no round trip")
 	assert.Equal(t, 2, db.roundTrips())
+}
+
+// On a *sql.DB an upsert the database refused stored nothing and is
+// retried; in a transaction the refusal ended the transaction and comes
+// back.
+func TestSequenceRetriesAbortedUpserts(t *testing.T) {
+	t.Parallel()
+	deadlock := &mysql.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock"}
+	t.Run("database", func(t *testing.T) {
+		t.Parallel()
+		db, mock := newMock(t)
+		s, err := store.NewSequence(db, store.MySQL, "counters")
+		require.NoError(t, err)
+		mock.ExpectExec(mysqlNext).WithArgs("A").WillReturnError(deadlock)
+		mock.ExpectExec(mysqlNext).WithArgs("A").WillReturnError(deadlock)
+		mock.ExpectExec(mysqlNext).WithArgs("A").WillReturnResult(sqlmock.NewResult(7, 1))
+		v, err := s.Next(t.Context(), "A")
+		require.NoError(t, err)
+		assert.Equal(t, uint64(7), v)
+	})
+	t.Run("transaction", func(t *testing.T) {
+		t.Parallel()
+		db, mock := newMock(t)
+		s, err := store.NewSequence(db, store.MySQL, "counters")
+		require.NoError(t, err)
+		mock.ExpectBegin()
+		mock.ExpectExec(mysqlNext).WithArgs("A").WillReturnError(deadlock)
+		tx, err := db.BeginTx(t.Context(), nil)
+		require.NoError(t, err)
+		defer tx.Rollback()
+		_, err = s.WithTx(tx).Next(t.Context(), "A")
+		require.ErrorIs(t, err, deadlock)
+	})
 }

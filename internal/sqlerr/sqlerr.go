@@ -66,25 +66,36 @@ type (
 // Classify returns the class of the first error in err's tree, walked
 // depth first as errors.Is walks it, that is marked or recognised.
 func Classify(err error) Class {
+	if e := first(err, recognised); e != nil {
+		return classifyOne(e)
+	}
+	return Other
+}
+
+func recognised(err error) bool { return classifyOne(err) != Other }
+
+// first returns the first error in err's tree, depth first, for which ok
+// is true, or nil.
+func first(err error, ok func(error) bool) error {
 	for err != nil {
-		if c := classifyOne(err); c != Other {
-			return c
+		if ok(err) {
+			return err
 		}
 		switch u := err.(type) {
 		case interface{ Unwrap() error }:
 			err = u.Unwrap()
 		case interface{ Unwrap() []error }:
 			for _, e := range u.Unwrap() {
-				if c := Classify(e); c != Other {
-					return c
+				if f := first(e, ok); f != nil {
+					return f
 				}
 			}
-			return Other
+			return nil
 		default:
-			return Other
+			return nil
 		}
 	}
-	return Other
+	return nil
 }
 
 // IsUniqueViolation reports whether err's tree holds a unique violation
@@ -247,28 +258,8 @@ var errorString = reflect.TypeOf(errors.New(""))
 //     table.column";
 //   - SQL Server: the constraint's or the index's name only.
 func UniqueViolationOn(err error, column string) bool {
-	if column == "" {
-		return false
-	}
-	for err != nil {
-		if c := classifyOne(err); c != Other {
-			return c == Unique && keyIs(err, column)
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() error }:
-			err = u.Unwrap()
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				if Classify(e) != Other {
-					return UniqueViolationOn(e, column)
-				}
-			}
-			return false
-		default:
-			return false
-		}
-	}
-	return false
+	e := first(err, recognised)
+	return column != "" && e != nil && classifyOne(e) == Unique && keyIs(e, column)
 }
 
 // keyIs reports whether the unique violation err names column as its key.
@@ -350,4 +341,37 @@ func Marked(err error) (Class, bool) {
 		return m.class, true
 	}
 	return Other, false
+}
+
+// Answered reports whether err's tree holds an error that a database (or,
+// for SQLite, the library) reported with a code: the request was received
+// and refused, so it was not carried out, unless the code says otherwise.
+func Answered(err error) bool { return first(err, fromDriver) != nil }
+
+// fromDriver reports whether err is a driver's error value with a code.
+func fromDriver(err error) bool {
+	v := reflect.ValueOf(err)
+	if v.Kind() == reflect.Pointer && v.IsNil() {
+		return false
+	}
+	switch err.(type) {
+	case sqlStater, coder, sqlErrorNumber:
+		return true
+	}
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return false
+	}
+	switch v.Type().Name() {
+	case "MySQLError":
+		_, ok := intField(v, "Number")
+		return ok
+	case "Error":
+		_, ok := intField(v, "Code")
+		_, ext := intField(v, "ExtendedCode")
+		return ok && ext
+	}
+	return false
 }

@@ -1,0 +1,232 @@
+package casenum_test
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"slices"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/casenum/casenumtest"
+)
+
+// scripted returns an insert function that returns errs in turn, then nil,
+// and records the numbers it was called with.
+func scripted(errs ...error) (func(context.Context, string) error, *[]string) {
+	var tried []string
+	return func(_ context.Context, n string) error {
+		tried = append(tried, n)
+		if len(tried) <= len(errs) {
+			return errs[len(tried)-1]
+		}
+		return nil
+	}, &tried
+}
+
+// Aborted attempts stored nothing: the next attempt tries a new number,
+// and Stats and the Observer tell them apart from collisions.
+func TestCreateRetriesAbortedAttempts(t *testing.T) {
+	t.Parallel()
+	for _, cause := range []error{
+		&pgconn.PgError{Code: "40001"},
+		&pgconn.PgError{Code: "40P01"},
+		&mysql.MySQLError{Number: 1213},
+		driver.ErrBadConn,
+	} {
+		t.Run(cause.Error(), func(t *testing.T) {
+			t.Parallel()
+			var kinds []casenum.EventKind
+			obs := casenum.ObserverFunc(func(_ context.Context, e casenum.Event) { kinds = append(kinds, e.Kind) })
+			g := newGen(t, casenum.WithObserver(obs))
+			insert, tried := scripted(cause, casenum.ErrDuplicate)
+			n, err := g.Create(context.Background(), insert)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(*tried) != 3 || n != (*tried)[2] || (*tried)[0] == (*tried)[1] {
+				t.Errorf("stored %s after trying %v", n, *tried)
+			}
+			st := g.Stats()
+			if st.Aborted != 1 || st.Collisions != 1 || st.Attempts != 3 || st.Minted != 1 || st.Errors != 0 {
+				t.Errorf("Stats = %+v", st)
+			}
+			want := []casenum.EventKind{casenum.EventAborted, casenum.EventCollision, casenum.EventMinted}
+			if !slices.Equal(kinds, want) {
+				t.Errorf("events %v, want %v", kinds, want)
+			}
+		})
+	}
+}
+
+// Aborts use up the same attempt budget as collisions.
+func TestCreateAbortedEveryTime(t *testing.T) {
+	t.Parallel()
+	deadlock := &mysql.MySQLError{Number: 1213}
+	g := newGen(t, casenum.WithFallbackLayout(""), casenum.WithRetry(casenum.Retry{Attempts: 4}))
+	calls := 0
+	_, err := g.Create(context.Background(), func(context.Context, string) error { calls++; return deadlock })
+	var ae *casenum.AttemptError
+	if !errors.Is(err, casenum.ErrExhausted) || !errors.Is(err, deadlock) || !errors.As(err, &ae) || ae.Attempt != 4 || calls != 4 {
+		t.Errorf("Create = %v after %d calls; want ErrExhausted wrapping the fourth attempt's deadlock", err, calls)
+	}
+	if st := g.Stats(); st.Aborted != 4 || st.Exhausted != 1 {
+		t.Errorf("Stats = %+v", st)
+	}
+}
+
+// An outcome that cannot be known ends the call at once, with the number,
+// so the caller can look it up: no second number is minted for the record.
+func TestCreateUncertain(t *testing.T) {
+	t.Parallel()
+	for _, cause := range []error{
+		io.ErrUnexpectedEOF,
+		mysql.ErrInvalidConn,
+		&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)},
+		&net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)},
+		&pgconn.PgError{Code: "40003"},
+		&mysql.MySQLError{Number: 1927},
+		fmt.Errorf("mine: %w", casenum.ErrUncertain),
+	} {
+		t.Run(cause.Error(), func(t *testing.T) {
+			t.Parallel()
+			var events []casenum.Event
+			obs := casenum.ObserverFunc(func(_ context.Context, e casenum.Event) { events = append(events, e) })
+			g := newGen(t, casenum.WithObserver(obs))
+			insert, tried := scripted(casenum.ErrDuplicate, cause)
+			n, err := g.Create(context.Background(), insert)
+			var ae *casenum.AttemptError
+			switch {
+			case n != "" || len(*tried) != 2:
+				t.Fatalf("Create = %q after %v", n, *tried)
+			case !errors.Is(err, casenum.ErrUncertain) || !errors.Is(err, cause):
+				t.Fatalf("Create error %v; want ErrUncertain and %v", err, cause)
+			case !errors.As(err, &ae) || ae.Number != (*tried)[1] || ae.Attempt != 2 || ae.Fallback:
+				t.Fatalf("AttemptError %+v; want the second number, %s", ae, (*tried)[1])
+			}
+			last := events[len(events)-1]
+			if last.Kind != casenum.EventError || last.Number != (*tried)[1] || !errors.Is(last.Err, casenum.ErrUncertain) {
+				t.Errorf("last event %+v", last)
+			}
+			if st := g.Stats(); st.Errors != 1 || st.Attempts != 2 {
+				t.Errorf("Stats = %+v", st)
+			}
+		})
+	}
+}
+
+// Any other error is returned at once, as an AttemptError about the number.
+func TestCreateFailed(t *testing.T) {
+	t.Parallel()
+	notNull := &pgconn.PgError{Code: "23502"}
+	g := newGen(t)
+	insert, tried := scripted(notNull)
+	_, err := g.Create(context.Background(), insert)
+	var ae *casenum.AttemptError
+	if !errors.Is(err, notNull) || errors.Is(err, casenum.ErrUncertain) || !errors.As(err, &ae) || ae.Number != (*tried)[0] || len(*tried) != 1 {
+		t.Errorf("Create = %v after %v", err, *tried)
+	}
+	if want := fmt.Sprintf("casenum: %s (attempt 1): %v", (*tried)[0], notNull); err.Error() != want {
+		t.Errorf("message %q, want %q", err, want)
+	}
+}
+
+func TestWithClassifier(t *testing.T) {
+	t.Parallel()
+	busy := errors.New("ORA-00054: resource busy")
+	taken := errors.New("ORA-00001: unique constraint violated")
+	classify := func(err error) casenum.Outcome {
+		switch {
+		case errors.Is(err, busy):
+			return casenum.Aborted
+		case errors.Is(err, taken):
+			return casenum.Collided
+		}
+		return casenum.Classify(err)
+	}
+	g := newGen(t, casenum.WithClassifier(classify))
+	insert, tried := scripted(busy, taken, casenum.ErrDuplicate)
+	if _, err := g.Create(context.Background(), insert); err != nil || len(*tried) != 4 {
+		t.Fatalf("Create = %v after %v", err, *tried)
+	}
+	if st := g.Stats(); st.Aborted != 1 || st.Collisions != 2 {
+		t.Errorf("Stats = %+v", st)
+	}
+	// A classifier that calls a success out of an error fails safe.
+	g = newGen(t, casenum.WithClassifier(func(error) casenum.Outcome { return casenum.Stored }))
+	insert, _ = scripted(busy)
+	if _, err := g.Create(context.Background(), insert); !errors.Is(err, busy) {
+		t.Errorf("Create = %v, want the error", err)
+	}
+	if _, err := casenum.New(casenum.WithClassifier(nil)); !errors.Is(err, casenum.ErrInvalidOption) {
+		t.Errorf("New(WithClassifier(nil)) = %v", err)
+	}
+}
+
+// The Checker stores nothing: its aborted lookups are retried, its other
+// errors (a lost connection included) end the call, never as uncertain.
+func TestCheckerOutcomes(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	ch := casenum.CheckerFunc(func(context.Context, string) (bool, error) {
+		calls++
+		switch calls {
+		case 1:
+			return false, &pgconn.PgError{Code: "40001"}
+		case 2:
+			return false, io.ErrUnexpectedEOF
+		}
+		return false, nil
+	})
+	g := newGen(t, casenum.WithChecker(ch))
+	_, err := g.Next(context.Background())
+	var ae *casenum.AttemptError
+	if !errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, casenum.ErrUncertain) || !errors.As(err, &ae) || ae.Number == "" || calls != 2 {
+		t.Errorf("Next = %v after %d checks", err, calls)
+	}
+	if st := g.Stats(); st.Aborted != 1 {
+		t.Errorf("Stats = %+v", st)
+	}
+}
+
+// A context that ends during a wait between attempts is returned as it is.
+func TestContextEndsDuringWait(t *testing.T) {
+	t.Parallel()
+	clock := casenumtest.NewClock(seedTime)
+	g := newGen(t, casenum.WithClock(clock), casenum.WithRetry(casenum.Retry{Delay: casenum.DefaultMaxDelay, Jitter: -1}))
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var err error
+	wg.Go(func() {
+		_, err = g.Create(ctx, func(context.Context, string) error { return casenum.ErrDuplicate })
+	})
+	if err := clock.BlockUntil(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	wg.Wait()
+	if err != context.Canceled {
+		t.Errorf("Create = %v, want context.Canceled", err)
+	}
+}
+
+func TestOutcomeString(t *testing.T) {
+	t.Parallel()
+	for o, want := range map[casenum.Outcome]string{
+		casenum.Failed: "failed", casenum.Stored: "stored", casenum.Collided: "collided",
+		casenum.Aborted: "aborted", casenum.Uncertain: "uncertain", 42: "Outcome(42)",
+	} {
+		if got := o.String(); got != want {
+			t.Errorf("%d: %q, want %q", o, got, want)
+		}
+	}
+}

@@ -1,0 +1,205 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/internal/testdb"
+	"github.com/casemint/casemint/store"
+)
+
+// A duplicate in another UNIQUE column is not a taken number: with
+// UniqueViolationOn as the conflict test it comes back from the first
+// attempt, not as ErrExhausted after all of them.
+func TestCreateSecondUniqueColumn(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
+		table := testdb.Table(t, "calls")
+		testdb.DropOnCleanup(t, db, table)
+		ctx := t.Context()
+		_, err := db.ExecContext(ctx, "CREATE TABLE "+table+" (case_number VARCHAR(50) NOT NULL UNIQUE, idempotency_key VARCHAR(50) NOT NULL UNIQUE)")
+		require.NoError(t, err)
+		insert := "INSERT INTO " + table + " (case_number, idempotency_key) VALUES (" + ph(b.d, 1) + ", " + ph(b.d, 2) + ")"
+		_, err = db.ExecContext(ctx, insert, "T-0", "request-1")
+		require.NoError(t, err)
+
+		g, err := casenum.New(casenum.WithLayout("T-{rand:1}"),
+			casenum.WithConflict(func(err error) bool { return store.UniqueViolationOn(err, "case_number") }))
+		require.NoError(t, err)
+		calls := 0
+		_, err = g.Create(ctx, func(ctx context.Context, n string) error {
+			calls++
+			_, err := db.ExecContext(ctx, insert, n, "request-1") // the same request again
+			return err
+		})
+		require.Error(t, err)
+		assert.Equal(t, 1, calls)
+		assert.True(t, store.IsUniqueViolation(err))
+		assert.True(t, store.UniqueViolationOn(err, "idempotency_key"), "%v", err)
+		assert.NotErrorIs(t, err, casenum.ErrExhausted)
+
+		// A taken case number is still a collision.
+		calls = 0
+		n, err := g.Create(ctx, func(ctx context.Context, n string) error {
+			calls++
+			if calls == 1 {
+				n = "T-0"
+			}
+			_, err := db.ExecContext(ctx, insert, n, "request-2")
+			return err
+		})
+		require.NoError(t, err)
+		assert.Equal(t, 2, calls, "stored %s", n)
+	})
+}
+
+// CreateTx stores a record and its child rows in one transaction per
+// attempt; under concurrent collisions every request is stored once, with
+// all its children and no orphan.
+func TestCreateTxWithChildRows(t *testing.T) {
+	t.Parallel()
+	const goroutines, perGoroutine, children = 8, 10, 2
+	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
+		cases, lines := childTables(t, b, db)
+		g, err := casenum.New(casenum.WithLayout("T-{rand:3}"), casenum.WithFallbackLayout(""),
+			casenum.WithRetry(casenum.Retry{Attempts: 50}))
+		require.NoError(t, err)
+		insertCase := "INSERT INTO " + cases + " (number, request) VALUES (" + ph(b.d, 1) + ", " + ph(b.d, 2) + ")"
+		insertLine := "INSERT INTO " + lines + " (number, line) VALUES (" + ph(b.d, 1) + ", " + ph(b.d, 2) + ")"
+
+		var wg sync.WaitGroup
+		for w := range goroutines {
+			wg.Go(func() {
+				for i := range perGoroutine {
+					req := w*perGoroutine + i
+					_, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+						// Children first: a collision on the case row then
+						// leaves orphans unless the transaction rolls back.
+						for l := range children {
+							if _, err := tx.ExecContext(ctx, insertLine, n, l); err != nil {
+								return err
+							}
+						}
+						_, err := tx.ExecContext(ctx, insertCase, n, req)
+						return err
+					})
+					if err != nil {
+						t.Errorf("request %d: %v", req, err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		total := goroutines * perGoroutine
+		assert.Equal(t, total, count(t, db, cases))
+		assert.Equal(t, total*children, count(t, db, lines))
+		var orphans int
+		require.NoError(t, db.QueryRowContext(t.Context(), "SELECT COUNT(*) FROM "+lines+" l WHERE NOT EXISTS (SELECT 1 FROM "+
+			cases+" c WHERE c.number = l.number)").Scan(&orphans))
+		assert.Zero(t, orphans)
+		st := g.Stats()
+		t.Logf("%s: %+v", b.name, st)
+		assert.Equal(t, uint64(total), st.Minted)
+	})
+}
+
+// childTables creates a cases table and a table of lines that refer to a
+// case by its number, dropped when the test ends.
+func childTables(t *testing.T, b backend, db *sql.DB) (cases, lines string) {
+	t.Helper()
+	cases = casesTable(t, b, db)
+	lines = testdb.Table(t, "lines")
+	testdb.DropOnCleanup(t, db, lines)
+	_, err := db.ExecContext(t.Context(), "CREATE TABLE "+lines+" (number VARCHAR(100) NOT NULL, line INT NOT NULL, PRIMARY KEY (number, line))")
+	require.NoError(t, err)
+	return cases, lines
+}
+
+// PostgreSQL checks a DEFERRABLE INITIALLY DEFERRED constraint at COMMIT,
+// after every statement succeeded: CreateTx retries those collisions too.
+func TestCreateTxDeferredUnique(t *testing.T) {
+	t.Parallel()
+	db := testdb.Postgres(t)
+	ctx := t.Context()
+	table := testdb.Table(t, "deferred")
+	testdb.DropOnCleanup(t, db, table)
+	_, err := db.ExecContext(ctx, "CREATE TABLE "+table+" (number TEXT NOT NULL, CONSTRAINT "+table+"_number UNIQUE (number) DEFERRABLE INITIALLY DEFERRED)")
+	require.NoError(t, err)
+	// Nine of the ten numbers are taken.
+	for i := range 9 {
+		_, err := db.ExecContext(ctx, "INSERT INTO "+table+" (number) VALUES ($1)", fmt.Sprintf("T-%d", i))
+		require.NoError(t, err)
+	}
+	g, err := casenum.New(casenum.WithLayout("T-{rand:1}"), casenum.WithFallbackLayout(""),
+		casenum.WithRetry(casenum.Retry{Attempts: 200}))
+	require.NoError(t, err)
+	var failedInFn int
+	n, err := store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO "+table+" (number) VALUES ($1)", n)
+		if err != nil {
+			failedInFn++
+		}
+		return err
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "T-9", n)
+	assert.Zero(t, failedInFn, "a deferred constraint fails at COMMIT, not at the INSERT")
+	assert.Positive(t, g.Stats().Collisions)
+	assert.Equal(t, 10, count(t, db, table))
+}
+
+// With a Sequence on the same database, {seq} is drawn in the attempt's
+// transaction: values of records that were not stored are given back, so
+// the stored numbers have no gap, even under concurrency.
+func TestCreateTxSequenceGapFree(t *testing.T) {
+	t.Parallel()
+	const goroutines, perGoroutine = 4, 12
+	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
+		table := casesTable(t, b, db)
+		seq := counterTable(t, db, b.d)
+		g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithFallbackLayout(""), casenum.WithSequence(seq))
+		require.NoError(t, err)
+		refused := errors.New("refused by the application")
+		var mu sync.Mutex
+		stored := map[string]bool{}
+		var wg sync.WaitGroup
+		for w := range goroutines {
+			wg.Go(func() {
+				for i := range perGoroutine {
+					req := w*perGoroutine + i
+					n, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+						if req%3 == 0 {
+							return refused // rolled back, and its value with it
+						}
+						return inserter(tx, b.d, table, req)(ctx, n)
+					})
+					switch {
+					case req%3 == 0:
+						assert.ErrorIs(t, err, refused)
+					case err != nil:
+						t.Errorf("request %d: %v", req, err)
+					default:
+						mu.Lock()
+						stored[n] = true
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		want := goroutines * perGoroutine * 2 / 3
+		require.Len(t, stored, want)
+		for i := 1; i <= want; i++ {
+			assert.True(t, stored[fmt.Sprintf("C-%04d", i)], "C-%04d missing: a gap", i)
+		}
+		t.Logf("%s: %+v", b.name, g.Stats())
+	})
+}

@@ -1,0 +1,209 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/DATA-DOG/go-sqlmock"
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/casenum/casenumtest"
+	"github.com/casemint/casemint/store"
+)
+
+// seqGen returns a Generator whose candidates are T-1, T-2, ... drawn from
+// an in-memory Sequence, so a test knows each attempt's number.
+func seqGen(t *testing.T, opts ...casenum.Option) *casenum.Generator {
+	t.Helper()
+	opts = append([]casenum.Option{casenum.WithLayout("T-{seq:1}"), casenum.WithFallbackLayout(""),
+		casenum.WithSequence(casenumtest.NewStore())}, opts...)
+	g, err := casenum.New(opts...)
+	require.NoError(t, err)
+	return g
+}
+
+// insertIn is the fn of CreateTx in these tests: one INSERT in tx.
+func insertIn(ctx context.Context, tx *sql.Tx, n string) error {
+	_, err := tx.ExecContext(ctx, insertCase, n)
+	return err
+}
+
+func TestCreateTxRetriesWholeTransactions(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		expect func(m sqlmock.Sqlmock) // the first attempt, which fails
+	}{
+		{"collision at COMMIT", func(m sqlmock.Sqlmock) {
+			m.ExpectBegin()
+			m.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
+			m.ExpectCommit().WillReturnError(uniqueErr)
+		}},
+		{"certification failure at COMMIT", func(m sqlmock.Sqlmock) {
+			m.ExpectBegin()
+			m.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
+			m.ExpectCommit().WillReturnError(&mysql.MySQLError{Number: 1213, Message: "Deadlock found"})
+		}},
+		{"deadlock at the insert", func(m sqlmock.Sqlmock) {
+			m.ExpectBegin()
+			m.ExpectExec(insertCase).WithArgs("T-1").WillReturnError(&pgconn.PgError{Code: "40P01"})
+			m.ExpectRollback()
+		}},
+		{"connection lost before COMMIT", func(m sqlmock.Sqlmock) {
+			m.ExpectBegin()
+			m.ExpectExec(insertCase).WithArgs("T-1").WillReturnError(mysql.ErrInvalidConn)
+			m.ExpectRollback()
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			db, mock := newMock(t)
+			tc.expect(mock)
+			mock.ExpectBegin()
+			mock.ExpectExec(insertCase).WithArgs("T-2").WillReturnResult(ok())
+			mock.ExpectCommit()
+			g := seqGen(t)
+			n, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
+			require.NoError(t, err)
+			assert.Equal(t, "T-2", n)
+			st := g.Stats()
+			assert.Equal(t, uint64(1), st.Collisions+st.Aborted, "one attempt retried: %+v", st)
+		})
+	}
+}
+
+// driver.ErrBadConn at COMMIT promises that nothing was sent: an abort.
+// (database/sql drops the connection, which sqlmock cannot replace, so the
+// Generator has one attempt here.)
+func TestCreateTxBadConnAtCommit(t *testing.T) {
+	t.Parallel()
+	db, mock := newMock(t)
+	mock.ExpectBegin()
+	mock.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
+	mock.ExpectCommit().WillReturnError(driver.ErrBadConn)
+	g := seqGen(t, casenum.WithRetry(casenum.Retry{Attempts: 1}))
+	_, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
+	require.ErrorIs(t, err, casenum.ErrExhausted)
+	require.ErrorIs(t, err, driver.ErrBadConn)
+	assert.Equal(t, uint64(1), g.Stats().Aborted)
+}
+
+// A COMMIT without an answer may have been carried out: the number comes
+// back with ErrUncertain, and no second number is tried.
+func TestCreateTxUncertainCommit(t *testing.T) {
+	t.Parallel()
+	for _, cause := range []error{io.ErrUnexpectedEOF, mysql.ErrInvalidConn, errors.New("unknown")} {
+		t.Run(cause.Error(), func(t *testing.T) {
+			t.Parallel()
+			db, mock := newMock(t)
+			mock.ExpectBegin()
+			mock.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
+			mock.ExpectCommit().WillReturnError(cause)
+			n, err := store.CreateTx(t.Context(), db, seqGen(t), nil, insertIn)
+			assert.Empty(t, n)
+			require.ErrorIs(t, err, casenum.ErrUncertain)
+			require.ErrorIs(t, err, cause)
+			var ae *casenum.AttemptError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, "T-1", ae.Number)
+		})
+	}
+}
+
+// An error the database answered at COMMIT says it did not commit.
+func TestCreateTxFailedCommit(t *testing.T) {
+	t.Parallel()
+	db, mock := newMock(t)
+	fk := &pgconn.PgError{Code: "23503"} // a deferred foreign key
+	mock.ExpectBegin()
+	mock.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
+	mock.ExpectCommit().WillReturnError(fk)
+	_, err := store.CreateTx(t.Context(), db, seqGen(t), nil, insertIn)
+	require.ErrorIs(t, err, fk)
+	assert.NotErrorIs(t, err, casenum.ErrUncertain)
+}
+
+// With a conflict test for the case number, a duplicate in another UNIQUE
+// column comes back at once.
+func TestCreateTxOtherUniqueColumn(t *testing.T) {
+	t.Parallel()
+	db, mock := newMock(t)
+	other := &pgconn.PgError{Code: "23505", Detail: "Key (idempotency_key)=(k) already exists."}
+	mock.ExpectBegin()
+	mock.ExpectExec(insertCase).WithArgs("T-1").WillReturnError(other)
+	mock.ExpectRollback()
+	g := seqGen(t, casenum.WithConflict(func(err error) bool { return store.UniqueViolationOn(err, "number") }))
+	_, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
+	require.ErrorIs(t, err, other)
+	assert.NotErrorIs(t, err, casenum.ErrExhausted)
+	assert.Zero(t, g.Stats().Collisions)
+}
+
+func TestCreateTxFunctionEndsTransaction(t *testing.T) {
+	t.Parallel()
+	for _, end := range []string{"commit", "rollback"} {
+		t.Run(end, func(t *testing.T) {
+			t.Parallel()
+			db, mock := newMock(t)
+			mock.ExpectBegin()
+			if end == "commit" {
+				mock.ExpectCommit()
+			} else {
+				mock.ExpectRollback()
+			}
+			_, err := store.CreateTx(t.Context(), db, seqGen(t), nil, func(_ context.Context, tx *sql.Tx, _ string) error {
+				if end == "commit" {
+					return tx.Commit()
+				}
+				return tx.Rollback()
+			})
+			require.ErrorIs(t, err, sql.ErrTxDone)
+			assert.ErrorContains(t, err, "ended the transaction itself")
+		})
+	}
+}
+
+func TestCreateTxBadArguments(t *testing.T) {
+	t.Parallel()
+	db, _ := newMock(t)
+	g := seqGen(t)
+	ctx := t.Context()
+	_, err := store.CreateTx(ctx, nil, g, nil, insertIn)
+	assert.ErrorIs(t, err, store.ErrInvalidQuerier)
+	_, err = store.CreateTx(ctx, db, nil, nil, insertIn)
+	assert.ErrorContains(t, err, "Generator")
+	_, err = store.CreateTx(ctx, db, g, nil, nil)
+	assert.ErrorContains(t, err, "function")
+}
+
+// {seq} of a Sequence on the same database is drawn in the attempt's
+// transaction, before the insert, and rolled back with it.
+func TestCreateTxDrawsSequenceInTransaction(t *testing.T) {
+	t.Parallel()
+	db, mock := newMock(t)
+	seq, err := store.NewSequence(db, store.Postgres, "counters")
+	require.NoError(t, err)
+	g, err := casenum.New(casenum.WithLayout("T-{seq:2}"), casenum.WithFallbackLayout(""), casenum.WithSequence(seq))
+	require.NoError(t, err)
+	bump := `INSERT INTO "counters" (scope, value) VALUES ($1, 1) ON CONFLICT (scope) DO UPDATE SET value = "counters".value + 1 RETURNING value`
+	mock.ExpectBegin()
+	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
+	mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnError(uniqueErr)
+	mock.ExpectRollback()
+	mock.ExpectBegin()
+	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
+	mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnResult(ok())
+	mock.ExpectCommit()
+	n, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
+	require.NoError(t, err)
+	assert.Equal(t, "T-01", n)
+}
