@@ -17,6 +17,9 @@ import (
 	"github.com/casemint/casemint/store"
 )
 
+// TestMain reports the tests skipped for want of a database server.
+func TestMain(m *testing.M) { testdb.Main(m) }
+
 func TestParseDSN(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

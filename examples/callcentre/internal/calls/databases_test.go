@@ -16,6 +16,9 @@ import (
 	"github.com/casemint/casemint/store"
 )
 
+// TestMain reports the tests skipped for want of a database server.
+func TestMain(m *testing.M) { testdb.Main(m) }
+
 // TestDatabases runs the service against each supported database: its
 // SQL (placeholders, quoting, types, character sets) differs per dialect.
 // PostgreSQL and MariaDB run when CASEMINT_POSTGRES_DSN and
