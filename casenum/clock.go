@@ -6,7 +6,7 @@ import "time"
 // date, every time field and the {seq} scope come from that one reading.
 //
 // Implementations must be safe for concurrent use. The fake clocks of
-// github.com/jonboulet/clockwork and github.com/benbjohnson/clock fit as they
+// github.com/jonboulle/clockwork and github.com/benbjohnson/clock fit as they
 // are, and so does casenumtest.Clock.
 //
 // A Clock that also has the method

@@ -9,7 +9,7 @@ import (
 	"github.com/casemint/casemint/internal/sqlerr"
 )
 
-// The seed's formats, reproduced byte for byte by a Generator with no options.
+// The layouts of a Generator made with no options.
 const (
 	// DefaultLayout renders CASE-20250929-1759131413832-073: the date, the
 	// Unix time in milliseconds and three random digits.
@@ -138,8 +138,8 @@ func nonNil(what string, isNil bool, set func(*config)) Option {
 	}
 }
 
-// New returns a Generator. With no options it reproduces the seed's numbers:
-// DefaultLayout, then DefaultFallbackLayout, dates in UTC. Invalid layouts
+// New returns a Generator. With no options it renders DefaultLayout, then
+// DefaultFallbackLayout, with dates in UTC. Invalid layouts
 // return an error wrapping ErrInvalidLayout; other unusable options one
 // wrapping ErrInvalidOption.
 func New(opts ...Option) (*Generator, error) {

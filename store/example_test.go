@@ -36,9 +36,9 @@ func Example_create() {
 	defer db.Close()
 	ctx := context.Background()
 
-	// The fixed Random renders CASE-25 twice, so the second record collides
+	// The Random renders CASE-25 twice, so the second record collides
 	// once before it gets CASE-50.
-	g, err := casenum.New(casenum.WithLayout("CASE-{rand:2}"), casenum.WithRandom(casenumtest.NewValues(1<<62+1, 1<<62+1, 1<<63+1)))
+	g, err := casenum.New(casenum.WithLayout("CASE-{rand:2}"), casenum.WithRandom(casenumtest.Tokens("rand:25", "rand:25", "rand:50")))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func ExampleChecker() {
 		log.Fatal(err)
 	}
 	g, err := casenum.New(casenum.WithLayout("CASE-{rand:2}"), casenum.WithChecker(c),
-		casenum.WithRandom(casenumtest.NewValues(1<<62+1, 1<<63+1)))
+		casenum.WithRandom(casenumtest.Tokens("rand:25", "rand:50")))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func ExampleSavepoint() {
 	defer db.Close()
 	ctx := context.Background()
 
-	g, err := casenum.New(casenum.WithLayout("CASE-{rand:2}"), casenum.WithRandom(casenumtest.NewValues(1<<62+1, 1<<62+1, 1<<63+1)))
+	g, err := casenum.New(casenum.WithLayout("CASE-{rand:2}"), casenum.WithRandom(casenumtest.Tokens("rand:25", "rand:25", "rand:50")))
 	if err != nil {
 		log.Fatal(err)
 	}

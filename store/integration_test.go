@@ -32,10 +32,10 @@ type backend struct {
 
 // TestMain keeps go-sql-driver/mysql from printing the broken-connection
 // messages that TestKilledConnections provokes on purpose; it still prints
-// anything else.
+// anything else. testdb.Main reports the tests skipped for want of a server.
 func TestMain(m *testing.M) {
 	_ = mysql.SetLogger(expectedNoise{log.New(os.Stderr, "[mysql] ", log.LstdFlags)})
-	os.Exit(m.Run())
+	testdb.Main(m)
 }
 
 type expectedNoise struct{ *log.Logger }

@@ -12,7 +12,7 @@ import (
 	"github.com/casemint/casemint/casenum"
 )
 
-// A number in the seed's default format, used where any valid number will do.
+// A number of the default layout, used where any valid number will do.
 const sampleNumber = "CASE-20250929-1759131413832-073"
 
 // hostileNumbers are stored and must then be found exactly, while their

@@ -52,21 +52,64 @@ func ExampleClock_BlockUntil() {
 	// retried at 07:30:00.200
 }
 
-func ExampleNewValues() {
-	// Two equal draws make a Generator render the same candidate twice.
-	r := casenumtest.NewValues(73, 73, 74)
-	fmt.Println(r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64())
+func ExampleTokens() {
+	// A test that wants one collision writes the number it stores, then
+	// the same number again and the one it expects instead.
+	table := casenumtest.NewStore()
+	g, err := casenum.New(
+		casenum.WithLayout("T-{rand:3}"),
+		casenum.WithRandom(casenumtest.Tokens("rand:073", "rand:073", "rand:074")),
+	)
+	if err != nil {
+		panic(err)
+	}
+	for range 2 {
+		n, err := g.Create(context.Background(), table.Insert)
+		fmt.Println(n, err)
+	}
+	fmt.Println("collisions:", g.Stats().Collisions)
 	// Output:
-	// 73 73 74 73
+	// T-073 <nil>
+	// T-074 <nil>
+	// collisions: 1
+}
+
+func ExampleTokens_fallback() {
+	// When every candidate of the layout is taken, the fallback's texts
+	// come next in the list. Each {uuid} text draws two values; Tokens
+	// counts them.
+	table := casenumtest.NewStore()
+	table.Add("INC-7KQ2")
+	g, err := casenum.New(
+		casenum.WithLayout("INC-{alnum:4}"),
+		casenum.WithFallbackLayout("INC-{uuid:8}"),
+		casenum.WithRetry(casenum.Retry{Attempts: 2}),
+		casenum.WithRandom(casenumtest.Tokens("alnum:7KQ2", "alnum:7KQ2", "uuid:0a1b2c3d")),
+	)
+	if err != nil {
+		panic(err)
+	}
+	n, err := g.Create(context.Background(), table.Insert)
+	fmt.Println(n, err)
+	// Output:
+	// INC-0a1b2c3d <nil>
 }
 
 func ExampleNewRandom() {
-	// The same seed gives the same stream on every run, so the random
-	// digits of a rendered number can be written into a test.
-	r := casenumtest.NewRandom(1)
-	fmt.Println(r.Uint64()%1000, r.Uint64()%1000, r.Uint64()%1000)
+	// Two Generators with the same seed render the same numbers. To choose
+	// the numbers, use Tokens.
+	for range 2 {
+		g, err := casenum.New(casenum.WithLayout("T-{rand:3}"), casenum.WithRandom(casenumtest.NewRandom(1)))
+		if err != nil {
+			panic(err)
+		}
+		a, _ := g.Next(context.Background())
+		b, _ := g.Next(context.Background())
+		fmt.Println(a, b)
+	}
 	// Output:
-	// 440 259 476
+	// T-997 T-102
+	// T-997 T-102
 }
 
 func ExampleStore() {

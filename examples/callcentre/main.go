@@ -8,7 +8,8 @@
 //
 // Endpoints:
 //
-//	POST /api/call-centre/calls                 create a call; 201 {"success":true,"caseNumber":...,"call":{...}}
+//	POST /api/call-centre/calls                 create a call; 201 {"success":true,"caseNumber":...,"call":{...}},
+//	                                            or 504 {"error":"outcome unknown","caseNumber":...}: look it up first
 //	GET  /api/call-centre/calls/{caseNumber}    one call, by the number as a person typed it
 //	GET  /api/call-centre/calls?date=YYYY-MM-DD&limit=N&cursor=C   a day's calls, a page at a time
 //	GET  /api/call-centre/stats                 the Generator's counters
@@ -61,6 +62,7 @@ type config struct {
 	dsn              string
 	dbConns          int
 	table            string
+	tableGiven       bool // -table was on the command line
 	layout           string
 	fallback         string
 	logLevel         slog.Level
@@ -78,7 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `address`")
 	fs.StringVar(&c.dsn, "db", "", "database `DSN`: postgres://..., mysql://..., a go-sql-driver/mysql DSN, or an SQLite file path\n(default: SQLite file "+defaultSQLiteFile()+")")
 	fs.IntVar(&c.dbConns, "db-conns", 8, "most `connections` to a PostgreSQL or MySQL server; more than a few per core only queue in the server (SQLite uses one)")
-	fs.StringVar(&c.table, "table", calls.DefaultTable, "`table` of the call records; the self-test always uses a fresh one")
+	fs.StringVar(&c.table, "table", calls.DefaultTable, "`table` of the call records; its counters for {seq} go in table_seq. The self-test uses a fresh table, dropped afterwards, unless -table is given")
 	fs.StringVar(&c.layout, "layout", casenum.DefaultLayout, "case number `layout`")
 	fs.StringVar(&c.fallback, "fallback-layout", casenum.DefaultFallbackLayout, "`layout` used after the main layout's attempts all collided; empty turns it off")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug (shows collisions), info, warn or error; the self-test logs errors only unless this is set")
@@ -95,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	c.tableGiven = explicit["table"]
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "callcentre: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
 		return c, errUsage
@@ -121,27 +124,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 	if cfg.selftest > 0 {
-		return selftest(ctx, cfg, logger, stdout, stderr)
+		return selftest(ctx, cfg, logger, stdout)
 	}
 	return serveDB(ctx, cfg, logger)
 }
 
-// newGenerator builds the Generator of the service. Its events go to the
-// log: collisions at Debug, fallbacks at Warn, failures at Error.
-func newGenerator(cfg config, logger *slog.Logger) (*casenum.Generator, error) {
+// newGenerator builds the Generator of the service, with the Store's
+// counters behind {seq}. Its events go to the log: collisions at Debug,
+// fallbacks at Warn, failures at Error.
+func newGenerator(cfg config, st *calls.Store, logger *slog.Logger) (*casenum.Generator, error) {
 	return casenum.New(
 		casenum.WithLayout(cfg.layout),
 		casenum.WithFallbackLayout(cfg.fallback),
+		casenum.WithSequence(st.Sequence()),
 		casenum.WithObserver(casenum.NewSlogObserver(logger)),
 	)
 }
 
-// serveDB opens the database, creates the table and serves until ctx ends.
+// serveDB opens the database, creates the tables and serves until ctx ends.
 func serveDB(ctx context.Context, cfg config, logger *slog.Logger) error {
-	gen, err := newGenerator(cfg, logger)
-	if err != nil {
-		return err
-	}
 	dbInfo, err := parseDSN(cfg.dsn)
 	if err != nil {
 		return err
@@ -152,6 +153,10 @@ func serveDB(ctx context.Context, cfg config, logger *slog.Logger) error {
 	}
 	defer db.Close()
 	st, err := calls.NewStore(db, dbInfo.dialect, cfg.table)
+	if err != nil {
+		return err
+	}
+	gen, err := newGenerator(cfg, st, logger)
 	if err != nil {
 		return err
 	}
@@ -189,10 +194,10 @@ func newHTTPServer(h http.Handler, cfg config, logger *slog.Logger) *http.Server
 
 // serve runs srv on ln until ctx ends, then shuts it down gracefully: it
 // stops accepting connections and waits up to grace for the requests in
-// flight to finish.
+// flight to finish. The errors net/http answers itself are JSON too.
 func serve(ctx context.Context, srv *http.Server, ln net.Listener, logger *slog.Logger, grace time.Duration) error {
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(calls.JSONListener(ln)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +20,9 @@ import (
 	"github.com/casemint/casemint/internal/testdb"
 	"github.com/casemint/casemint/store"
 )
+
+// TestMain reports the tests skipped for want of a database server.
+func TestMain(m *testing.M) { testdb.Main(m) }
 
 func TestParseDSN(t *testing.T) {
 	t.Parallel()
@@ -127,17 +134,8 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		<-release
 		io.WriteString(w, "finished")
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
+	addr, cancel, served := startServe(t, h, 10*time.Second)
 	defer cancel()
-	logger := slog.New(slog.DiscardHandler)
-	cfg := config{requestTimeout: time.Second}
-	served := make(chan error, 1)
-	go func() { served <- serve(ctx, newHTTPServer(h, cfg, logger), ln, logger, 10*time.Second) }()
 
 	answered := make(chan string, 1)
 	go func() {
@@ -180,6 +178,52 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	}
 }
 
+// startServe runs serve with h on a loopback port and the shutdown grace
+// period grace, until cancel is called; served receives what serve returns.
+func startServe(t *testing.T, h http.Handler, grace time.Duration) (addr string, cancel context.CancelFunc, served <-chan error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	logger := slog.New(slog.DiscardHandler)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, newHTTPServer(h, config{requestTimeout: time.Second}, logger), ln, logger, grace)
+	}()
+	return ln.Addr().String(), cancel, done
+}
+
+// A request that net/http cannot parse, such as one with a bad
+// percent-escape, is answered in JSON like every other.
+func TestServeAnswersUnparsableRequestsInJSON(t *testing.T) {
+	t.Parallel()
+	addr, cancel, served := startServe(t, http.NotFoundHandler(), time.Second)
+	defer func() { cancel(); <-served }()
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET /api/call-centre/calls/%zz HTTP/1.1\r\nHost: calls\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Success *bool  `json:"success"`
+		Error   string `json:"error"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" ||
+		err != nil || body.Success == nil || *body.Success || body.Error != "bad request" {
+		t.Errorf("answer %d %q %+v (%v), want a JSON 400", resp.StatusCode, resp.Header.Get("Content-Type"), body, err)
+	}
+}
+
 // A shutdown that outlasts its grace period reports it.
 func TestServeShutdownTimeout(t *testing.T) {
 	t.Parallel()
@@ -190,18 +234,9 @@ func TestServeShutdownTimeout(t *testing.T) {
 		close(started)
 		<-block
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	logger := slog.New(slog.DiscardHandler)
-	served := make(chan error, 1)
+	addr, cancel, served := startServe(t, h, 50*time.Millisecond)
 	go func() {
-		served <- serve(ctx, newHTTPServer(h, config{requestTimeout: time.Second}, logger), ln, logger, 50*time.Millisecond)
-	}()
-	go func() {
-		if resp, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
+		if resp, err := http.Get("http://" + addr + "/"); err == nil {
 			resp.Body.Close()
 		}
 	}()
@@ -215,7 +250,7 @@ func TestServeShutdownTimeout(t *testing.T) {
 func TestSelftestSQLite(t *testing.T) {
 	t.Parallel()
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"-selftest", "60", "-concurrency", "8"}, &stdout, &stderr)
+	err := runArgs(t, &stdout, &stderr, "-selftest", "60", "-concurrency", "8")
 	if err != nil {
 		t.Fatalf("self-test: %v\n%s\n%s", err, stdout.String(), stderr.String())
 	}
@@ -236,11 +271,11 @@ func TestSelftestSQLite(t *testing.T) {
 // not one request fails.
 func TestSelftestSmallLayoutCollides(t *testing.T) {
 	t.Parallel()
-	cfg, err := parseFlags([]string{"-selftest", "150", "-concurrency", "8", "-layout", "C-{date}-{rand:2}", "-expect-collisions"}, io.Discard)
+	cfg, err := parseFlags([]string{"-selftest", "150", "-concurrency", "8", "-layout", "C-{date}-{rand:2}", "-expect-collisions", "-request-timeout", selftestTimeout}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := runSelftest(context.Background(), cfg, slog.New(slog.DiscardHandler), io.Discard)
+	s, err := runSelftest(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,10 +287,54 @@ func TestSelftestSmallLayoutCollides(t *testing.T) {
 	}
 }
 
+// With -table the self-test adds its calls to that table and keeps it: a
+// second run finds the first run's calls there and counts only its own.
+func TestSelftestHonoursTable(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "calls.db")
+	for run := 1; run <= 2; run++ {
+		var stdout bytes.Buffer
+		err := runArgs(t, &stdout, io.Discard, "-selftest", "5", "-db", path, "-table", "my_calls")
+		if err != nil || !strings.Contains(stdout.String(), ", table my_calls\n") || !strings.Contains(stdout.String(), "rows        5 ") {
+			t.Fatalf("run %d: %v\n%s", run, err, stdout.String())
+		}
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM my_calls`).Scan(&n); err != nil || n != 10 {
+		t.Errorf("my_calls holds %d rows (%v), want the 10 of both runs", n, err)
+	}
+}
+
+// The layout the README recommends, {seq} and all, passes the self-test.
+func TestSelftestSeqLayout(t *testing.T) {
+	t.Parallel()
+	var stdout bytes.Buffer
+	if err := runArgs(t, &stdout, io.Discard, "-selftest", "40", "-concurrency", "8", "-layout", "CASE-{date}-{seq:6}{check}"); err != nil {
+		t.Fatalf("%v\n%s", err, stdout.String())
+	}
+}
+
+// runArgs runs the command with args and a request limit of
+// selftestTimeout.
+func runArgs(t *testing.T, stdout, stderr io.Writer, args ...string) error {
+	t.Helper()
+	return run(context.Background(), append(args, "-request-timeout", selftestTimeout), stdout, stderr)
+}
+
+// selftestTimeout is the request limit of the self-tests run by the tests:
+// they check what is stored, not latency, which the race detector on a
+// small, busy machine stretches far.
+const selftestTimeout = "30s"
+
 func TestSelftestFailsWithoutExpectedCollisions(t *testing.T) {
 	t.Parallel()
 	var stdout bytes.Buffer
-	err := run(context.Background(), []string{"-selftest", "5", "-layout", "C-{uuid}", "-expect-collisions"}, &stdout, io.Discard)
+	err := runArgs(t, &stdout, io.Discard, "-selftest", "5", "-layout", "C-{uuid}", "-expect-collisions")
 	if err == nil || !strings.Contains(err.Error(), "no collisions") || !strings.Contains(stdout.String(), "result      FAIL") {
 		t.Errorf("self-test = %v, want a failure for lack of collisions:\n%s", err, stdout.String())
 	}
@@ -292,7 +371,7 @@ func TestSelftestServers(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			var stdout bytes.Buffer
-			err := run(context.Background(), []string{"-selftest", "60", "-concurrency", "8", "-db", d.dsn(t)}, &stdout, io.Discard)
+			err := runArgs(t, &stdout, io.Discard, "-selftest", "60", "-concurrency", "8", "-db", d.dsn(t))
 			if err != nil || !strings.Contains(stdout.String(), "result      PASS") {
 				t.Errorf("self-test: %v\n%s", err, stdout.String())
 			}

@@ -9,13 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,12 +37,9 @@ type summary struct {
 	Missing               int // created but not read back
 	Rows, DistinctRows    int64
 	Duplicates            int
-	P50, P99, Max         time.Duration // of the create requests
 	Stats                 casenum.Stats
-	Elapsed               time.Duration // the whole run
-	CreateElapsed         time.Duration // the create phase
-	Sample                string        // one minted number
-	Failures              []string      // the first few failures, quoted
+	Sample                string   // one minted number
+	Failures              []string // the first few failures, quoted
 }
 
 // problems lists what makes the run a failure.
@@ -73,7 +68,6 @@ func (s summary) print(w io.Writer) {
 	if fallback == "" {
 		fallback = "none"
 	}
-	rate := float64(s.Created) / s.CreateElapsed.Seconds()
 	fmt.Fprintf(w, "self-test   %d creates from %d workers over HTTP, then a read-back of each\n", s.Requests, s.Concurrency)
 	fmt.Fprintf(w, "database    %s, table %s\n", s.Database, s.Table)
 	fmt.Fprintf(w, "layout      %s (fallback %s)\n", s.Layout, fallback)
@@ -82,10 +76,8 @@ func (s summary) print(w io.Writer) {
 	fmt.Fprintf(w, "read back   %d (%d typed in lower case), missing %d\n", s.ReadBack, s.Lowercase, s.Missing)
 	fmt.Fprintf(w, "rows        %d (%d distinct case numbers)\n", s.Rows, s.DistinctRows)
 	fmt.Fprintf(w, "duplicates  %d\n", s.Duplicates)
-	fmt.Fprintf(w, "latency     create p50 %s, p99 %s, max %s\n", round(s.P50), round(s.P99), round(s.Max))
-	fmt.Fprintf(w, "generator   minted %d, attempts %d, collisions %d, fallbacks %d, exhausted %d, errors %d\n",
-		s.Stats.Minted, s.Stats.Attempts, s.Stats.Collisions, s.Stats.Fallbacks, s.Stats.Exhausted, s.Stats.Errors)
-	fmt.Fprintf(w, "elapsed     %s; creates took %s (%.0f/s)\n", round(s.Elapsed), round(s.CreateElapsed), rate)
+	fmt.Fprintf(w, "generator   minted %d, attempts %d, collisions %d, aborted %d, fallbacks %d, exhausted %d, errors %d\n",
+		s.Stats.Minted, s.Stats.Attempts, s.Stats.Collisions, s.Stats.Aborted, s.Stats.Fallbacks, s.Stats.Exhausted, s.Stats.Errors)
 	if s.Sample != "" {
 		fmt.Fprintf(w, "sample      %s\n", s.Sample)
 	}
@@ -94,21 +86,10 @@ func (s summary) print(w io.Writer) {
 	}
 }
 
-// round keeps three significant digits or so: enough for a summary.
-func round(d time.Duration) time.Duration {
-	switch {
-	case d >= time.Second:
-		return d.Round(10 * time.Millisecond)
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond)
-	}
-	return d.Round(time.Microsecond)
-}
-
 // selftest runs the self-test, prints its summary to stdout and returns an
 // error if anything failed.
-func selftest(ctx context.Context, cfg config, logger *slog.Logger, stdout, stderr io.Writer) error {
-	s, err := runSelftest(ctx, cfg, logger, stderr)
+func selftest(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer) error {
+	s, err := runSelftest(ctx, cfg, logger)
 	if err != nil {
 		return fmt.Errorf("self-test: %w", err)
 	}
@@ -121,20 +102,16 @@ func selftest(ctx context.Context, cfg config, logger *slog.Logger, stdout, stde
 	return nil
 }
 
-// runSelftest starts the service on a loopback port against a fresh table,
-// creates cfg.selftest calls through it with cfg.concurrency workers, reads
-// each back, counts the rows, and shuts the service down gracefully.
+// runSelftest starts the service on a loopback port, creates cfg.selftest
+// calls through it with cfg.concurrency workers, reads each back, counts
+// the rows it added, and shuts the service down gracefully.
 //
-// The table is fresh on every run, so reruns never clash: without -db, a new
-// SQLite file in a temporary directory that is removed afterwards; with -db,
-// a table named call_records_selftest_<random hex> that is dropped at the
-// end (a run killed before its end leaves it behind).
-func runSelftest(ctx context.Context, cfg config, logger *slog.Logger, progress io.Writer) (summary, error) {
+// The database is -db, or else a new SQLite file in a temporary directory,
+// removed afterwards. The table is -table, kept afterwards, or else a fresh
+// one named call_records_selftest_<random hex>, so that reruns never
+// clash, dropped at the end (a run killed before its end leaves it behind).
+func runSelftest(ctx context.Context, cfg config, logger *slog.Logger) (summary, error) {
 	s := summary{Requests: cfg.selftest, Concurrency: cfg.concurrency, Layout: cfg.layout, Fallback: cfg.fallback}
-	gen, err := newGenerator(cfg, logger)
-	if err != nil {
-		return s, err
-	}
 	dsn := cfg.dsn
 	if dsn == "" {
 		dir, err := os.MkdirTemp("", "callcentre-selftest-")
@@ -153,25 +130,37 @@ func runSelftest(ctx context.Context, cfg config, logger *slog.Logger, progress 
 		return s, err
 	}
 	defer db.Close()
-	var suffix [6]byte
-	_, _ = rand.Read(suffix[:]) // never fails
-	s.Table = "call_records_selftest_" + hex.EncodeToString(suffix[:])
 	s.Database = dbInfo.dialect.String() + " " + dbInfo.display
+	s.Table = cfg.table
+	if !cfg.tableGiven {
+		var suffix [6]byte
+		_, _ = rand.Read(suffix[:]) // never fails
+		s.Table = "call_records_selftest_" + hex.EncodeToString(suffix[:])
+	}
 	st, err := calls.NewStore(db, dbInfo.dialect, s.Table)
+	if err != nil {
+		return s, err
+	}
+	gen, err := newGenerator(cfg, st, logger)
 	if err != nil {
 		return s, err
 	}
 	if err := st.Migrate(ctx); err != nil {
 		return s, err
 	}
-	defer func() {
-		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := st.Drop(dctx); err != nil {
-			logger.Error("self-test: leaving the table behind", "error", err)
-		}
-	}()
-
+	if !cfg.tableGiven {
+		defer func() {
+			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := st.Drop(dctx); err != nil {
+				logger.Error("self-test: leaving the table behind", "error", err)
+			}
+		}()
+	}
+	rowsBefore, distinctBefore, err := st.Count(ctx)
+	if err != nil {
+		return s, err
+	}
 	h, err := calls.NewHandler(calls.Config{Store: st, Generator: gen, Logger: logger, RequestTimeout: cfg.requestTimeout})
 	if err != nil {
 		return s, err
@@ -184,58 +173,8 @@ func runSelftest(ctx context.Context, cfg config, logger *slog.Logger, progress 
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- serve(sctx, newHTTPServer(h, cfg, logger), ln, logger, cfg.shutdownTimeout) }()
-	base := "http://" + ln.Addr().String() + calls.CallsPath
 
-	transport := &http.Transport{
-		// One kept-alive connection per worker: without it most requests
-		// would open a new connection and the run would measure dialling.
-		MaxIdleConns:        cfg.concurrency,
-		MaxIdleConnsPerHost: cfg.concurrency,
-		IdleConnTimeout:     30 * time.Second,
-	}
-	defer transport.CloseIdleConnections()
-	client := &http.Client{Transport: transport, Timeout: cfg.requestTimeout + 10*time.Second}
-
-	start := time.Now()
-	t := &tally{}
-	numbers := make([]string, cfg.selftest)
-	latencies := make([]time.Duration, cfg.selftest)
-	phase(ctx, "create", cfg.selftest, cfg.concurrency, progress, func(i int) bool {
-		began := time.Now()
-		n, err := createCall(ctx, client, base, payload(i))
-		latencies[i] = time.Since(began)
-		if err != nil {
-			t.fail(fmt.Sprintf("create #%d: %v", i, err))
-			return false
-		}
-		numbers[i] = n
-		return true
-	})
-	s.CreateElapsed = time.Since(start)
-	phase(ctx, "read back", cfg.selftest, cfg.concurrency, progress, func(i int) bool {
-		if numbers[i] == "" {
-			return true // not created: counted as failed already
-		}
-		// Half the lookups type the number in lower case, as a person
-		// might: the service must find it all the same.
-		typed := numbers[i]
-		if i%2 == 1 {
-			typed = strings.ToLower(typed)
-		}
-		if err := readBack(ctx, client, base, typed, numbers[i], payload(i)); err != nil {
-			t.fail(fmt.Sprintf("read back #%d: %v", i, err))
-			t.missing.Add(1)
-			return false
-		}
-		t.readBack.Add(1)
-		if i%2 == 1 {
-			t.lowercase.Add(1)
-		}
-		return true
-	})
-	stats, statsErr := fetchStats(ctx, client, "http://"+ln.Addr().String()+"/api/call-centre/stats")
-	s.Elapsed = time.Since(start)
-
+	numbers, t, statsErr := drive(ctx, cfg, "http://"+ln.Addr().String())
 	stop()
 	if err := <-served; err != nil {
 		return s, fmt.Errorf("graceful shutdown: %w", err)
@@ -243,19 +182,18 @@ func runSelftest(ctx context.Context, cfg config, logger *slog.Logger, progress 
 	if statsErr != nil {
 		return s, fmt.Errorf("stats: %w", statsErr)
 	}
-	s.Stats = stats
 	if s.Rows, s.DistinctRows, err = st.Count(ctx); err != nil {
 		return s, err
 	}
+	s.Rows -= rowsBefore
+	s.DistinctRows -= distinctBefore
 
 	seen := make(map[string]bool, len(numbers))
-	var ok []time.Duration
-	for i, n := range numbers {
+	for _, n := range numbers {
 		if n == "" {
 			continue
 		}
 		s.Created++
-		ok = append(ok, latencies[i])
 		if seen[n] {
 			s.Duplicates++
 		}
@@ -269,16 +207,66 @@ func runSelftest(ctx context.Context, cfg config, logger *slog.Logger, progress 
 	s.ReadBack = int(t.readBack.Load())
 	s.Lowercase = int(t.lowercase.Load())
 	s.Missing = s.Created - s.ReadBack
-	s.P50, s.P99, s.Max = percentile(ok, 0.50), percentile(ok, 0.99), percentile(ok, 1)
 	s.Failures = t.failures
+	s.Stats = t.stats
 	return s, nil
+}
+
+// drive sends the self-test's requests to the service at addr: the
+// creates, then a lookup of each call created, then the stats. It returns
+// the numbers created ("" where a create failed) and what it found.
+func drive(ctx context.Context, cfg config, addr string) ([]string, *tally, error) {
+	transport := &http.Transport{
+		// One kept-alive connection per worker: without it most requests
+		// would open a new connection and the run would measure dialling.
+		MaxIdleConns:        cfg.concurrency,
+		MaxIdleConnsPerHost: cfg.concurrency,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport, Timeout: cfg.requestTimeout + 10*time.Second}
+	base := addr + calls.CallsPath
+
+	t := &tally{}
+	numbers := make([]string, cfg.selftest)
+	parallel(ctx, cfg.selftest, cfg.concurrency, func(i int) {
+		n, err := createCall(ctx, client, base, payload(i))
+		if err != nil {
+			t.fail(fmt.Sprintf("create #%d: %v", i, err))
+			return
+		}
+		numbers[i] = n
+	})
+	parallel(ctx, cfg.selftest, cfg.concurrency, func(i int) {
+		if numbers[i] == "" {
+			return // not created: counted as failed already
+		}
+		// Half the lookups type the number in lower case, as a person
+		// might: the service must find it all the same.
+		typed := numbers[i]
+		if i%2 == 1 {
+			typed = strings.ToLower(typed)
+		}
+		if err := readBack(ctx, client, base, typed, numbers[i], payload(i)); err != nil {
+			t.fail(fmt.Sprintf("read back #%d: %v", i, err))
+			return
+		}
+		t.readBack.Add(1)
+		if i%2 == 1 {
+			t.lowercase.Add(1)
+		}
+	})
+	var err error
+	t.stats, err = fetchStats(ctx, client, addr+"/api/call-centre/stats")
+	return numbers, t, err
 }
 
 // tally counts what the workers found.
 type tally struct {
-	readBack, lowercase, missing atomic.Int64
-	mu                           sync.Mutex
-	failures                     []string
+	readBack, lowercase atomic.Int64
+	mu                  sync.Mutex
+	failures            []string
+	stats               casenum.Stats // the Generator's, at the end
 }
 
 func (t *tally) fail(msg string) {
@@ -289,46 +277,26 @@ func (t *tally) fail(msg string) {
 	}
 }
 
-// phase runs do(0..n-1) on workers goroutines and, while it runs longer than
-// a second, reports its progress to w once a second.
-func phase(ctx context.Context, name string, n, workers int, w io.Writer, do func(i int) bool) {
-	var done, failed atomic.Int64
+// parallel runs do(0..n-1) on workers goroutines, until ctx ends.
+func parallel(ctx context.Context, n, workers int, do func(i int)) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				if !do(i) {
-					failed.Add(1)
-				}
-				done.Add(1)
+				do(i)
 			}
 		})
 	}
-	finished := make(chan struct{})
-	go func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-finished:
-				return
-			case <-tick.C:
-				fmt.Fprintf(w, "self-test: %s %d/%d (failed %d)\n", name, done.Load(), n, failed.Load())
-			}
-		}
-	}()
-feed:
+	defer wg.Wait()
+	defer close(jobs)
 	for i := range n {
 		select {
 		case jobs <- i:
 		case <-ctx.Done():
-			break feed
+			return
 		}
 	}
-	close(jobs)
-	wg.Wait()
-	close(finished)
 }
 
 // payload is the i-th call of the run: names in several scripts, text that
@@ -422,15 +390,4 @@ func do(c *http.Client, req *http.Request, status int, out any) error {
 		return fmt.Errorf("answer is not JSON: %w", err)
 	}
 	return nil
-}
-
-// percentile returns the q-quantile of ds by the nearest-rank method; ds is
-// sorted in place.
-func percentile(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	i := int(math.Ceil(q*float64(len(ds)))) - 1
-	return ds[max(i, 0)]
 }

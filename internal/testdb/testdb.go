@@ -9,6 +9,16 @@
 //
 //	eval "$(bash internal/testdb/databases.sh start)"
 //
+// A package whose tests use the servers runs them through Main, which ends
+// the run with one line that says how many tests were skipped and why:
+//
+//	func TestMain(m *testing.M) { testdb.Main(m) }
+//
+// go test shows the output of a passing package only with -v, or when it is
+// run with no package argument in the package's directory; `go test ./...`
+// hides it. `go test -v ./... | grep '^testdb:'` lists the lines of every
+// package.
+//
 // Tests share one database per server, so each test names its tables with
 // Table and removes them with DropOnCleanup: parallel tests, parallel packages
 // and reruns never see each other's rows.
@@ -19,11 +29,13 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,8 +86,49 @@ func dsn(t testing.TB, env, server string) string {
 	if inCI() {
 		t.Fatalf("testdb: %s is not set, and CI requires the %s tests; start the servers with: %s", env, server, StartCommand)
 	}
-	t.Skipf("testdb: %s is not set; to run the %s tests, start the servers with: %s", env, server, StartCommand)
+	skips.Lock()
+	skips.n[env]++
+	skips.Unlock()
+	t.Skipf("testdb: %s is not set; to run the %s tests, set it to your server's DSN or start the servers with: %s", env, server, StartCommand)
 	return ""
+}
+
+// skips counts, per DSN variable, the tests skipped because it was unset.
+var skips = struct {
+	sync.Mutex
+	n map[string]int
+}{n: map[string]int{}}
+
+// Main runs the tests of a package, as m.Run does, prints the line of
+// skipSummary when tests were skipped, and exits with the tests' status.
+func Main(m *testing.M) {
+	code := m.Run()
+	skips.Lock()
+	line := skipSummary(os.Args[0], skips.n)
+	skips.Unlock()
+	if line != "" {
+		fmt.Println(line)
+	}
+	os.Exit(code)
+}
+
+// skipSummary says in one line how many tests of the test binary at path
+// were skipped for want of each DSN variable, and how to run them; "" when
+// none were.
+func skipSummary(path string, counts map[string]int) string {
+	total, why := 0, []string{}
+	for _, env := range []string{PostgresEnv, MySQLEnv} {
+		if n := counts[env]; n > 0 {
+			total += n
+			why = append(why, fmt.Sprintf("%s unset (%d)", env, n))
+		}
+	}
+	if total == 0 {
+		return ""
+	}
+	pkg := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".exe"), ".test")
+	return fmt.Sprintf("testdb: %s: %d tests skipped: %s; set the variables to your servers' DSNs, or start servers with: %s",
+		pkg, total, strings.Join(why, ", "), StartCommand)
 }
 
 // inCI reports whether CI is set to a true value ("true", "1", ...).

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"os"
+	"os/exec"
 	"regexp"
 	"runtime"
 	"strings"
@@ -46,7 +49,25 @@ func withFake(t *testing.T, fn func(tb testing.TB)) *fakeTB {
 	return f
 }
 
+func TestMain(m *testing.M) { Main(m) }
+
+// skipped returns how many skips are counted for env.
+func skipped(env string) int {
+	skips.Lock()
+	defer skips.Unlock()
+	return skips.n[env]
+}
+
 func TestDSN(t *testing.T) {
+	// The fake skips below are not the package's: leave the count as found.
+	skips.Lock()
+	saved := maps.Clone(skips.n)
+	skips.Unlock()
+	t.Cleanup(func() {
+		skips.Lock()
+		skips.n = saved
+		skips.Unlock()
+	})
 	helpers := []struct {
 		env string
 		dsn func(testing.TB) string
@@ -58,9 +79,13 @@ func TestDSN(t *testing.T) {
 		t.Run(h.env, func(t *testing.T) {
 			t.Setenv(h.env, "")
 			t.Setenv("CI", "")
+			before := skipped(h.env)
 			f := withFake(t, func(tb testing.TB) { h.dsn(tb) })
 			if !f.skipped || f.failed {
 				t.Fatalf("unset outside CI: skipped=%v failed=%v, want a skip", f.skipped, f.failed)
+			}
+			if n := skipped(h.env) - before; n != 1 {
+				t.Errorf("a skip counted %d times for %s, want once", n, h.env)
 			}
 			for _, want := range []string{h.env, StartCommand} {
 				if !strings.Contains(f.msg, want) {
@@ -84,7 +109,54 @@ func TestDSN(t *testing.T) {
 			if f.skipped || f.failed || got != want {
 				t.Fatalf("set: got %q (skipped=%v failed=%v), want %q", got, f.skipped, f.failed, want)
 			}
+			if n := skipped(h.env) - before; n != 1 {
+				t.Errorf("%d skips counted for %s after a skip, a CI failure and a set DSN, want 1", n, h.env)
+			}
 		})
+	}
+}
+
+func TestSkipSummary(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		path   string
+		counts map[string]int
+		want   string
+	}{
+		{"/tmp/go-build1/b001/store.test", nil, ""},
+		{"/tmp/go-build1/b001/store.test", map[string]int{PostgresEnv: 0}, ""},
+		{"/tmp/go-build1/b001/store.test", map[string]int{MySQLEnv: 7, PostgresEnv: 9},
+			"testdb: store: 16 tests skipped: CASEMINT_POSTGRES_DSN unset (9), CASEMINT_MYSQL_DSN unset (7); " +
+				"set the variables to your servers' DSNs, or start servers with: " + StartCommand},
+		{"/tmp/go-build1/b002/calls.test.exe", map[string]int{MySQLEnv: 1},
+			"testdb: calls: 1 tests skipped: CASEMINT_MYSQL_DSN unset (1); " +
+				"set the variables to your servers' DSNs, or start servers with: " + StartCommand},
+	} {
+		if got := skipSummary(c.path, c.counts); got != c.want {
+			t.Errorf("skipSummary(%q, %v) =\n%q\nwant\n%q", c.path, c.counts, got, c.want)
+		}
+	}
+}
+
+// TestMainPrintsSkips runs TestServerConnections in a child process with
+// the DSN variables unset: its two subtests skip, and Main says so in one
+// line, without -v.
+func TestMainPrintsSkips(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServerConnections$", "-test.count=1")
+	cmd.Env = append(os.Environ(), PostgresEnv+"=", MySQLEnv+"=", "CI=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if strings.HasPrefix(l, "testdb:") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "testdb: testdb: 2 tests skipped: CASEMINT_POSTGRES_DSN unset (1), CASEMINT_MYSQL_DSN unset (1); ") {
+		t.Errorf("child printed summary lines %q, want one for 2 skips; output:\n%s", lines, out)
 	}
 }
 

@@ -1,13 +1,13 @@
 package calls
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,7 +33,8 @@ const MaxCaseNumberInput = 128
 type Config struct {
 	// Store holds the records. Required.
 	Store *Store
-	// Generator mints the case numbers. Required.
+	// Generator mints the case numbers. Required. For {seq} layouts, give
+	// it the Store's counters: casenum.WithSequence(store.Sequence()).
 	Generator *casenum.Generator
 	// Logger receives one line per request and the detail of every server
 	// error. Nil discards the logs.
@@ -78,6 +79,10 @@ type server struct {
 //	GET  /api/call-centre/stats                the Generator's counters
 //
 // Every answer is JSON, errors included: {"success":false,"error":...,"details":...}.
+// A create whose outcome is unknown is answered 504 "outcome unknown" with
+// the caseNumber the call may be stored under: look it up before sending
+// the call again. Serve it on a JSONListener, so that the requests net/http
+// cannot parse are answered in JSON too.
 func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.Store == nil || cfg.Generator == nil {
 		return nil, errors.New("calls: Config needs a Store and a Generator")
@@ -123,29 +128,8 @@ func (s *server) create(w http.ResponseWriter, r *http.Request) {
 			"send the call as JSON with Content-Type: application/json")
 		return
 	}
-	var in NewCall
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&in)
-	if err == nil {
-		// One object and nothing after it: a second value is a client bug
-		// that would otherwise be ignored silently.
-		var tooLarge *http.MaxBytesError
-		switch rest := dec.Decode(&struct{}{}); {
-		case errors.As(rest, &tooLarge):
-			err = rest
-		case rest != io.EOF:
-			err = errors.New("unexpected data after the JSON object")
-		}
-	}
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeError(w, http.StatusRequestEntityTooLarge, "request body too large",
-				fmt.Sprintf("the body must be at most %d bytes", tooLarge.Limit))
-			return
-		}
-		writeError(w, http.StatusBadRequest, "invalid JSON", jsonProblem(err))
+	in, ok := s.readCall(w, r)
+	if !ok {
 		return
 	}
 	clean, problems := in.Clean()
@@ -153,41 +137,77 @@ func (s *server) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid fields", problems)
 		return
 	}
-
 	// The time is kept to the millisecond, what every supported database
 	// stores, so the answer shows exactly what a later read returns.
-	call := Call{
+	call, err := s.store.Create(r.Context(), s.gen, Call{
 		CallerName: clean.CallerName,
 		Phone:      clean.Phone,
 		Subject:    clean.Subject,
 		Notes:      clean.Notes,
 		Priority:   clean.Priority,
 		CreatedAt:  s.now().UTC().Truncate(time.Millisecond),
-	}
-	// Create tries candidates until the INSERT succeeds: the UNIQUE
-	// constraint on case_number decides, in one round trip per candidate,
-	// and a collision is retried with a fresh number instead of reaching
-	// the caller as an error.
-	// The record's time is the clock reading the number was rendered from,
-	// so its call_date always matches the number's date, midnight included.
-	number, err := s.gen.Create(r.Context(), func(ctx context.Context, number string) error {
-		c := call
-		c.CaseNumber = number
-		if t, ok := casenum.CandidateTime(ctx); ok {
-			c.CreatedAt = t.UTC().Truncate(time.Millisecond)
-		}
-		if err := s.store.Insert(ctx, c); err != nil {
-			return err
-		}
-		call = c
-		return nil
 	})
 	if err != nil {
-		s.fail(w, r, "create call", err)
+		s.failCreate(w, r, err)
 		return
 	}
-	w.Header().Set("Location", CallsPath+"/"+url.PathEscape(number))
-	writeJSON(w, http.StatusCreated, created{Success: true, CaseNumber: number, Call: call})
+	w.Header().Set("Location", CallsPath+"/"+url.PathEscape(call.CaseNumber))
+	writeJSON(w, http.StatusCreated, created{Success: true, CaseNumber: call.CaseNumber, Call: call})
+}
+
+// readCall decodes the body of a create request, or answers the request
+// and returns false. A body that cannot be read (too large, too slow, cut
+// off) is told apart from one that is not valid JSON by the error the body
+// itself returned; its text, which names sockets and addresses, never
+// reaches the client.
+func (s *server) readCall(w http.ResponseWriter, r *http.Request) (NewCall, bool) {
+	var in NewCall
+	body := &errReader{r: http.MaxBytesReader(w, r.Body, s.maxBody)}
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&in)
+	if err == nil {
+		// One object and nothing after it: a second value is a client bug
+		// that would otherwise be ignored silently.
+		if rest := dec.Decode(&struct{}{}); rest != io.EOF {
+			err = errors.New("unexpected data after the JSON object")
+		}
+	}
+	var (
+		tooLarge *http.MaxBytesError
+		netErr   net.Error
+	)
+	switch {
+	case err == nil:
+		return in, true
+	case errors.As(body.err, &tooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, "request body too large",
+			fmt.Sprintf("the body must be at most %d bytes", tooLarge.Limit))
+	case errors.As(body.err, &netErr) && netErr.Timeout():
+		writeError(w, http.StatusRequestTimeout, "request timeout",
+			"the request body did not arrive in time")
+	case body.err != nil:
+		s.log.InfoContext(r.Context(), "create call: reading the body", "error", body.err)
+		writeError(w, http.StatusBadRequest, "unreadable body",
+			"the request body could not be read to its end")
+	default:
+		writeError(w, http.StatusBadRequest, "invalid JSON", jsonProblem(err))
+	}
+	return in, false
+}
+
+// errReader keeps the error its reader returned, other than io.EOF.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 // jsonProblem describes a decoding error for the client, without Go's
@@ -241,7 +261,7 @@ func (s *server) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.fail(w, r, "get call", err)
+		s.fail(w, r, "get call", err, "try again")
 		return
 	}
 	writeJSON(w, http.StatusOK, found{Success: true, Call: call})
@@ -253,7 +273,7 @@ func reason(err error) string {
 	var ne *casenum.NumberError
 	switch {
 	case !errors.As(err, &ne):
-		return err.Error()
+		return "not a case number of this service"
 	case ne.Position > 0:
 		return fmt.Sprintf("%s at position %d", ne.Reason, ne.Position)
 	}
@@ -301,7 +321,7 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	calls, next, err := s.store.List(r.Context(), day, after, limit)
 	if err != nil {
-		s.fail(w, r, "list calls", err)
+		s.fail(w, r, "list calls", err, "try again")
 		return
 	}
 	p := page{Success: true, Date: day, Calls: calls}
@@ -327,9 +347,33 @@ func (s *server) stats(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a)
 }
 
+// failCreate answers a create request that failed. When the outcome is
+// unknown (the connection to the database was lost after the COMMIT was
+// sent, or the time ran out while it ran) the call may have been stored: the answer is 504 "outcome unknown" with the caseNumber,
+// and the client must look that number up before sending the call again,
+// or it may store the call twice. It is never a 2xx, so that a client
+// that checks only the status does not show the caller a number that may
+// not exist, and never carries Retry-After, which would invite a blind
+// retry.
+func (s *server) failCreate(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *casenum.AttemptError
+	if errors.Is(err, casenum.ErrUncertain) && errors.As(err, &ae) && ae.Number != "" {
+		s.log.WarnContext(r.Context(), "create call: outcome unknown", "caseNumber", ae.Number, "error", err)
+		writeJSON(w, http.StatusGatewayTimeout, errorBody{
+			Error: "outcome unknown",
+			Details: fmt.Sprintf("the call may have been stored as %s: look it up with GET %s/%s before sending it again",
+				ae.Number, CallsPath, url.PathEscape(ae.Number)),
+			CaseNumber: ae.Number,
+		})
+		return
+	}
+	s.fail(w, r, "create call", err, "the call was not stored; send it again")
+}
+
 // fail answers a request whose work failed. Only what the client can act
 // on is said: no SQL, no driver message. The detail goes to the log.
-func (s *server) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+// timedOut is the advice when the request's time ran out.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, what string, err error, timedOut string) {
 	ctx := r.Context()
 	switch {
 	case errors.Is(err, casenum.ErrExhausted):
@@ -342,12 +386,9 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, what string, err e
 	case ctx.Err() != nil:
 		// The request ran out of time or the client left; the driver may
 		// report that in its own words, so the context is what decides.
-		// The INSERT may still have committed (a server can finish a
-		// statement whose client gave up), so this is no "try again":
-		// 504, and the client looks the call up before sending it anew.
 		s.log.WarnContext(ctx, what+": request ended early", "error", err, "cause", ctx.Err())
 		writeError(w, http.StatusGatewayTimeout, "request timed out",
-			"the server could not finish in time; the call may have been stored: look it up before sending it again")
+			"the server could not finish in time; "+timedOut)
 	default:
 		s.log.ErrorContext(ctx, what, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal server error",

@@ -3,14 +3,18 @@ package calls_test
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -442,14 +446,15 @@ func TestServerErrorDoesNotLeak(t *testing.T) {
 	}
 }
 
-// A request that outlives its time limit is told so (504, and not to
-// retry blindly: the INSERT may have committed), not given a 500.
+// A request that runs out of time before anything was sent to the
+// database is told that nothing was stored (504, no Retry-After, no
+// number), not given a 500.
 func TestRequestTimeout(t *testing.T) {
 	t.Parallel()
 	db := sqliteDB(t)
 	s := newService(t, db, store.SQLite, options{timeout: 100 * time.Millisecond})
-	// While something else holds the one connection, the INSERT waits in
-	// the pool until the request's context ends.
+	// While something else holds the one connection, the transaction waits
+	// in the pool until the request's context ends.
 	conn, err := db.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -458,11 +463,122 @@ func TestRequestTimeout(t *testing.T) {
 	start := time.Now()
 	a := s.post(validCall)
 	wantError(t, a, http.StatusGatewayTimeout, "request timed out")
+	if d, _ := a.body["details"].(string); !strings.Contains(d, "not stored") {
+		t.Errorf("details %q do not say that the call was not stored", d)
+	}
 	if a.header.Get("Retry-After") != "" {
-		t.Error("a timed-out create invites a blind retry with Retry-After")
+		t.Error("a timed-out create answers with Retry-After")
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the request took %s, far past its 100ms limit", d)
+	}
+}
+
+// The COMMIT is carried out, but its answer is lost with the connection:
+// the service cannot know whether the call was stored. It says so, with
+// the number, and the lookup it asks the client to make finds the call.
+func TestCreateOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	s := newService(t, lostCommitDB(t), store.SQLite, options{})
+	a := s.post(validCall)
+	number := wantUnknown(t, a)
+	noLeak(t, a, "reset", "commit")
+	g := s.do(http.MethodGet, calls.CallsPath+"/"+number, "", "")
+	if g.status != http.StatusOK {
+		t.Errorf("GET %s: %d %s, want the stored call", number, g.status, g.raw)
+	}
+	if st := s.gen.Stats(); st.Minted != 0 || st.Errors != 1 {
+		t.Errorf("Stats = %+v, want one error and nothing minted", st)
+	}
+	if !strings.Contains(s.logs.String(), "outcome unknown") {
+		t.Errorf("not logged:\n%s", s.logs)
+	}
+}
+
+// lostCommitDB is an SQLite database on one connection whose COMMIT is
+// carried out and then reported as a connection reset: what a client sees
+// when the network fails after the server committed, before its answer
+// arrived.
+func lostCommitDB(t *testing.T) *sql.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "lost.db") + "?_pragma=busy_timeout(10000)"
+	db := sql.OpenDB(lostCommitConnector{testdb.SQLite(t).Driver(), path})
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	return db
+}
+
+type lostCommitConnector struct {
+	drv  driver.Driver
+	name string
+}
+
+func (c lostCommitConnector) Connect(context.Context) (driver.Conn, error) {
+	conn, err := c.drv.Open(c.name)
+	if err != nil {
+		return nil, err
+	}
+	return lostCommitConn{conn}, nil
+}
+
+func (c lostCommitConnector) Driver() driver.Driver { return c.drv }
+
+type lostCommitConn struct{ driver.Conn }
+
+func (c lostCommitConn) Begin() (driver.Tx, error) {
+	tx, err := c.Conn.Begin() // without ConnBeginTx, database/sql calls Begin
+	return lostCommitTx{tx}, err
+}
+
+type lostCommitTx struct{ driver.Tx }
+
+func (tx lostCommitTx) Commit() error {
+	if err := tx.Tx.Commit(); err != nil {
+		return err
+	}
+	return &net.OpError{Op: "read", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5432}, Err: syscall.ECONNRESET}
+}
+
+// A body that stops arriving is answered 408 when the server's read
+// deadline passes, one cut off 400, and neither shows the socket error,
+// which names addresses.
+func TestSlowOrCutBody(t *testing.T) {
+	t.Parallel()
+	s := sqliteService(t, options{})
+	srv := httptest.NewUnstartedServer(s.handler)
+	srv.Config.ReadTimeout = 300 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+	req := "POST " + calls.CallsPath + " HTTP/1.1\r\nHost: calls\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n" +
+		`{"callerName":"Ada",`
+
+	a := raw(t, addr, req, false)
+	wantError(t, a, http.StatusRequestTimeout, "request timeout")
+	noLeak(t, a)
+
+	a = raw(t, addr, req, true)
+	wantError(t, a, http.StatusBadRequest, "unreadable body")
+	noLeak(t, a, "EOF")
+
+	if n := s.rows(); n != 0 {
+		t.Errorf("%d rows, want 0", n)
+	}
+}
+
+// {seq} layouts number a day's calls 1, 2, 3…, from the counter in the
+// service's database, and read back as typed.
+func TestSeqLayout(t *testing.T) {
+	t.Parallel()
+	s := sqliteService(t, options{gen: []casenum.Option{casenum.WithLayout("CASE-{date}-{seq:6}{check}")}})
+	for i := 1; i <= 3; i++ {
+		number := s.mustCreate(validCall)
+		if want := fmt.Sprintf("CASE-20250929-%06d", i); !strings.HasPrefix(number, want) || len(number) != len(want)+1 {
+			t.Errorf("create %d: %s, want %s and a check character", i, number, want)
+		}
+		if g := s.do(http.MethodGet, calls.CallsPath+"/"+strings.ToLower(number), "", ""); g.status != http.StatusOK {
+			t.Errorf("GET %s in lower case: %d %s", number, g.status, g.raw)
+		}
 	}
 }
 
@@ -511,7 +627,9 @@ func TestConcurrentCreates(t *testing.T) {
 // which the race detector on a small machine stretches far.
 const concurrentTimeout = 30 * time.Second
 
-func testConcurrentCreates(t *testing.T, s *service, srv *httptest.Server, n int) {
+// testConcurrentCreates creates n calls at once through srv and returns
+// their numbers.
+func testConcurrentCreates(t *testing.T, s *service, srv *httptest.Server, n int) []string {
 	t.Helper()
 	numbers := make([]string, n)
 	var wg sync.WaitGroup
@@ -553,10 +671,11 @@ func testConcurrentCreates(t *testing.T, s *service, srv *httptest.Server, n int
 		t.Errorf("%d rows, %d distinct numbers; want %d of each", rows, distinct, n)
 	}
 	st := s.gen.Stats()
-	if st.Minted != uint64(n) || st.Attempts != st.Minted+st.Collisions || st.Errors != 0 || st.Exhausted != 0 {
-		t.Errorf("Stats = %+v, want %d minted with only collisions besides", st, n)
+	if st.Minted != uint64(n) || st.Attempts != st.Minted+st.Collisions+st.Aborted || st.Errors != 0 || st.Exhausted != 0 {
+		t.Errorf("Stats = %+v, want %d minted with only collisions and aborts besides", st, n)
 	}
-	t.Logf("%d creates, %d collisions retried", n, st.Collisions)
+	t.Logf("%d creates, %d collisions and %d aborts retried", n, st.Collisions, st.Aborted)
+	return numbers
 }
 
 // sameKeys reports whether got holds exactly want, in any order.

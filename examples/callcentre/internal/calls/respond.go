@@ -8,10 +8,13 @@ import (
 // errorBody is every error answer: {"success":false,"error":...,"details":...}.
 // Error is a short, stable message; Details says what to do about it, and
 // for invalid fields is a FieldErrors object instead of a string.
+// CaseNumber is set when a create's outcome is unknown: the number the
+// call may have been stored under.
 type errorBody struct {
-	Success bool   `json:"success"`
-	Error   string `json:"error"`
-	Details any    `json:"details"`
+	Success    bool   `json:"success"`
+	Error      string `json:"error"`
+	Details    any    `json:"details"`
+	CaseNumber string `json:"caseNumber,omitempty"`
 }
 
 // writeJSON writes v as the JSON answer with the given status.

@@ -1,12 +1,14 @@
 package calls_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -66,6 +68,7 @@ func newService(t testing.TB, db *sql.DB, d store.Dialect, o options) *service {
 	t.Helper()
 	table := testdb.Table(t, "calls")
 	testdb.DropOnCleanup(t, db, table)
+	testdb.DropOnCleanup(t, db, table+"_seq")
 	st, err := calls.NewStore(db, d, table)
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +83,7 @@ func newService(t testing.TB, db *sql.DB, d store.Dialect, o options) *service {
 	opts := append([]casenum.Option{
 		casenum.WithClock(clock),
 		casenum.WithRandom(casenumtest.NewRandom(1)),
+		casenum.WithSequence(st.Sequence()),
 	}, o.gen...)
 	gen, err := casenum.New(opts...)
 	if err != nil {
@@ -194,3 +198,64 @@ func keys(m any) []string {
 }
 
 const validCall = `{"callerName":"Ada Lovelace","phone":"+44 20 7946 0018","subject":"Router keeps rebooting","notes":"Since Monday.","priority":"high"}`
+
+// raw sends req, as it goes on the wire, to the server at addr, closes its
+// side of the connection if halfClose (the client has nothing more to
+// send), and reads the answer, which must be JSON.
+func raw(t testing.TB, addr, req string, halfClose bool) answer {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	if halfClose {
+		if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the answer's body: %v", err)
+	}
+	return decode(t, resp.StatusCode, resp.Header, string(b))
+}
+
+// noLeak fails the test if the answer holds text of the server's insides.
+func noLeak(t testing.TB, a answer, leaks ...string) {
+	t.Helper()
+	for _, leak := range append(leaks, "127.0.0.1", "tcp", "i/o timeout", "casenum", "store:", "calls:") {
+		if strings.Contains(a.raw, leak) {
+			t.Errorf("answer leaks %q: %s", leak, a.raw)
+		}
+	}
+}
+
+// wantUnknown checks the answer to a create whose outcome is unknown and
+// returns the case number it gives.
+func wantUnknown(t testing.TB, a answer) string {
+	t.Helper()
+	number, _ := a.body["caseNumber"].(string)
+	if a.status != http.StatusGatewayTimeout || a.body["success"] != false || a.body["error"] != "outcome unknown" || number == "" {
+		t.Fatalf("answer %d %s, want 504 outcome unknown with the caseNumber", a.status, a.raw)
+	}
+	if d, _ := a.body["details"].(string); !strings.Contains(d, "GET "+calls.CallsPath+"/"+number) {
+		t.Errorf("details %q do not say where to look the call up", d)
+	}
+	if !sameKeys(keys(a.body), "success", "error", "details", "caseNumber") {
+		t.Errorf("body %s, want success, error, details and caseNumber", a.raw)
+	}
+	if a.header.Get("Retry-After") != "" {
+		t.Error("an unknown outcome invites a blind retry with Retry-After")
+	}
+	return number
+}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/store"
 )
 
@@ -18,17 +19,20 @@ var ErrNotFound = errors.New("calls: no such call")
 const DefaultTable = "call_records"
 
 // tableRE is what NewStore accepts as a table name: a plain identifier, short
-// enough that the index name derived from it stays within PostgreSQL's 63.
+// enough that the names derived from it (the index, the counter table) stay
+// within PostgreSQL's 63.
 var tableRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,58}$`)
 
 // Store keeps call records in one table of a PostgreSQL, MySQL/MariaDB or
 // SQLite database. Its case_number column is UNIQUE: that constraint, not a
-// lookup, is what keeps two calls from sharing a number. A Store is safe for
-// concurrent use.
+// lookup, is what keeps two calls from sharing a number. The counters of
+// {seq} layouts live beside it, in the table's name followed by _seq. A
+// Store is safe for concurrent use.
 type Store struct {
 	db      *sql.DB
 	dialect store.Dialect
 	table   string // unquoted, validated
+	seq     *store.Sequence
 
 	insert, get, list, count string
 }
@@ -53,7 +57,11 @@ func NewStore(db *sql.DB, d store.Dialect, table string) (*Store, error) {
 	if !tableRE.MatchString(table) {
 		return nil, fmt.Errorf("calls: table name %q is not a plain identifier of at most 59 characters", table)
 	}
-	s := &Store{db: db, dialect: d, table: table}
+	seq, err := store.NewSequence(db, d, table+"_seq")
+	if err != nil {
+		return nil, fmt.Errorf("calls: %w", err)
+	}
+	s := &Store{db: db, dialect: d, table: table, seq: seq}
 	t := s.quote(table)
 	const columns = "case_number, caller_name, phone, subject, notes, priority, created_at"
 	s.insert = s.rebind("INSERT INTO " + t + " (" + columns + ", call_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
@@ -71,6 +79,11 @@ func (s *Store) Table() string { return s.table }
 // Dialect returns the Store's SQL dialect.
 func (s *Store) Dialect() store.Dialect { return s.dialect }
 
+// Sequence returns the counters of {seq} layouts: give it to the Generator
+// with casenum.WithSequence, and Create draws each value in the
+// transaction that stores the call.
+func (s *Store) Sequence() *store.Sequence { return s.seq }
+
 // quote quotes an identifier already validated by NewStore.
 func (s *Store) quote(ident string) string {
 	q, _ := s.dialect.QuoteIdentifier(ident)
@@ -80,9 +93,13 @@ func (s *Store) quote(ident string) string {
 // rebind turns the ? placeholders of q into the dialect's.
 func (s *Store) rebind(q string) string { return s.dialect.Rebind(q) }
 
-// Schema returns the statements that create the table and its index, if
-// they do not exist yet.
+// Schema returns the statements that create the table, its index and the
+// counter table, if they do not exist yet.
 func (s *Store) Schema() []string {
+	return append(s.tableSchema(), s.seq.Schema())
+}
+
+func (s *Store) tableSchema() []string {
 	t := s.quote(s.table)
 	idx := s.quote(s.table + "_day")
 	switch s.dialect {
@@ -128,7 +145,7 @@ func (s *Store) Schema() []string {
 	}
 }
 
-// Migrate creates the table and its index if they do not exist.
+// Migrate creates the tables and the index if they do not exist.
 func (s *Store) Migrate(ctx context.Context) error {
 	for _, stmt := range s.Schema() {
 		if _, err := s.db.ExecContext(ctx, stmt); err != nil {
@@ -138,19 +155,54 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// Drop removes the table, for the self-test's throw-away tables.
+// Drop removes the tables, for the self-test's throw-away tables.
 func (s *Store) Drop(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+s.quote(s.table)); err != nil {
-		return fmt.Errorf("calls: drop table %s: %w", s.table, err)
+	for _, t := range []string{s.table, s.table + "_seq"} {
+		if _, err := s.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+s.quote(t)); err != nil {
+			return fmt.Errorf("calls: drop table %s: %w", t, err)
+		}
 	}
 	return nil
 }
 
-// Insert stores c. The handler calls it from Generator.Create's insert
-// function, so its error wraps the driver's with %w: Create must still
-// recognise a unique violation to try another number.
+// Create stores c under a case number that gen mints, and returns it as
+// stored. Each attempt is a transaction of its own (store.CreateTx): the
+// UNIQUE constraint on case_number decides, and a collision is rolled back
+// and retried with a fresh number instead of reaching the caller. When gen's
+// Sequence is the Store's, a {seq} value is drawn in the same transaction
+// and commits or rolls back with the call, so the numbers have no gaps.
+//
+// The errors are those of store.CreateTx: errors.Is(err,
+// casenum.ErrUncertain) means the call may have been stored under the
+// number the *casenum.AttemptError carries.
+func (s *Store) Create(ctx context.Context, gen *casenum.Generator, c Call) (Call, error) {
+	var stored Call
+	_, err := store.CreateTx(ctx, s.db, gen, nil, func(ctx context.Context, tx *sql.Tx, number string) error {
+		a := c
+		a.CaseNumber = number
+		// The clock reading the number was rendered from: the call's
+		// date then always matches the number's, midnight included.
+		if t, ok := casenum.CandidateTime(ctx); ok {
+			a.CreatedAt = t.UTC().Truncate(time.Millisecond)
+		}
+		if err := s.insertOn(ctx, tx, a); err != nil {
+			return err
+		}
+		stored = a
+		return nil
+	})
+	return stored, err
+}
+
+// Insert stores c under its own CaseNumber, as it is.
 func (s *Store) Insert(ctx context.Context, c Call) error {
-	_, err := s.db.ExecContext(ctx, s.insert,
+	return s.insertOn(ctx, s.db, c)
+}
+
+// insertOn runs the INSERT on q. Its error wraps the driver's with %w, so
+// that a unique violation is still recognised as a collision.
+func (s *Store) insertOn(ctx context.Context, q store.Querier, c Call) error {
+	_, err := q.ExecContext(ctx, s.insert,
 		c.CaseNumber, c.CallerName, c.Phone, c.Subject, c.Notes, c.Priority, c.CreatedAt,
 		c.CreatedAt.UTC().Format(time.DateOnly))
 	if err != nil {
