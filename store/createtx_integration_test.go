@@ -32,9 +32,9 @@ func TestCreateSecondUniqueColumn(t *testing.T) {
 		_, err = db.ExecContext(ctx, insert, "T-0", "request-1")
 		require.NoError(t, err)
 
-		// Candidates T-1, T-3, T-1, ...: a random T-0 would collide where
-		// the test expects none.
-		g, err := casenum.New(casenum.WithLayout("T-{rand:1}"), casenum.WithRandom(casenumtest.NewValues(1<<60*3, 1<<61*3)),
+		// Candidates T-1, then T-3: a random T-0 would collide where the
+		// test expects no collision.
+		g, err := casenum.New(casenum.WithLayout("T-{rand:1}"), casenum.WithRandom(casenumtest.Tokens("rand:1", "rand:3")),
 			casenum.WithConflict(func(err error) bool { return store.UniqueViolationOn(err, "case_number") }))
 		require.NoError(t, err)
 		calls := 0
@@ -143,7 +143,7 @@ func TestCreateTxDeferredUnique(t *testing.T) {
 	}
 	// Candidates T-1 (taken), then T-9.
 	g, err := casenum.New(casenum.WithLayout("T-{rand:1}"), casenum.WithFallbackLayout(""),
-		casenum.WithRandom(casenumtest.NewValues(1<<60*3, ^uint64(0))))
+		casenum.WithRandom(casenumtest.Tokens("rand:1", "rand:9")))
 	require.NoError(t, err)
 	var failedInFn int
 	n, err := store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
