@@ -31,18 +31,14 @@ type Checker struct {
 // ErrInvalidIdentifier when an argument is unusable. An index on the column
 // (which a UNIQUE constraint provides) keeps the lookup cheap.
 func NewChecker(db Querier, d Dialect, table, column string) (*Checker, error) {
-	qt, err := checkTarget(db, d, table)
+	if err := checkTarget(db, d); err != nil {
+		return nil, err
+	}
+	query, err := d.stmt().Exists(table, column)
 	if err != nil {
 		return nil, err
 	}
-	qc, err := d.quoteColumn(column)
-	if err != nil {
-		return nil, err
-	}
-	return &Checker{
-		db:    db,
-		query: "SELECT 1 FROM " + qt + " WHERE " + qc + " = " + d.placeholder(1) + " LIMIT 1",
-	}, nil
+	return &Checker{db: db, query: query}, nil
 }
 
 // Exists reports whether a row holds number. Database and context errors

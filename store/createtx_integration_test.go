@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/casenum/casenumtest"
 	"github.com/casemint/casemint/internal/testdb"
 	"github.com/casemint/casemint/store"
 )
@@ -31,7 +32,9 @@ func TestCreateSecondUniqueColumn(t *testing.T) {
 		_, err = db.ExecContext(ctx, insert, "T-0", "request-1")
 		require.NoError(t, err)
 
-		g, err := casenum.New(casenum.WithLayout("T-{rand:1}"),
+		// Candidates T-1, then T-3: a random T-0 would collide where the
+		// test expects no collision.
+		g, err := casenum.New(casenum.WithLayout("T-{rand:1}"), casenum.WithRandom(casenumtest.Tokens("rand:1", "rand:3")),
 			casenum.WithConflict(func(err error) bool { return store.UniqueViolationOn(err, "case_number") }))
 		require.NoError(t, err)
 		calls := 0
@@ -138,8 +141,9 @@ func TestCreateTxDeferredUnique(t *testing.T) {
 		_, err := db.ExecContext(ctx, "INSERT INTO "+table+" (number) VALUES ($1)", fmt.Sprintf("T-%d", i))
 		require.NoError(t, err)
 	}
+	// Candidates T-1 (taken), then T-9.
 	g, err := casenum.New(casenum.WithLayout("T-{rand:1}"), casenum.WithFallbackLayout(""),
-		casenum.WithRetry(casenum.Retry{Attempts: 200}))
+		casenum.WithRandom(casenumtest.Tokens("rand:1", "rand:9")))
 	require.NoError(t, err)
 	var failedInFn int
 	n, err := store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {

@@ -4,9 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/casemint/casemint/internal/sqlstmt"
 )
 
 // Dialect selects the SQL a Checker, a Sequence and Savepoint speak: the
@@ -50,7 +51,7 @@ func (d Dialect) valid() error {
 
 // Placeholder returns the marker of the i-th parameter of a statement,
 // counting from 1: "$1" on PostgreSQL, "?" on MySQL and SQLite.
-func (d Dialect) Placeholder(i int) string { return d.placeholder(i) }
+func (d Dialect) Placeholder(i int) string { return d.stmt().Placeholder(i) }
 
 // Rebind rewrites the ? placeholders of query for the dialect: $1, $2, ...
 // on PostgreSQL, unchanged elsewhere. It does not parse SQL, so query must
@@ -65,7 +66,7 @@ func (d Dialect) Rebind(query string) string {
 	for i := 0; i < len(query); i++ {
 		if query[i] == '?' {
 			n++
-			b.WriteString(d.placeholder(n))
+			b.WriteString(d.Placeholder(n))
 			continue
 		}
 		b.WriteByte(query[i])
@@ -82,69 +83,20 @@ func (d Dialect) QuoteIdentifier(name string) (string, error) {
 	if err := d.valid(); err != nil {
 		return "", err
 	}
-	return d.quoteTable(name)
+	return d.stmt().Table(name)
 }
 
-// placeholder returns the marker of the i-th parameter, counting from 1.
-func (d Dialect) placeholder(i int) string {
-	if d == Postgres {
-		return "$" + strconv.Itoa(i)
+// stmt returns the dialect's statement writer.
+func (d Dialect) stmt() sqlstmt.Dialect {
+	switch d {
+	case Postgres:
+		return sqlstmt.Postgres
+	case MySQL:
+		return sqlstmt.MySQL
+	case SQLite:
+		return sqlstmt.SQLite
 	}
-	return "?"
-}
-
-// quote returns a validated identifier in the dialect's quotes.
-func (d Dialect) quote(ident string) string {
-	if d == MySQL {
-		return "`" + ident + "`"
-	}
-	return `"` + ident + `"`
-}
-
-// quoteColumn validates and quotes a column name: one identifier.
-func (d Dialect) quoteColumn(name string) (string, error) {
-	if !validIdentifier(name) {
-		return "", fmt.Errorf("%w: column %q", ErrInvalidIdentifier, name)
-	}
-	return d.quote(name), nil
-}
-
-// quoteTable validates and quotes a table name: an identifier, or two
-// joined by a dot (schema.table), each part quoted on its own.
-func (d Dialect) quoteTable(name string) (string, error) {
-	schema, table, qualified := strings.Cut(name, ".")
-	if !qualified {
-		table, schema = schema, ""
-	}
-	if (qualified && !validIdentifier(schema)) || !validIdentifier(table) {
-		return "", fmt.Errorf("%w: table %q", ErrInvalidIdentifier, name)
-	}
-	if qualified {
-		return d.quote(schema) + "." + d.quote(table), nil
-	}
-	return d.quote(table), nil
-}
-
-// maxIdentifier is PostgreSQL's limit (NAMEDATALEN-1); MySQL allows 64.
-const maxIdentifier = 63
-
-// validIdentifier reports whether s matches ^[A-Za-z_][A-Za-z0-9_]{0,62}$.
-// Such a name needs no escaping inside either kind of quotes, and quoting
-// it keeps reserved words (order, value, user) usable as names.
-func validIdentifier(s string) bool {
-	if len(s) == 0 || len(s) > maxIdentifier {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '_', 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
-		case '0' <= c && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
+	return 0
 }
 
 // Querier is what a Checker, a Sequence and Savepoint need from the
@@ -158,26 +110,10 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// checkTarget checks what every statement needs, a Querier, a Dialect and a
-// table, and returns the table quoted for the dialect.
-func checkTarget(db Querier, d Dialect, table string) (string, error) {
-	if err := checkQuerier(db); err != nil {
-		return "", err
+// checkTarget checks what every statement needs, a Querier and a Dialect.
+func checkTarget(db Querier, d Dialect) error {
+	if err := sqlstmt.CheckQuerier(db); err != nil {
+		return err
 	}
-	return d.QuoteIdentifier(table)
-}
-
-// checkQuerier refuses a nil Querier, the typed nils (*sql.DB)(nil) and the
-// like included: calling a method on one would panic.
-func checkQuerier(q Querier) error {
-	if q == nil {
-		return fmt.Errorf("%w: nil", ErrInvalidQuerier)
-	}
-	switch v := reflect.ValueOf(q); v.Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Func, reflect.Slice, reflect.Chan:
-		if v.IsNil() {
-			return fmt.Errorf("%w: nil %T", ErrInvalidQuerier, q)
-		}
-	}
-	return nil
+	return d.valid()
 }

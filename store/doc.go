@@ -2,7 +2,8 @@
 // a Checker that looks numbers up in a table, a Sequence that keeps {seq}
 // counters in a table, and Savepoint, which lets Generator.Create retry
 // inside a caller's transaction. It speaks PostgreSQL, MySQL/MariaDB and
-// SQLite (see Dialect) and imports no driver: bring your own.
+// SQLite (see Dialect) and imports no driver: bring your own. Package
+// store/pgxstore offers the same for pgx without database/sql.
 //
 // # Storing numbers
 //

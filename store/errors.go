@@ -3,19 +3,22 @@ package store
 import (
 	"errors"
 
+	"github.com/casemint/casemint/internal/counter"
 	"github.com/casemint/casemint/internal/sqlerr"
+	"github.com/casemint/casemint/internal/sqlstmt"
 )
 
-// Sentinel errors. Every error of this package that a caller can act on
-// wraps one of these, so test with errors.Is. Errors from the database and
-// from the context are wrapped with %w too: errors.Is(err, context.Canceled)
-// and IsUniqueViolation(err) see through them.
+// Sentinel errors. Every error of this package, and of package
+// store/pgxstore, that a caller can act on wraps one of these, so test with
+// errors.Is. Errors from the database and from the context are wrapped
+// with %w too: errors.Is(err, context.Canceled) and IsUniqueViolation(err)
+// see through them.
 var (
 	// ErrInvalidIdentifier is returned by NewChecker and NewSequence for a
 	// table or column name that is not a plain SQL identifier (or, for a
 	// table, schema.table). Identifiers cannot travel as parameters, so only
 	// names matching ^[A-Za-z_][A-Za-z0-9_]{0,62}$ are accepted and quoted.
-	ErrInvalidIdentifier = errors.New("store: invalid identifier")
+	ErrInvalidIdentifier = sqlstmt.ErrInvalidIdentifier
 
 	// ErrInvalidDialect is returned for a Dialect other than Postgres,
 	// MySQL and SQLite, the zero value included.
@@ -24,20 +27,20 @@ var (
 	// ErrInvalidQuerier is returned for a nil Querier, for a *sql.DB given
 	// to Savepoint (which needs one connection in a transaction) and for a
 	// *sql.Tx given to a Sequence that reserves blocks.
-	ErrInvalidQuerier = errors.New("store: invalid querier")
+	ErrInvalidQuerier = sqlstmt.ErrInvalidQuerier
 
 	// ErrInvalidOption is returned by NewSequence for an option with an
 	// unusable value, such as a block size below 1.
-	ErrInvalidOption = errors.New("store: invalid option")
+	ErrInvalidOption = counter.ErrInvalidOption
 
 	// ErrScopeTooLong is returned by Sequence.Next for a scope longer than
 	// MaxScopeLength characters, which the counter table cannot hold.
-	ErrScopeTooLong = errors.New("store: scope too long")
+	ErrScopeTooLong = counter.ErrScopeTooLong
 
 	// ErrCounterRange is returned by Sequence.Next when the database
 	// reports a counter that cannot be right (zero, negative, or below the
 	// block size), for instance after the table was edited by hand.
-	ErrCounterRange = errors.New("store: counter out of range")
+	ErrCounterRange = counter.ErrCounterRange
 )
 
 // IsUniqueViolation reports whether err, or any error it wraps (through

@@ -3,12 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strconv"
 
-	"github.com/casemint/casemint/casenum"
-	"github.com/casemint/casemint/internal/sqlerr"
+	"github.com/casemint/casemint/internal/sqlstmt"
+	"github.com/casemint/casemint/internal/txattempt"
 )
 
 // Savepoint wraps an insert function for Generator.Create so that each
@@ -41,7 +39,7 @@ import (
 // returned function must not run on several goroutines at once, as a
 // transaction runs one statement at a time.
 func Savepoint(tx Querier, insert func(ctx context.Context, number string) error) func(ctx context.Context, number string) error {
-	err := checkQuerier(tx)
+	err := sqlstmt.CheckQuerier(tx)
 	if _, ok := tx.(*sql.DB); ok {
 		err = fmt.Errorf("%w: Savepoint needs a transaction, not a *sql.DB", ErrInvalidQuerier)
 	}
@@ -52,51 +50,9 @@ func Savepoint(tx Querier, insert func(ctx context.Context, number string) error
 		if err != nil {
 			return err
 		}
-		// MySQL drops an older savepoint of the same name, so a nested
-		// wrapper needs a name of its own.
-		depth, _ := ctx.Value(savepointDepth{}).(int)
-		depth++
-		name := "casemint_" + strconv.Itoa(depth)
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
-			return fmt.Errorf("store: savepoint: %w", err)
-		}
-		ierr := insert(context.WithValue(ctx, savepointDepth{}, depth), number)
-		if ierr != nil && !sqlerr.IsUniqueViolation(ierr) && !errors.Is(ierr, casenum.ErrDuplicate) {
-			// Whatever else went wrong (a deadlock, a serialization
-			// failure, a lost connection) may have ended the whole
-			// transaction: the caller must retry all of it, and a
-			// Generator must not try another number inside it.
-			ierr = sqlerr.Mark(sqlerr.Fatal, ierr)
-		}
-		if ierr != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
-				return afterFailedInsert("rolling back to savepoint", ierr, err)
-			}
-		}
-		// A savepoint outlives a rollback to it: release it either way, so
-		// failed attempts do not pile up savepoints in the transaction.
-		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
-			if ierr != nil {
-				return afterFailedInsert("releasing savepoint", ierr, err)
-			}
-			return fmt.Errorf("store: releasing savepoint: %w", err)
-		}
-		return ierr
+		return txattempt.Savepoint(ctx, "store", func(ctx context.Context, stmt string) error {
+			_, err := tx.ExecContext(ctx, stmt)
+			return err
+		}, insert, number)
 	}
 }
-
-// afterFailedInsert reports a savepoint statement that failed after the
-// insert did. The savepoint's error is wrapped; the insert's too, so that a
-// deadlock (MySQL 1213, after which the whole transaction is rolled back and
-// the savepoint gone) stays visible to a caller that retries transactions,
-// unless it is a unique violation: the transaction is broken, and a
-// Generator must not take that for a collision and retry in it.
-func afterFailedInsert(what string, insertErr, err error) error {
-	if IsUniqueViolation(insertErr) {
-		return fmt.Errorf("store: %s after %q: %w", what, insertErr.Error(), err)
-	}
-	return fmt.Errorf("store: %s after %w: %w", what, insertErr, err)
-}
-
-// savepointDepth is the context key of the nesting depth of Savepoint.
-type savepointDepth struct{}

@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
 	_ "modernc.org/sqlite"             // registers driver "sqlite"
 )
@@ -141,6 +142,23 @@ func inCI() bool {
 func Postgres(t testing.TB) *sql.DB {
 	t.Helper()
 	return open(t, "pgx", PostgresDSN(t), "PostgreSQL at "+PostgresEnv)
+}
+
+// PgxPool opens a pgx pool on the PostgreSQL database named by
+// PostgresDSN, checks that it answers, and closes it when the test ends.
+func PgxPool(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), PostgresDSN(t))
+	if err != nil {
+		t.Fatalf("testdb: open PostgreSQL at %s with pgxpool: %v", PostgresEnv, err)
+	}
+	t.Cleanup(pool.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+	defer cancel()
+	if err := pool.Ping(ctx); err != nil {
+		t.Fatalf("testdb: cannot reach PostgreSQL at %s: %v; is the server running? start it with: %s", PostgresEnv, err, StartCommand)
+	}
+	return pool
 }
 
 // MySQL opens the MariaDB database named by MySQLDSN with go-sql-driver/mysql,

@@ -1,0 +1,57 @@
+package pgxstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/internal/sqlstmt"
+	"github.com/casemint/casemint/internal/txattempt"
+)
+
+// CreateTx mints a number with g and stores a record under it, running a
+// transaction of its own per attempt on db: BEGIN (with opts), fn, COMMIT.
+// fn inserts the record (and any child rows) with tx; it must not commit
+// or roll back tx. The outcomes are those of store.CreateTx:
+//
+//   - a collision or an aborted attempt (a deadlock, a serialization
+//     failure, a connection lost before COMMIT) at any statement, or at
+//     COMMIT, rolls the transaction back and tries again with a new
+//     number, so a DEFERRABLE INITIALLY DEFERRED unique constraint is
+//     retried like any collision;
+//   - a COMMIT that gets no answer may have been carried out: CreateTx
+//     returns at once with an error wrapping casenum.ErrUncertain, as an
+//     *casenum.AttemptError that carries the number;
+//   - when g's Sequence is a *Sequence on db without blocks, {seq} is drawn
+//     in the attempt's transaction and commits or rolls back with the
+//     record: gap-free numbering.
+//
+// A function that ends tx itself gets an error wrapping pgx.ErrTxClosed;
+// one that returns nil after a statement failed gets one wrapping
+// pgx.ErrTxCommitRollback (nothing was stored). The other outcomes are
+// those of casenum.Generator.Create.
+func CreateTx(ctx context.Context, db Beginner, g *casenum.Generator, opts pgx.TxOptions,
+	fn func(ctx context.Context, tx pgx.Tx, number string) error) (string, error) {
+	if err := sqlstmt.CheckQuerier(db); err != nil {
+		return "", fmt.Errorf("pgxstore: CreateTx: %w", err)
+	}
+	switch {
+	case g == nil:
+		return "", errors.New("pgxstore: CreateTx needs a Generator")
+	case fn == nil:
+		return "", errors.New("pgxstore: CreateTx needs a function")
+	}
+	return txattempt.Create(ctx, db, &txattempt.Driver[pgx.Tx]{
+		Pkg:        "pgxstore",
+		Begin:      func(ctx context.Context) (pgx.Tx, error) { return db.BeginTx(ctx, opts) },
+		Commit:     func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },
+		Rollback:   func(ctx context.Context, tx pgx.Tx) { _ = tx.Rollback(ctx) },
+		TxDone:     pgx.ErrTxClosed,
+		RolledBack: pgx.ErrTxCommitRollback,
+		Unsent:     pgconn.SafeToRetry,
+	}, g, fn)
+}
