@@ -31,7 +31,6 @@ import (
 // exactly one row is stored per key: the winner's.
 func TestGaleraCertificationFailure(t *testing.T) {
 	t.Parallel()
-	nodes := testdb.Galera(t)
 	for _, c := range []struct {
 		name      string
 		setup     string // run on each racing connection
@@ -44,6 +43,7 @@ func TestGaleraCertificationFailure(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.Context()
+			nodes := testdb.Galera(t) // pools of its own: c.setup stays in them
 			table := createKeys(t, nodes)
 			// One connection per node, so a race is not lost to opening one.
 			conns := make([]*sql.Conn, 2)
@@ -70,12 +70,15 @@ func TestGaleraCertificationFailure(t *testing.T) {
 					t.Fatalf("key %d: %v", k, err)
 				}
 				winners[k] = winner
-				switch number(err) {
+				var me *mysql.MySQLError
+				if !errors.As(err, &me) {
+					t.Fatalf("key %d: the loser's error: %v (%T), want a *mysql.MySQLError", k, err, err)
+				}
+				switch me.Number {
 				case 1213: // ER_LOCK_DEADLOCK: certification failed
 					aborted++
-					var me *mysql.MySQLError
-					if errors.As(err, &me); string(me.SQLState[:]) != "40001" {
-						t.Errorf("key %d: %v: SQLSTATE %s, want 40001", k, err, me.SQLState[:])
+					if state := string(me.SQLState[:]); state != "40001" {
+						t.Errorf("key %d: %v: SQLSTATE %s, want 40001", k, err, state)
 					}
 					if got := sqlerr.Classify(err); got != sqlerr.Aborted {
 						t.Errorf("key %d: Classify(%v) = %v, want Aborted", k, err, got)
@@ -86,7 +89,7 @@ func TestGaleraCertificationFailure(t *testing.T) {
 						t.Errorf("key %d: Classify(%v) = %v, want Unique", k, err, got)
 					}
 				default:
-					t.Fatalf("key %d: the loser's error: %v (%T), want a *mysql.MySQLError 1213 or 1062", k, err, err)
+					t.Fatalf("key %d: the loser's error: %v, want error 1213 or 1062", k, err)
 				}
 			}
 			t.Logf("%d races: %d losers refused at certification (1213), %d as duplicates (1062)", len(winners), aborted, unique)
@@ -126,15 +129,6 @@ func race(ctx context.Context, conns []*sql.Conn, insert string, k int) (int, er
 		return 2, errs[0]
 	}
 	return 1, errs[1]
-}
-
-// number returns the MySQL error number in err, or 0.
-func number(err error) uint16 {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
-		return me.Number
-	}
-	return 0
 }
 
 // checkWinners checks that table holds exactly one row per key of winners on

@@ -21,6 +21,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -261,7 +262,9 @@ func waitForTable(t testing.TB, dbs []*sql.DB, table string, timeout time.Durati
 // CausalConn returns a connection to the Galera node db whose reads first
 // wait until the node has applied every write that the cluster committed
 // before them (wsrep_sync_wait = 1), so a row written through one node can be
-// read back through any other. It is closed when the test ends.
+// read back through any other. It is closed when the test ends, and not
+// returned to db's pool, whose other connections keep reading without
+// waiting.
 func CausalConn(t testing.TB, db *sql.DB) *sql.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), pingTimeout)
@@ -270,7 +273,8 @@ func CausalConn(t testing.TB, db *sql.DB) *sql.Conn {
 	if err != nil {
 		t.Fatalf("testdb: connect to a Galera node: %v", err)
 	}
-	t.Cleanup(func() { _ = c.Close() })
+	// ErrBadConn makes database/sql close the connection instead of pooling it.
+	t.Cleanup(func() { _ = c.Raw(func(any) error { return driver.ErrBadConn }) })
 	if _, err := c.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1"); err != nil {
 		t.Fatalf("testdb: SET SESSION wsrep_sync_wait = 1: %v", err)
 	}

@@ -374,3 +374,28 @@ func wsrepStatus(t *testing.T, db *sql.DB, name string) string {
 	}
 	return value
 }
+
+// TestCausalConnLeavesThePool checks that the setting of a causal connection
+// does not reach the pool it came from.
+func TestCausalConnLeavesThePool(t *testing.T) {
+	t.Parallel()
+	db := Galera(t)[0]
+	db.SetMaxOpenConns(1) // the pool's one connection is the causal one, if it comes back
+	wait := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) int {
+		var v int
+		if err := q.QueryRowContext(t.Context(), "SELECT @@session.wsrep_sync_wait").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	t.Run("causal", func(t *testing.T) {
+		if got := wait(CausalConn(t, db)); got != 1 {
+			t.Errorf("causal connection: wsrep_sync_wait = %d, want 1", got)
+		}
+	})
+	if got := wait(db); got != 0 {
+		t.Errorf("pooled connection after the causal one: wsrep_sync_wait = %d, want 0", got)
+	}
+}
