@@ -1,11 +1,12 @@
 // Package testdb connects tests to the databases casemint supports: a fresh
-// SQLite file per test, and the PostgreSQL and MariaDB servers that
-// databases.sh starts on 127.0.0.1.
+// SQLite file per test, and the PostgreSQL server, the MariaDB server and the
+// three-node MariaDB Galera cluster that databases.sh starts on 127.0.0.1.
 //
-// The server DSNs come from CASEMINT_POSTGRES_DSN and CASEMINT_MYSQL_DSN. When
-// one is unset the test is skipped, so `go test ./...` works without servers;
-// under CI=true it fails instead, so a CI run cannot pass by testing nothing.
-// Start the servers and set both variables with:
+// The server DSNs come from CASEMINT_POSTGRES_DSN, CASEMINT_MYSQL_DSN and
+// CASEMINT_GALERA_DSNS (one DSN per node, comma-separated). When one is unset
+// the test is skipped, so `go test ./...` works without servers; under CI=true
+// it fails instead, so a CI run cannot pass by testing nothing. Start the
+// servers and set the variables with:
 //
 //	eval "$(bash internal/testdb/databases.sh start)"
 //
@@ -21,14 +22,18 @@
 //
 // Tests share one database per server, so each test names its tables with
 // Table and removes them with DropOnCleanup: parallel tests, parallel packages
-// and reruns never see each other's rows.
+// and reruns never see each other's rows. On the cluster, a table created
+// through one node reaches the others a moment later: WaitForTable waits for
+// it, and CausalConn reads what any node has written.
 package testdb
 
 import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -49,6 +54,7 @@ import (
 const (
 	PostgresEnv = "CASEMINT_POSTGRES_DSN"
 	MySQLEnv    = "CASEMINT_MYSQL_DSN"
+	GaleraEnv   = "CASEMINT_GALERA_DSNS" // one DSN per node, comma-separated
 )
 
 // StartCommand is the shell command that starts the servers and exports the
@@ -58,6 +64,10 @@ const StartCommand = `eval "$(bash internal/testdb/databases.sh start)"`
 // pingTimeout bounds how long a helper waits for a server before failing the
 // test, so a stopped server fails fast instead of hanging the package.
 const pingTimeout = 10 * time.Second
+
+// replicationTimeout bounds how long WaitForTable waits for a table to reach
+// every node.
+const replicationTimeout = 30 * time.Second
 
 // cleanupTimeout bounds a DROP TABLE run at cleanup, when the test's own
 // context is already cancelled.
@@ -168,6 +178,35 @@ func MySQL(t testing.TB) *sql.DB {
 	return open(t, "mysql", MySQLDSN(t), "MariaDB at "+MySQLEnv)
 }
 
+// Galera opens one database per node of the MariaDB Galera cluster named by
+// CASEMINT_GALERA_DSNS with go-sql-driver/mysql, checks that each answers,
+// and closes them when the test ends. The variable must name at least two
+// nodes. When it is unset Galera skips the test, or fails it when CI is true.
+func Galera(t testing.TB) []*sql.DB {
+	t.Helper()
+	dsns := galeraDSNs(t)
+	nodes := make([]*sql.DB, len(dsns))
+	for i, d := range dsns {
+		nodes[i] = open(t, "mysql", d, fmt.Sprintf("Galera node %d at %s", i+1, GaleraEnv))
+	}
+	return nodes
+}
+
+// galeraDSNs returns the nodes' DSNs from CASEMINT_GALERA_DSNS, as dsn does.
+func galeraDSNs(t testing.TB) []string {
+	t.Helper()
+	dsns := strings.Split(dsn(t, GaleraEnv, "Galera"), ",")
+	if len(dsns) < 2 {
+		t.Fatalf("testdb: %s names one node, want a cluster of at least 2", GaleraEnv)
+	}
+	for i, d := range dsns {
+		if d == "" {
+			t.Fatalf("testdb: %s: node %d has an empty DSN", GaleraEnv, i+1)
+		}
+	}
+	return dsns
+}
+
 // SQLite opens a new, empty SQLite database file in t.TempDir() with the
 // modernc driver, in WAL mode with a busy timeout so that concurrent writers
 // wait for each other instead of failing with SQLITE_BUSY. It is closed when
@@ -253,6 +292,63 @@ func DropOnCleanup(t testing.TB, db *sql.DB, table string) {
 			t.Errorf("testdb: %s: %v", stmt, err)
 		}
 	})
+}
+
+// WaitForTable waits until table can be read through each of dbs, as a table
+// created through one node of a cluster reaches the others a moment later. It
+// fails the test when the table is still missing after 30 seconds.
+func WaitForTable(t testing.TB, dbs []*sql.DB, table string) {
+	t.Helper()
+	waitForTable(t, dbs, table, replicationTimeout)
+}
+
+func waitForTable(t testing.TB, dbs []*sql.DB, table string, timeout time.Duration) {
+	t.Helper()
+	if !tableRE.MatchString(table) {
+		t.Fatalf("testdb: table name %q is not an identifier", table)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	for i, db := range dbs {
+		query := "SELECT 1 FROM " + quote(db, table) + " WHERE 1 = 0"
+		var last error // the database's answer, rather than the deadline
+		for {
+			err := db.QueryRowContext(ctx, query).Scan(new(int))
+			if errors.Is(err, sql.ErrNoRows) {
+				break
+			}
+			if ctx.Err() == nil || last == nil {
+				last = err
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("testdb: table %s not readable through database %d of %d after %v: %v", table, i+1, len(dbs), timeout, last)
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// CausalConn returns a connection to the Galera node db whose reads first
+// wait until the node has applied every write that the cluster committed
+// before them (wsrep_sync_wait = 1), so a row written through one node can be
+// read back through any other. It is closed when the test ends, and not
+// returned to db's pool, whose other connections keep reading without
+// waiting.
+func CausalConn(t testing.TB, db *sql.DB) *sql.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), pingTimeout)
+	defer cancel()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatalf("testdb: connect to a Galera node: %v", err)
+	}
+	// ErrBadConn makes database/sql close the connection instead of pooling it.
+	t.Cleanup(func() { _ = c.Raw(func(any) error { return driver.ErrBadConn }) })
+	if _, err := c.ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1"); err != nil {
+		t.Fatalf("testdb: SET SESSION wsrep_sync_wait = 1: %v", err)
+	}
+	return c
 }
 
 // quote quotes each part of a validated (schema-qualified) name in the

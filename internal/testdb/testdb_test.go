@@ -3,6 +3,7 @@ package testdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 // fakeTB records Skipf and Fatalf instead of ending the real test, so the
@@ -71,9 +74,11 @@ func TestDSN(t *testing.T) {
 	helpers := []struct {
 		env string
 		dsn func(testing.TB) string
+		set string // a valid value
 	}{
-		{PostgresEnv, PostgresDSN},
-		{MySQLEnv, MySQLDSN},
+		{PostgresEnv, PostgresDSN, "user:pass@example/db"},
+		{MySQLEnv, MySQLDSN, "user:pass@example/db"},
+		{GaleraEnv, func(tb testing.TB) string { return strings.Join(galeraDSNs(tb), ",") }, "u@tcp(a)/db,u@tcp(b)/db"},
 	}
 	for _, h := range helpers {
 		t.Run(h.env, func(t *testing.T) {
@@ -102,12 +107,11 @@ func TestDSN(t *testing.T) {
 				t.Errorf("failure message %q does not mention %s", f.msg, h.env)
 			}
 
-			const want = "user:pass@example/db"
-			t.Setenv(h.env, want)
+			t.Setenv(h.env, h.set)
 			var got string
 			f = withFake(t, func(tb testing.TB) { got = h.dsn(tb) })
-			if f.skipped || f.failed || got != want {
-				t.Fatalf("set: got %q (skipped=%v failed=%v), want %q", got, f.skipped, f.failed, want)
+			if f.skipped || f.failed || got != h.set {
+				t.Fatalf("set: got %q (skipped=%v failed=%v), want %q", got, f.skipped, f.failed, h.set)
 			}
 			if n := skipped(h.env) - before; n != 1 {
 				t.Errorf("%d skips counted for %s after a skip, a CI failure and a set DSN, want 1", n, h.env)
@@ -138,6 +142,16 @@ func TestSkipSummary(t *testing.T) {
 	}
 }
 
+func TestGaleraDSNsRefusesBadLists(t *testing.T) {
+	for _, bad := range []string{"u@tcp(a)/db", "u@tcp(a)/db,", ",u@tcp(a)/db", "u@tcp(a)/db,,u@tcp(b)/db"} {
+		t.Setenv(GaleraEnv, bad)
+		f := withFake(t, func(tb testing.TB) { galeraDSNs(tb) })
+		if !f.failed || !strings.Contains(f.msg, GaleraEnv) {
+			t.Errorf("%s=%q: failed=%v (%q), want a failure naming the variable", GaleraEnv, bad, f.failed, f.msg)
+		}
+	}
+}
+
 // TestMainPrintsSkips runs TestServerConnections in a child process with
 // the DSN variables unset: its two subtests skip, and Main says so in one
 // line, without -v.
@@ -157,6 +171,53 @@ func TestMainPrintsSkips(t *testing.T) {
 	}
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], "testdb: testdb: 2 tests skipped: CASEMINT_POSTGRES_DSN unset (1), CASEMINT_MYSQL_DSN unset (1); ") {
 		t.Errorf("child printed summary lines %q, want one for 2 skips; output:\n%s", lines, out)
+	}
+}
+
+func TestWaitForTable(t *testing.T) {
+	t.Parallel()
+	a, b := SQLite(t), SQLite(t)
+	ctx := t.Context()
+	for _, db := range []*sql.DB{a, b} {
+		if _, err := db.ExecContext(ctx, "CREATE TABLE present (n INTEGER)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := withFake(t, func(tb testing.TB) { waitForTable(tb, []*sql.DB{a, b}, "present", time.Minute) })
+	if f.failed {
+		t.Errorf("a table on both databases: %s", f.msg)
+	}
+
+	// A table that appears while WaitForTable waits.
+	created := make(chan error, 1)
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		_, err := b.ExecContext(ctx, "CREATE TABLE later (n INTEGER)")
+		created <- err
+	}()
+	if _, err := a.ExecContext(ctx, "CREATE TABLE later (n INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	f = withFake(t, func(tb testing.TB) { waitForTable(tb, []*sql.DB{a, b}, "later", time.Minute) })
+	if err := <-created; err != nil {
+		t.Fatal(err)
+	}
+	if f.failed {
+		t.Errorf("a table created on the second database while waiting: %s", f.msg)
+	}
+
+	// A table that never reaches the second database.
+	if _, err := a.ExecContext(ctx, "CREATE TABLE only_a (n INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	f = withFake(t, func(tb testing.TB) { waitForTable(tb, []*sql.DB{a, b}, "only_a", 50*time.Millisecond) })
+	if !f.failed || !strings.Contains(f.msg, "only_a") || !strings.Contains(f.msg, "database 2 of 2") || !strings.Contains(f.msg, "no such table") {
+		t.Errorf("a table missing on the second database: failed=%v, message %q, want one naming the table, the database and the error", f.failed, f.msg)
+	}
+
+	f = withFake(t, func(tb testing.TB) { waitForTable(tb, []*sql.DB{a}, "t;drop", time.Minute) })
+	if !f.failed {
+		t.Errorf("an unsafe table name did not fail the test")
 	}
 }
 
@@ -331,5 +392,82 @@ func TestServerConnections(t *testing.T) {
 				t.Errorf("open connections = %d, want %d held at once", open, clients)
 			}
 		})
+	}
+}
+
+// TestGalera checks the cluster end to end: its nodes are synced in one
+// cluster, and a table and a row written through node 1 reach every node, as
+// does the table's drop.
+func TestGalera(t *testing.T) {
+	t.Parallel()
+	nodes := Galera(t)
+	ctx := t.Context()
+	for i, db := range nodes {
+		size, state := wsrepStatus(t, db, "wsrep_cluster_size"), wsrepStatus(t, db, "wsrep_local_state_comment")
+		if size != fmt.Sprint(len(nodes)) || state != "Synced" {
+			t.Fatalf("node %d: wsrep_cluster_size=%s wsrep_local_state_comment=%s, want %d and Synced", i+1, size, state, len(nodes))
+		}
+	}
+
+	table := Table(t, "galera")
+	t.Run("replicate", func(t *testing.T) {
+		DropOnCleanup(t, nodes[0], table)
+		if _, err := nodes[0].ExecContext(ctx, "CREATE TABLE "+table+" (number VARCHAR(64) NOT NULL UNIQUE)"); err != nil {
+			t.Fatal(err)
+		}
+		WaitForTable(t, nodes, table)
+		if _, err := nodes[0].ExecContext(ctx, "INSERT INTO "+table+" (number) VALUES (?)", "CASE-1"); err != nil {
+			t.Fatal(err)
+		}
+		for i, db := range nodes {
+			var got string
+			if err := CausalConn(t, db).QueryRowContext(ctx, "SELECT number FROM "+table).Scan(&got); err != nil || got != "CASE-1" {
+				t.Errorf("node %d: read %q, %v; want the row written through node 1", i+1, got, err)
+			}
+		}
+	})
+
+	for i, db := range nodes {
+		var n int
+		err := CausalConn(t, db).QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n)
+		var me *mysql.MySQLError
+		if !errors.As(err, &me) || me.Number != 1146 { // ER_NO_SUCH_TABLE
+			t.Errorf("node %d: table %s after its drop through node 1: %v, want error 1146", i+1, table, err)
+		}
+	}
+}
+
+// wsrepStatus returns a Galera status variable of the node db.
+func wsrepStatus(t *testing.T, db *sql.DB, name string) string {
+	t.Helper()
+	var value string
+	if err := db.QueryRowContext(t.Context(), "SHOW GLOBAL STATUS LIKE ?", name).Scan(&name, &value); err != nil {
+		t.Fatalf("SHOW GLOBAL STATUS LIKE %q: %v", name, err)
+	}
+	return value
+}
+
+// TestCausalConnLeavesThePool checks that the setting of a causal connection
+// does not reach the pool it came from.
+func TestCausalConnLeavesThePool(t *testing.T) {
+	t.Parallel()
+	db := Galera(t)[0]
+	db.SetMaxOpenConns(1) // the pool's one connection is the causal one, if it comes back
+	wait := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) int {
+		var v int
+		if err := q.QueryRowContext(t.Context(), "SELECT @@session.wsrep_sync_wait").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	t.Run("causal", func(t *testing.T) {
+		if got := wait(CausalConn(t, db)); got != 1 {
+			t.Errorf("causal connection: wsrep_sync_wait = %d, want 1", got)
+		}
+	})
+	if got := wait(db); got != 0 {
+		t.Errorf("pooled connection after the causal one: wsrep_sync_wait = %d, want 0", got)
 	}
 }
