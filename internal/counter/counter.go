@@ -45,9 +45,9 @@ func CheckBlock(n int) error {
 
 // Bounds of the retries of a counter upsert the database refused.
 const (
-	bumpAttempts = 12
+	bumpAttempts = 50
 	bumpDelay    = time.Millisecond
-	bumpMaxDelay = 64 * time.Millisecond
+	bumpMaxDelay = 100 * time.Millisecond
 )
 
 // Bump runs raise, which raises a scope's counter by n in one statement

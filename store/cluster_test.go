@@ -1,0 +1,213 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/internal/testdb"
+	"github.com/casemint/casemint/store"
+)
+
+// A multi-primary cluster finds a clash between nodes at certification: the
+// loser's statement fails with 1213, not 1062, and nothing of it is stored.
+// These tests write through all three nodes of a Galera cluster at once.
+
+// clusterTable creates a table through node 1, waits until every node has
+// it, and drops it when the test ends.
+func clusterTable(t *testing.T, nodes []*sql.DB, prefix, columns string) string {
+	t.Helper()
+	table := testdb.Table(t, prefix)
+	testdb.DropOnCleanup(t, nodes[0], table)
+	_, err := nodes[0].ExecContext(t.Context(), "CREATE TABLE "+table+" ("+columns+")")
+	require.NoError(t, err)
+	testdb.WaitForTable(t, nodes, table)
+	return table
+}
+
+// clusterRows returns what a query reads through node 1 once it has caught
+// up with the cluster.
+func clusterRows(t *testing.T, nodes []*sql.DB, query string) []string {
+	t.Helper()
+	conn := testdb.CausalConn(t, nodes[0])
+	rows, err := conn.QueryContext(t.Context(), query)
+	require.NoError(t, err)
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		got = append(got, s)
+	}
+	require.NoError(t, rows.Err())
+	return got
+}
+
+// Create through the three nodes with a small random space: clashes
+// between nodes are retried, and every request is stored once. With its
+// default wsrep_retry_autocommit=1 the server retries a statement that
+// failed certification once, and the loser mostly sees a unique violation;
+// without that retry it sees the certification failure itself.
+func TestClusterCreate(t *testing.T) {
+	t.Parallel()
+	const workers, perWorker = 24, 30
+	for _, retry := range []string{"server retry", "no server retry"} {
+		t.Run(retry, func(t *testing.T) {
+			t.Parallel()
+			nodes := testdb.Galera(t)
+			if retry == "no server retry" {
+				nodes = galeraWith(t, "wsrep_retry_autocommit", "0")
+			}
+			table := clusterTable(t, nodes, "cases", "number VARCHAR(20) NOT NULL PRIMARY KEY, request INT NOT NULL UNIQUE")
+			g, err := casenum.New(casenum.WithLayout("G-{rand:3}"), casenum.WithRetry(casenum.Retry{Attempts: 50}))
+			require.NoError(t, err)
+			var wg sync.WaitGroup
+			for w := range workers {
+				db := nodes[w%len(nodes)]
+				wg.Go(func() {
+					for i := range perWorker {
+						req := w*perWorker + i
+						if _, err := g.Create(t.Context(), inserter(db, store.MySQL, table, req)); err != nil {
+							t.Errorf("request %d through node %d: %v", req, w%len(nodes)+1, err)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			got := clusterRows(t, nodes, "SELECT CAST(request AS CHAR) FROM "+table)
+			assert.Len(t, got, workers*perWorker, "every request stored once")
+			st := g.Stats()
+			t.Logf("%s: %+v", retry, st)
+			assert.Equal(t, uint64(workers*perWorker), st.Minted)
+			assert.Zero(t, st.Errors+st.Exhausted)
+			if retry == "no server retry" {
+				assert.Positive(t, st.Aborted, "clashes between nodes must surface as certification failures")
+			}
+		})
+	}
+}
+
+// galeraWith opens the cluster's nodes with a session variable set on
+// every connection.
+func galeraWith(t *testing.T, name, value string) []*sql.DB {
+	t.Helper()
+	nodes := testdb.Galera(t) // skips, or fails under CI, without the cluster
+	dsns := strings.Split(os.Getenv(testdb.GaleraEnv), ",")
+	for i := range nodes {
+		cfg, err := mysql.ParseDSN(dsns[i])
+		require.NoError(t, err)
+		if cfg.Params == nil {
+			cfg.Params = map[string]string{}
+		}
+		cfg.Params[name] = value
+		connector, err := mysql.NewConnector(cfg)
+		require.NoError(t, err)
+		db := sql.OpenDB(connector)
+		t.Cleanup(func() { _ = db.Close() })
+		nodes[i] = db
+	}
+	return nodes
+}
+
+// A Sequence bumping one counter through the three nodes hands out every
+// value once, skips none and fails no call: the certification failures of
+// the counter's row are retried.
+func TestClusterSequence(t *testing.T) {
+	t.Parallel()
+	for _, block := range []int{1, 10} {
+		t.Run(fmt.Sprintf("block %d", block), func(t *testing.T) {
+			t.Parallel()
+			const workers, perWorker = 12, 40
+			nodes := testdb.Galera(t)
+			table := testdb.Table(t, "counters")
+			testdb.DropOnCleanup(t, nodes[0], table)
+			seqs := make([]*store.Sequence, len(nodes))
+			for i, db := range nodes {
+				var err error
+				seqs[i], err = store.NewSequence(db, store.MySQL, table, store.WithBlock(block))
+				require.NoError(t, err)
+			}
+			require.NoError(t, seqs[0].CreateTable(t.Context()))
+			testdb.WaitForTable(t, nodes, table)
+
+			var mu sync.Mutex
+			var values []uint64
+			var wg sync.WaitGroup
+			for w := range workers {
+				seq := seqs[w%len(seqs)]
+				wg.Go(func() {
+					for range perWorker {
+						v, err := seq.Next(t.Context(), "G-")
+						if err != nil {
+							t.Errorf("worker %d: %v", w, err)
+							return
+						}
+						mu.Lock()
+						values = append(values, v)
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			slices.Sort(values)
+			n := len(values)
+			require.Equal(t, workers*perWorker, n)
+			assert.Equal(t, n, len(slices.Compact(slices.Clone(values))), "a value handed out twice")
+			if block == 1 {
+				assert.Equal(t, uint64(1), values[0])
+				assert.Equal(t, uint64(n), values[n-1], "values skipped")
+			}
+		})
+	}
+}
+
+// CreateTx stores a record and its child rows through the three nodes:
+// a clash found at COMMIT rolls back the whole transaction and retries it,
+// so no child row is left without its record.
+func TestClusterCreateTx(t *testing.T) {
+	t.Parallel()
+	const workers, perWorker, children = 12, 25, 2
+	nodes := testdb.Galera(t)
+	cases := clusterTable(t, nodes, "cases", "number VARCHAR(20) NOT NULL PRIMARY KEY, request INT NOT NULL")
+	lines := clusterTable(t, nodes, "lines", "number VARCHAR(20) NOT NULL, line INT NOT NULL, PRIMARY KEY (number, line)")
+	g, err := casenum.New(casenum.WithLayout("G-{rand:3}"), casenum.WithRetry(casenum.Retry{Attempts: 100}))
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for w := range workers {
+		db := nodes[w%len(nodes)]
+		wg.Go(func() {
+			for i := range perWorker {
+				req := w*perWorker + i
+				_, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+					for l := range children {
+						if _, err := tx.ExecContext(ctx, "INSERT INTO "+lines+" (number, line) VALUES (?, ?)", n, l); err != nil {
+							return err
+						}
+					}
+					_, err := tx.ExecContext(ctx, "INSERT INTO "+cases+" (number, request) VALUES (?, ?)", n, req)
+					return err
+				})
+				if err != nil {
+					t.Errorf("request %d: %v", req, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	total := workers * perWorker
+	assert.Len(t, clusterRows(t, nodes, "SELECT number FROM "+cases), total)
+	assert.Len(t, clusterRows(t, nodes, "SELECT number FROM "+lines), total*children)
+	orphans := clusterRows(t, nodes, "SELECT l.number FROM "+lines+" l WHERE NOT EXISTS (SELECT 1 FROM "+cases+" c WHERE c.number = l.number)")
+	assert.Empty(t, orphans)
+	t.Logf("%+v", g.Stats())
+}
