@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/casemint/casemint/internal/sqlstmt"
 )
@@ -47,43 +46,6 @@ func (d Dialect) valid() error {
 		return nil
 	}
 	return fmt.Errorf("%w: %v", ErrInvalidDialect, d)
-}
-
-// Placeholder returns the marker of the i-th parameter of a statement,
-// counting from 1: "$1" on PostgreSQL, "?" on MySQL and SQLite.
-func (d Dialect) Placeholder(i int) string { return d.stmt().Placeholder(i) }
-
-// Rebind rewrites the ? placeholders of query for the dialect: $1, $2, ...
-// on PostgreSQL, unchanged elsewhere. It does not parse SQL, so query must
-// hold no ? inside string literals, quoted identifiers or comments.
-func (d Dialect) Rebind(query string) string {
-	if d != Postgres || !strings.Contains(query, "?") {
-		return query
-	}
-	var b strings.Builder
-	b.Grow(len(query) + 8)
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '?' {
-			n++
-			b.WriteString(d.Placeholder(n))
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	return b.String()
-}
-
-// QuoteIdentifier validates a table or column name and quotes it for the
-// dialect: "name" on PostgreSQL and SQLite, `name` on MySQL. A schema.table
-// name has each part quoted. Anything but ^[A-Za-z_][A-Za-z0-9_]{0,62}$ (per
-// part) is refused with ErrInvalidIdentifier, so the result is always safe
-// to put into a statement.
-func (d Dialect) QuoteIdentifier(name string) (string, error) {
-	if err := d.valid(); err != nil {
-		return "", err
-	}
-	return d.stmt().Table(name)
 }
 
 // stmt returns the dialect's statement writer.

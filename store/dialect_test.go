@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"database/sql"
-	"errors"
 	"strings"
 	"testing"
 
@@ -106,37 +105,5 @@ func TestInvalidIdentifiersRefused(t *testing.T) {
 		// A column is one identifier: schema.column is refused.
 		_, err := store.NewChecker(db, d, "cases", "app.number")
 		assert.ErrorIs(t, err, store.ErrInvalidIdentifier)
-	}
-}
-
-func TestDialectRebindAndQuote(t *testing.T) {
-	t.Parallel()
-	q := "INSERT INTO t (a, b) VALUES (?, ?)"
-	if got := store.Postgres.Rebind(q); got != "INSERT INTO t (a, b) VALUES ($1, $2)" {
-		t.Errorf("Postgres.Rebind = %q", got)
-	}
-	for _, d := range []store.Dialect{store.MySQL, store.SQLite} {
-		if got := d.Rebind(q); got != q {
-			t.Errorf("%v.Rebind = %q", d, got)
-		}
-		if d.Placeholder(3) != "?" {
-			t.Errorf("%v.Placeholder(3) = %q", d, d.Placeholder(3))
-		}
-	}
-	if store.Postgres.Placeholder(3) != "$3" {
-		t.Errorf("Postgres.Placeholder(3) = %q", store.Postgres.Placeholder(3))
-	}
-	for d, want := range map[store.Dialect]string{store.Postgres: `"s"."t"`, store.SQLite: `"s"."t"`, store.MySQL: "`s`.`t`"} {
-		if got, err := d.QuoteIdentifier("s.t"); err != nil || got != want {
-			t.Errorf("%v.QuoteIdentifier = %q, %v; want %q", d, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "a b", `t"; DROP TABLE x; --`, "a.b.c", "1t"} {
-		if _, err := store.Postgres.QuoteIdentifier(bad); !errors.Is(err, store.ErrInvalidIdentifier) {
-			t.Errorf("QuoteIdentifier(%q) = %v, want ErrInvalidIdentifier", bad, err)
-		}
-	}
-	if _, err := store.Dialect(0).QuoteIdentifier("t"); !errors.Is(err, store.ErrInvalidDialect) {
-		t.Errorf("zero Dialect: %v", err)
 	}
 }

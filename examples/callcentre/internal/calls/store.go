@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/casemint/casemint/casenum"
@@ -84,14 +85,33 @@ func (s *Store) Dialect() store.Dialect { return s.dialect }
 // transaction that stores the call.
 func (s *Store) Sequence() *store.Sequence { return s.seq }
 
-// quote quotes an identifier already validated by NewStore.
+// quote quotes an identifier already validated by NewStore, so that a
+// reserved word is usable as a name.
 func (s *Store) quote(ident string) string {
-	q, _ := s.dialect.QuoteIdentifier(ident)
-	return q
+	if s.dialect == store.MySQL {
+		return "`" + ident + "`"
+	}
+	return `"` + ident + `"`
 }
 
-// rebind turns the ? placeholders of q into the dialect's.
-func (s *Store) rebind(q string) string { return s.dialect.Rebind(q) }
+// rebind turns the ? placeholders of q into PostgreSQL's $1, $2, ...; the
+// statements of this file hold no other question mark.
+func (s *Store) rebind(q string) string {
+	if s.dialect != store.Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
 
 // Schema returns the statements that create the table, its index and the
 // counter table, if they do not exist yet.
