@@ -13,6 +13,7 @@
 //	GET  /api/call-centre/calls/{caseNumber}    one call, by the number as a person typed it
 //	GET  /api/call-centre/calls?date=YYYY-MM-DD&limit=N&cursor=C   a day's calls, a page at a time
 //	GET  /api/call-centre/stats                 the Generator's counters
+//	GET  /metrics                               the same for Prometheus, with -metrics
 //
 // With -selftest N the command starts the service on a loopback port, sends
 // it N create requests from -concurrency workers over real HTTP, reads every
@@ -71,6 +72,7 @@ type config struct {
 	selftest         int
 	concurrency      int
 	expectCollisions bool
+	metrics          bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -88,6 +90,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a shutdown waits for requests in flight")
 	fs.IntVar(&c.selftest, "selftest", 0, "run the self-test with `N` create requests instead of serving")
 	fs.IntVar(&c.concurrency, "concurrency", 16, "self-test: concurrent `workers`")
+	fs.BoolVar(&c.metrics, "metrics", false, "serve GET /metrics, the Generator's counters for Prometheus; the self-test prints a scrape of it")
 	fs.BoolVar(&c.expectCollisions, "expect-collisions", false, "self-test: fail unless the layout collided at least once (proves that collisions are retried)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -163,7 +166,7 @@ func serveDB(ctx context.Context, cfg config, logger *slog.Logger) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	h, err := calls.NewHandler(calls.Config{Store: st, Generator: gen, Logger: logger, RequestTimeout: cfg.requestTimeout})
+	h, err := calls.NewHandler(calls.Config{Store: st, Generator: gen, Logger: logger, RequestTimeout: cfg.requestTimeout, Metrics: cfg.metrics})
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,7 @@ type summary struct {
 	Stats                 casenum.Stats
 	Sample                string   // one minted number
 	Failures              []string // the first few failures, quoted
+	Metrics               string   // a scrape of /metrics, with -metrics
 }
 
 // problems lists what makes the run a failure.
@@ -83,6 +84,9 @@ func (s summary) print(w io.Writer) {
 	}
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "failure     %s\n", f)
+	}
+	if s.Metrics != "" {
+		fmt.Fprintf(w, "metrics     GET /metrics:\n%s", s.Metrics)
 	}
 }
 
@@ -161,7 +165,7 @@ func runSelftest(ctx context.Context, cfg config, logger *slog.Logger) (summary,
 	if err != nil {
 		return s, err
 	}
-	h, err := calls.NewHandler(calls.Config{Store: st, Generator: gen, Logger: logger, RequestTimeout: cfg.requestTimeout})
+	h, err := calls.NewHandler(calls.Config{Store: st, Generator: gen, Logger: logger, RequestTimeout: cfg.requestTimeout, Metrics: cfg.metrics})
 	if err != nil {
 		return s, err
 	}
@@ -208,7 +212,7 @@ func runSelftest(ctx context.Context, cfg config, logger *slog.Logger) (summary,
 	s.Lowercase = int(t.lowercase.Load())
 	s.Missing = s.Created - s.ReadBack
 	s.Failures = t.failures
-	s.Stats = t.stats
+	s.Stats, s.Metrics = t.stats, t.metrics
 	return s, nil
 }
 
@@ -258,7 +262,28 @@ func drive(ctx context.Context, cfg config, addr string) ([]string, *tally, erro
 	})
 	var err error
 	t.stats, err = fetchStats(ctx, client, addr+"/api/call-centre/stats")
+	if err == nil && cfg.metrics {
+		t.metrics, err = scrape(ctx, client, addr+"/metrics")
+	}
 	return numbers, t, err
+}
+
+// scrape returns the text of a GET of u.
+func scrape(ctx context.Context, c *http.Client, u string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("status %d: %s", resp.StatusCode, bytes.TrimSpace(body))
+	}
+	return string(body), err
 }
 
 // tally counts what the workers found.
@@ -267,6 +292,7 @@ type tally struct {
 	mu                  sync.Mutex
 	failures            []string
 	stats               casenum.Stats // the Generator's, at the end
+	metrics             string        // a scrape of /metrics, with -metrics
 }
 
 func (t *tally) fail(msg string) {

@@ -48,6 +48,9 @@ type Config struct {
 	// MaxBodyBytes caps a request body; a larger one is answered with 413.
 	// Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Metrics serves GET /metrics: the Generator's counters in Prometheus'
+	// text format.
+	Metrics bool
 }
 
 // The routes, in Go 1.22 ServeMux patterns.
@@ -77,6 +80,7 @@ type server struct {
 //	GET  /api/call-centre/calls/{caseNumber}   one call, by the number as a person typed it
 //	GET  /api/call-centre/calls?date=YYYY-MM-DD&limit=N&cursor=C   a day's calls, a page at a time
 //	GET  /api/call-centre/stats                the Generator's counters
+//	GET  /metrics                              the same for Prometheus, with Config.Metrics
 //
 // Every answer is JSON, errors included: {"success":false,"error":...,"details":...}.
 // A create whose outcome is unknown is answered 504 "outcome unknown" with
@@ -112,6 +116,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	mux.HandleFunc(routeList, s.list)
 	mux.HandleFunc(routeGet, s.get)
 	mux.HandleFunc(routeStats, s.stats)
+	if cfg.Metrics {
+		mux.HandleFunc(routeMetrics, s.metrics)
+	}
 	return s.logRequests(s.withTimeout(jsonErrors(mux))), nil
 }
 

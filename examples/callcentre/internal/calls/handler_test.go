@@ -388,6 +388,34 @@ func TestStats(t *testing.T) {
 	}
 }
 
+// With Metrics, GET /metrics serves the counters in Prometheus' text
+// format; without, it is an unknown route like any other.
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	s := sqliteService(t, options{metrics: true, gen: []casenum.Option{casenum.WithLayout("T-{rand:1}"),
+		casenum.WithRandom(casenumtest.Tokens("rand:4", "rand:4", "rand:5"))}})
+	s.mustCreate(validCall)
+	s.mustCreate(validCall)
+	rec := httptest.NewRecorder()
+	s.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	a := answer{status: rec.Code, header: rec.Header(), raw: rec.Body.String()}
+	if a.status != http.StatusOK || !strings.HasPrefix(a.header.Get("Content-Type"), "text/plain; version=0.0.4") {
+		t.Fatalf("status %d, %s: %s", a.status, a.header.Get("Content-Type"), a.raw)
+	}
+	for _, line := range []string{
+		"# TYPE casemint_minted_total counter\ncasemint_minted_total 2\n",
+		"# TYPE casemint_collisions_total counter\ncasemint_collisions_total 1\n",
+		"casemint_aborted_total 0\n", "casemint_fallbacks_total 0\n", "casemint_exhausted_total 0\n", "casemint_errors_total 0\n",
+	} {
+		if !strings.Contains(a.raw, line) {
+			t.Errorf("no %q in\n%s", line, a.raw)
+		}
+	}
+	if a := sqliteService(t, options{}).do(http.MethodGet, "/metrics", "", ""); a.status != http.StatusNotFound {
+		t.Errorf("without Metrics: status %d", a.status)
+	}
+}
+
 // When every candidate is taken the client is told to come back: 503 with
 // Retry-After, never a 409 or 500, and the stats show it.
 func TestExhaustedIs503(t *testing.T) {

@@ -58,6 +58,7 @@ type options struct {
 	now     func() time.Time
 	timeout time.Duration
 	gen     []casenum.Option
+	metrics bool
 }
 
 // newService builds the handler on db in a fresh table. By default the
@@ -96,6 +97,7 @@ func newService(t testing.TB, db *sql.DB, d store.Dialect, o options) *service {
 		Logger:         slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:            o.now,
 		RequestTimeout: o.timeout,
+		Metrics:        o.metrics,
 	})
 	if err != nil {
 		t.Fatal(err)
