@@ -1,66 +1,68 @@
-// Command quickstart stores three call records in SQLite, each under a case
-// number that casemint mints: the smallest complete use of the library.
+// Command quickstart is the smallest service that mints case numbers: one
+// HTTP handler that stores a call in SQLite under a number from casemint.
 //
 //	go run ./examples/quickstart
+//	curl -d subject=Billing localhost:8080/calls    # 201 CASE-20250929-7KQ2M9W
 package main
 
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
+	"log"
+	"net/http"
 
-	_ "modernc.org/sqlite" // the driver: any database/sql driver will do
+	_ "modernc.org/sqlite" // any database/sql driver will do
 
 	"github.com/casemint/casemint/casenum"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
+	db, err := sql.Open("sqlite", "calls.db")
+	if err != nil {
+		log.Fatal(err)
 	}
+	// The UNIQUE constraint, not a lookup, is what keeps numbers unique.
+	_, err = db.Exec(`CREATE TABLE IF NOT EXISTS calls (case_number TEXT NOT NULL UNIQUE, subject TEXT NOT NULL)`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Six symbols safe to read aloud and a check character that catches a
+	// mistyped or swapped one.
+	gen, err := casenum.New(casenum.WithLayout("CASE-{date}-{alnum:6}{check}"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	http.Handle("POST /calls", createCall(db, gen))
+	log.Fatal(http.ListenAndServe("localhost:8080", nil))
 }
 
-func run(ctx context.Context, w io.Writer) error {
-	dir, err := os.MkdirTemp("", "casemint-quickstart-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	db, err := sql.Open("sqlite", filepath.Join(dir, "calls.db"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
-	// The UNIQUE constraint, not a lookup, is what keeps numbers unique.
-	_, err = db.ExecContext(ctx, `CREATE TABLE calls (case_number TEXT NOT NULL UNIQUE, subject TEXT NOT NULL)`)
-	if err != nil {
-		return err
-	}
-
-	// With no options: CASE-{date}-{unixms}-{rand:3}, as CASE-20250929-1759131413832-073.
-	gen, err := casenum.New()
-	if err != nil {
-		return err
-	}
-	for _, subject := range []string{"Router keeps rebooting", "Billing question", "Password reset"} {
-		// Create calls the insert with a candidate number. A unique
-		// violation means "taken": Create tries a fresh number. Any other
-		// error comes back as is.
-		number, err := gen.Create(ctx, func(ctx context.Context, number string) error {
+// createCall stores a call and answers with its case number.
+func createCall(db *sql.DB, gen *casenum.Generator) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		subject := r.FormValue("subject")
+		// Create calls the insert with a candidate; a unique violation
+		// means "taken", and Create tries another number.
+		number, err := gen.Create(r.Context(), func(ctx context.Context, number string) error {
 			_, err := db.ExecContext(ctx, `INSERT INTO calls (case_number, subject) VALUES (?, ?)`, number, subject)
 			return err
 		})
-		if err != nil {
-			return err
+		var attempt *casenum.AttemptError
+		switch {
+		case err == nil:
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintln(w, number)
+		case errors.Is(err, casenum.ErrUncertain) && errors.As(err, &attempt):
+			// The connection was lost mid-insert: the call may be stored.
+			// The client looks the number up before it sends the call again.
+			http.Error(w, "outcome unknown: look up "+attempt.Number, http.StatusGatewayTimeout)
+		case errors.Is(err, casenum.ErrExhausted):
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "no case number free", http.StatusServiceUnavailable)
+		default:
+			log.Printf("create call: %v", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
 		}
-		fmt.Fprintf(w, "%s  %s\n", number, subject)
 	}
-	st := gen.Stats()
-	fmt.Fprintf(w, "minted %d in %d attempts\n", st.Minted, st.Attempts)
-	return nil
 }

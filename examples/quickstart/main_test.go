@@ -1,38 +1,118 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/casenum/casenumtest"
 )
 
-func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), &out); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	// Three sequential numbers collide only if two share a millisecond and
-	// their random digits: rare, and retried, so attempts may exceed 3.
-	if len(lines) != 4 || !strings.HasPrefix(lines[3], "minted 3 in ") {
-		t.Fatalf("output:\n%s\nwant three numbers and the count", out.String())
-	}
-	gen, err := casenum.New()
+func newDB(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "calls.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
-	for _, l := range lines[:3] {
-		number, _, _ := strings.Cut(l, "  ")
-		if err := gen.Validate(number); err != nil {
-			t.Errorf("line %q: %v", l, err)
-		}
-		if seen[number] {
-			t.Errorf("number %s printed twice", number)
-		}
-		seen[number] = true
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(`CREATE TABLE calls (case_number TEXT NOT NULL UNIQUE, subject TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
 	}
+	return db
+}
+
+func post(t *testing.T, h http.Handler, subject string) (int, string) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.PostForm(srv.URL, url.Values{"subject": {subject}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(body))
+}
+
+// A taken number is retried: the second call gets the next candidate.
+func TestCreateCall(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	gen, err := casenum.New(casenum.WithLayout("CASE-{alnum:6}{check}"),
+		casenum.WithRandom(casenumtest.Tokens("alnum:7KQ2M9", "alnum:7KQ2M9", "alnum:8HJ3N4")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := createCall(db, gen)
+	var numbers []string
+	for _, subject := range []string{"Billing", "Router"} {
+		status, body := post(t, h, subject)
+		if status != http.StatusCreated || gen.Validate(body) != nil {
+			t.Fatalf("%s: %d %q", subject, status, body)
+		}
+		numbers = append(numbers, body)
+	}
+	if !strings.HasPrefix(numbers[0], "CASE-7KQ2M9") || !strings.HasPrefix(numbers[1], "CASE-8HJ3N4") {
+		t.Errorf("numbers %v", numbers)
+	}
+	var subject string
+	if err := db.QueryRow(`SELECT subject FROM calls WHERE case_number = ?`, numbers[1]).Scan(&subject); err != nil || subject != "Router" {
+		t.Errorf("stored %q, %v", subject, err)
+	}
+}
+
+// Every other outcome has its own answer; the uncertain one names the number.
+func TestCreateCallAnswers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err    error
+		status int
+		body   string
+	}{
+		{fmt.Errorf("read: %w", casenum.ErrUncertain), http.StatusGatewayTimeout, "outcome unknown: look up T-0"},
+		{casenum.ErrDuplicate, http.StatusServiceUnavailable, "no case number free"},
+		{errors.New("disk full"), http.StatusInternalServerError, "internal error"},
+	} {
+		gen, err := casenum.New(casenum.WithLayout("T-{rand:1}"), casenum.WithFallbackLayout(""),
+			casenum.WithRandom(casenumtest.Tokens("rand:0")), casenum.WithRetry(casenum.Retry{Attempts: 2}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := failingDB(t, tc.err)
+		if status, body := post(t, createCall(db, gen), "x"); status != tc.status || body != tc.body {
+			t.Errorf("%v: %d %q, want %d %q", tc.err, status, body, tc.status, tc.body)
+		}
+	}
+}
+
+// failingDB returns a database whose every statement fails with err.
+func failingDB(t *testing.T, err error) *sql.DB {
+	t.Helper()
+	db := sql.OpenDB(failing{err})
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// failing is a database/sql connector, connection and driver whose
+// statements return err.
+type failing struct{ err error }
+
+func (f failing) Connect(context.Context) (driver.Conn, error) { return f, nil }
+func (f failing) Driver() driver.Driver                        { return f }
+func (f failing) Open(string) (driver.Conn, error)             { return f, nil }
+func (f failing) Prepare(string) (driver.Stmt, error)          { return nil, f.err }
+func (f failing) Close() error                                 { return nil }
+func (f failing) Begin() (driver.Tx, error)                    { return nil, f.err }
+func (f failing) ExecContext(context.Context, string, []driver.NamedValue) (driver.Result, error) {
+	return nil, f.err
 }
