@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/casenum/casenumtest"
@@ -115,4 +116,23 @@ func (f failing) Close() error                                 { return nil }
 func (f failing) Begin() (driver.Tx, error)                    { return nil, f.err }
 func (f failing) ExecContext(context.Context, string, []driver.NamedValue) (driver.Result, error) {
 	return nil, f.err
+}
+
+// The README's test: a fake clock and chosen random digits make the exact
+// numbers known in advance, the second after a collision.
+func TestCreateRetriesATakenNumber(t *testing.T) {
+	gen, err := casenum.New(
+		casenum.WithClock(casenumtest.NewClock(time.UnixMilli(1759131413832))), // 2025-09-29
+		casenum.WithRandom(casenumtest.Tokens("rand:073", "rand:073", "rand:074")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := casenumtest.NewStore() // an in-memory table with a UNIQUE column
+	for _, want := range []string{"CASE-20250929-1759131413832-073", "CASE-20250929-1759131413832-074"} {
+		got, err := gen.Create(t.Context(), table.Insert)
+		if err != nil || got != want {
+			t.Fatalf("Create = %q, %v; want %q", got, err, want)
+		}
+	}
 }
