@@ -11,14 +11,15 @@
 //	          fallback. Two requests can both see a number free: the
 //	          loser's INSERT fails (a unique violation; on a Galera cluster
 //	          a certification failure, error 1213), and so does its request.
-//	create    casenum.New() (the seed's format) with Generator.Create:
-//	          INSERT first, a unique violation means "try another number".
+//	create    casenum.New() (the seed's format, or -layout) with
+//	          Generator.Create: INSERT first, a unique violation means "try
+//	          another number".
 //	seq       CASE-{date}-{seq:8} with Create, the counter in a
 //	          store.Sequence: a counter statement and an INSERT per number.
 //	block     the same with store.WithBlock(100): a counter statement per
 //	          100 numbers.
-//	createtx  casenum.New() with store.CreateTx: BEGIN, INSERT, COMMIT per
-//	          attempt.
+//	createtx  create's layout with store.CreateTx: BEGIN, INSERT, COMMIT
+//	          per attempt.
 //	seqtx     CASE-{date}-{seq:8} with store.CreateTx, the counter drawn in
 //	          the record's transaction (gap-free): BEGIN, counter, INSERT,
 //	          COMMIT per attempt.
@@ -30,6 +31,7 @@
 //	go run ./cmd/dbbench -db "$CASEMINT_MYSQL_DSN"        # user:pass@tcp(host:port)/db
 //	go run ./cmd/dbbench -db "$CASEMINT_GALERA_DSNS"      # dsn1,dsn2,dsn3: a Galera cluster
 //	go run ./cmd/dbbench -n 500 -workers 1,8 -modes create,seed
+//	go run ./cmd/dbbench -modes create,createtx -layout 'G-{rand:4}'
 //
 // A comma-separated list of MySQL DSNs names the nodes of one Galera
 // cluster (a DSN with a comma of its own cannot be listed). Each node gets
@@ -63,6 +65,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/casemint/casemint/casenum"
 )
 
 func main() {
@@ -80,6 +84,7 @@ type config struct {
 	modes   []string
 	timeout time.Duration
 	conns   int
+	layout  string // of create and createtx; "" for casenum's default
 }
 
 func parseFlags(args []string) (config, error) {
@@ -92,6 +97,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&modes, "modes", strings.Join(allModes, ","), "comma-separated modes: "+strings.Join(allModes, ", "))
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "stop the whole run after this long")
 	fs.IntVar(&c.conns, "conns", 0, "cap on pooled connections to each server (0: one per worker)")
+	fs.StringVar(&c.layout, "layout", "", "layout of the create and createtx modes (default: casenum's, the seed's format)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -100,6 +106,11 @@ func parseFlags(args []string) (config, error) {
 	}
 	if c.conns < 0 {
 		return c, fmt.Errorf("-conns must not be negative")
+	}
+	if c.layout != "" {
+		if _, err := casenum.New(casenum.WithLayout(c.layout)); err != nil {
+			return c, fmt.Errorf("-layout: %w", err)
+		}
 	}
 	if c.n < 1 {
 		return c, fmt.Errorf("-n must be at least 1")
@@ -135,7 +146,7 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	t.maxConns = c.conns
+	t.maxConns, t.layout = c.conns, c.layout
 	defer t.close()
 
 	fmt.Fprintf(out, "%s, %s; %d records per row; %s %s/%s, GOMAXPROCS %d; %s; load average %s\n\n",

@@ -33,6 +33,7 @@ func TestParseFlags(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"-n", "0"}, {"-workers", "1,x"}, {"-workers", "0"}, {"-modes", "create,uuid"}, {"-conns", "-1"}, {"extra"},
+		{"-layout", "G-{rand:99}"},
 	} {
 		if _, err := parseFlags(bad); err == nil {
 			t.Errorf("parseFlags(%q) accepted", bad)

@@ -132,6 +132,8 @@ func prepare(ctx context.Context, t *target, tb tables, mode string) ([]request,
 				}
 			}
 			opts = append(opts, casenum.WithLayout(seqLayout), casenum.WithSequence(seq))
+		} else if t.layout != "" {
+			opts = append(opts, casenum.WithLayout(t.layout))
 		}
 		g, err := casenum.New(opts...)
 		if err != nil {

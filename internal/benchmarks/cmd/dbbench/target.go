@@ -28,6 +28,7 @@ type target struct {
 	label    string // what the report calls it, with no password
 	remove   func() // removes what open created besides the connections
 	maxConns int    // cap on each node's pool; 0: one connection per worker
+	layout   string // of the create and createtx modes; "" for casenum's default
 	// visibleWait bounds the wait for a new table to reach every node.
 	visibleWait time.Duration
 }
