@@ -127,7 +127,7 @@ func Main(m *testing.M) {
 // none were.
 func skipSummary(path string, counts map[string]int) string {
 	total, why := 0, []string{}
-	for _, env := range []string{PostgresEnv, MySQLEnv} {
+	for _, env := range []string{PostgresEnv, MySQLEnv, GaleraEnv} {
 		if n := counts[env]; n > 0 {
 			total += n
 			why = append(why, fmt.Sprintf("%s unset (%d)", env, n))
@@ -184,7 +184,7 @@ func MySQL(t testing.TB) *sql.DB {
 // nodes. When it is unset Galera skips the test, or fails it when CI is true.
 func Galera(t testing.TB) []*sql.DB {
 	t.Helper()
-	dsns := galeraDSNs(t)
+	dsns := GaleraDSNs(t)
 	nodes := make([]*sql.DB, len(dsns))
 	for i, d := range dsns {
 		nodes[i] = open(t, "mysql", d, fmt.Sprintf("Galera node %d at %s", i+1, GaleraEnv))
@@ -192,8 +192,10 @@ func Galera(t testing.TB) []*sql.DB {
 	return nodes
 }
 
-// galeraDSNs returns the nodes' DSNs from CASEMINT_GALERA_DSNS, as dsn does.
-func galeraDSNs(t testing.TB) []string {
+// GaleraDSNs returns the DSNs of the Galera cluster's nodes (go-sql-driver/mysql
+// format) from CASEMINT_GALERA_DSNS, which must name at least two. When it is
+// unset it skips the test, or fails it when CI is true.
+func GaleraDSNs(t testing.TB) []string {
 	t.Helper()
 	dsns := strings.Split(dsn(t, GaleraEnv, "Galera"), ",")
 	if len(dsns) < 2 {

@@ -78,7 +78,7 @@ func TestDSN(t *testing.T) {
 	}{
 		{PostgresEnv, PostgresDSN, "user:pass@example/db"},
 		{MySQLEnv, MySQLDSN, "user:pass@example/db"},
-		{GaleraEnv, func(tb testing.TB) string { return strings.Join(galeraDSNs(tb), ",") }, "u@tcp(a)/db,u@tcp(b)/db"},
+		{GaleraEnv, func(tb testing.TB) string { return strings.Join(GaleraDSNs(tb), ",") }, "u@tcp(a)/db,u@tcp(b)/db"},
 	}
 	for _, h := range helpers {
 		t.Run(h.env, func(t *testing.T) {
@@ -132,6 +132,9 @@ func TestSkipSummary(t *testing.T) {
 		{"/tmp/go-build1/b001/store.test", map[string]int{MySQLEnv: 7, PostgresEnv: 9},
 			"testdb: store: 16 tests skipped: CASEMINT_POSTGRES_DSN unset (9), CASEMINT_MYSQL_DSN unset (7); " +
 				"set the variables to your servers' DSNs, or start servers with: " + StartCommand},
+		{"/tmp/go-build1/b003/dbbench.test", map[string]int{GaleraEnv: 1, MySQLEnv: 2},
+			"testdb: dbbench: 3 tests skipped: CASEMINT_MYSQL_DSN unset (2), CASEMINT_GALERA_DSNS unset (1); " +
+				"set the variables to your servers' DSNs, or start servers with: " + StartCommand},
 		{"/tmp/go-build1/b002/calls.test.exe", map[string]int{MySQLEnv: 1},
 			"testdb: calls: 1 tests skipped: CASEMINT_MYSQL_DSN unset (1); " +
 				"set the variables to your servers' DSNs, or start servers with: " + StartCommand},
@@ -145,7 +148,7 @@ func TestSkipSummary(t *testing.T) {
 func TestGaleraDSNsRefusesBadLists(t *testing.T) {
 	for _, bad := range []string{"u@tcp(a)/db", "u@tcp(a)/db,", ",u@tcp(a)/db", "u@tcp(a)/db,,u@tcp(b)/db"} {
 		t.Setenv(GaleraEnv, bad)
-		f := withFake(t, func(tb testing.TB) { galeraDSNs(tb) })
+		f := withFake(t, func(tb testing.TB) { GaleraDSNs(tb) })
 		if !f.failed || !strings.Contains(f.msg, GaleraEnv) {
 			t.Errorf("%s=%q: failed=%v (%q), want a failure naming the variable", GaleraEnv, bad, f.failed, f.msg)
 		}

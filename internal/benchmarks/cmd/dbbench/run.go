@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -15,108 +17,184 @@ import (
 
 // The modes, in the order the report lists them.
 const (
-	modeSeed   = "seed"   // the seed: SELECT, then INSERT
-	modeCreate = "create" // casenum's default layout with Generator.Create
-	modeSeq    = "seq"    // CASE-{date}-{seq:8} on a store.Sequence, one value per round trip
-	modeBlock  = "block"  // the same with store.WithBlock(100)
+	modeSeed     = "seed"     // the seed: SELECT, then INSERT
+	modeCreate   = "create"   // casenum's default layout with Generator.Create
+	modeSeq      = "seq"      // CASE-{date}-{seq:8} on a store.Sequence, one value per round trip
+	modeBlock    = "block"    // the same with store.WithBlock(100)
+	modeCreateTx = "createtx" // casenum's default layout with store.CreateTx
+	modeSeqTx    = "seqtx"    // CASE-{date}-{seq:8} with store.CreateTx, drawn in the record's transaction
 )
 
-var allModes = []string{modeSeed, modeCreate, modeSeq, modeBlock}
+var allModes = []string{modeSeed, modeCreate, modeSeq, modeBlock, modeCreateTx, modeSeqTx}
+
+// seqLayout is the layout of the modes with a counter.
+const seqLayout = "CASE-{date}-{seq:8}"
 
 // result is what one configuration measured.
 type result struct {
 	mode       string
 	workers    int
 	requests   int
-	stored     int   // rows in the table afterwards
-	failed     int   // requests that returned an error
-	duplicates int   // failed requests whose error was a unique violation
-	statements int64 // statements sent, all requests together
-	retries    int64 // candidates found taken (seed: by the SELECT; casemint: collisions)
-	elapsed    time.Duration
-	p50, p99   time.Duration
-	firstErr   error
+	numbers    []string       // the case numbers in the table afterwards
+	failed     int            // requests that returned an error
+	failures   map[string]int // failed requests by kind (see failure)
+	firstErr   map[string]error
+	statements int64 // requests sent to the database, all nodes together
+	inTx       int64 // the statements of them sent inside transactions
+	tally
+	elapsed  time.Duration
+	p50, p99 time.Duration
 }
+
+// tally is what a mode's Generators (or the seed's lookups) counted.
+type tally struct {
+	attempts   uint64 // candidates tried (casenum.Stats.Attempts; 0 for the seed)
+	collisions uint64 // candidates found taken (seed: by its SELECT)
+	aborted    uint64 // attempts the database refused, retried (casenum.Stats.Aborted)
+	fallbacks  uint64 // requests that went on to the fallback layout
+}
+
+// stored returns the records stored.
+func (r result) stored() int { return len(r.numbers) }
 
 // perSecond returns the stored records per second.
 func (r result) perSecond() float64 {
 	if r.elapsed <= 0 {
 		return 0
 	}
-	return float64(r.stored) / r.elapsed.Seconds()
+	return float64(r.stored()) / r.elapsed.Seconds()
 }
 
 // roundTrips returns the statements per stored record.
 func (r result) roundTrips() float64 {
-	if r.stored == 0 {
+	if r.stored() == 0 {
 		return 0
 	}
-	return float64(r.statements) / float64(r.stored)
+	return float64(r.statements) / float64(r.stored())
 }
 
 // request stores one record and returns its error.
 type request func(ctx context.Context) error
 
-// prepare builds the request function of a mode on fresh tables, and a
-// function that reports the retries it saw.
-func prepare(ctx context.Context, t *target, q *counting, tb tables, mode string) (request, func() int64, error) {
+// prepare builds a mode's request function for each node of t on fresh
+// tables, and a function that reports what the mode counted.
+func prepare(ctx context.Context, t *target, tb tables, mode string) ([]request, func() tally, error) {
 	insertSQL := t.insertSQL(tb)
-	insert := func(ctx context.Context, number string) error {
-		_, err := q.ExecContext(ctx, insertSQL, number, "dbbench")
-		return err
-	}
-	switch mode {
-	case modeSeed:
-		checker, err := store.NewChecker(q, t.dialect, tb.records, "case_number")
-		if err != nil {
-			return nil, nil, err
-		}
-		var taken atomic.Int64
-		exists := func(ctx context.Context, number string) (bool, error) {
-			ok, err := checker.Exists(ctx, number)
-			if ok {
-				taken.Add(1)
+	reqs := make([]request, len(t.nodes))
+	if mode == modeSeed {
+		var taken atomic.Uint64
+		for i, nd := range t.nodes {
+			checker, err := store.NewChecker(nd.db, t.dialect, tb.records, "case_number")
+			if err != nil {
+				return nil, nil, err
 			}
-			return ok, err
+			exists := func(ctx context.Context, number string) (bool, error) {
+				ok, err := checker.Exists(ctx, number)
+				if ok {
+					taken.Add(1)
+				}
+				return ok, err
+			}
+			insert := func(ctx context.Context, number string) error {
+				_, err := nd.db.ExecContext(ctx, insertSQL, number, "dbbench")
+				return err
+			}
+			reqs[i] = func(ctx context.Context) error {
+				_, err := benchmarks.SeedCreate(ctx, exists, insert)
+				return err
+			}
 		}
-		return func(ctx context.Context) error {
-			_, err := benchmarks.SeedCreate(ctx, exists, insert)
-			return err
-		}, taken.Load, nil
-	case modeCreate, modeSeq, modeBlock:
+		return reqs, func() tally { return tally{collisions: taken.Load()} }, nil
+	}
+	if !slices.Contains(allModes, mode) {
+		return nil, nil, fmt.Errorf("unknown mode %q", mode)
+	}
+	gens := make([]*casenum.Generator, len(t.nodes))
+	for i, nd := range t.nodes {
 		var opts []casenum.Option
-		if mode != modeCreate {
+		if mode == modeSeq || mode == modeBlock || mode == modeSeqTx {
 			var seqOpts []store.SequenceOption
 			if mode == modeBlock {
 				seqOpts = append(seqOpts, store.WithBlock(100))
 			}
-			seq, err := store.NewSequence(q, t.dialect, tb.counters, seqOpts...)
+			// On the very *sql.DB given to CreateTx, so that seqtx draws in
+			// the record's transaction.
+			seq, err := store.NewSequence(nd.db, t.dialect, tb.counters, seqOpts...)
 			if err != nil {
 				return nil, nil, err
 			}
-			if err := seq.CreateTable(ctx); err != nil {
-				return nil, nil, err
+			if i == 0 {
+				if err := seq.CreateTable(ctx); err != nil {
+					return nil, nil, err
+				}
+				if err := t.visible(ctx, tb.counters); err != nil {
+					return nil, nil, err
+				}
 			}
-			opts = append(opts, casenum.WithLayout("CASE-{date}-{seq:8}"), casenum.WithSequence(seq))
+			opts = append(opts, casenum.WithLayout(seqLayout), casenum.WithSequence(seq))
+		} else if t.layout != "" {
+			opts = append(opts, casenum.WithLayout(t.layout))
 		}
 		g, err := casenum.New(opts...)
 		if err != nil {
 			return nil, nil, err
 		}
-		return func(ctx context.Context) error {
-				_, err := g.Create(ctx, insert)
-				return err
-			}, func() int64 {
-				return int64(g.Stats().Collisions)
-			}, nil
+		gens[i] = g
+		reqs[i] = createRequest(nd.db, g, insertSQL, mode == modeCreateTx || mode == modeSeqTx)
 	}
-	return nil, nil, fmt.Errorf("unknown mode %q", mode)
+	return reqs, func() tally {
+		var s tally
+		for _, g := range gens {
+			st := g.Stats()
+			s.attempts += st.Attempts
+			s.collisions += st.Collisions
+			s.aborted += st.Aborted
+			s.fallbacks += st.Fallbacks
+		}
+		return s
+	}, nil
+}
+
+// createRequest stores a record with g.Create, or with store.CreateTx in a
+// transaction per attempt.
+func createRequest(db *sql.DB, g *casenum.Generator, insertSQL string, tx bool) request {
+	if tx {
+		return func(ctx context.Context) error {
+			_, err := store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, number string) error {
+				_, err := tx.ExecContext(ctx, insertSQL, number, "dbbench")
+				return err
+			})
+			return err
+		}
+	}
+	return func(ctx context.Context) error {
+		_, err := g.Create(ctx, func(ctx context.Context, number string) error {
+			_, err := db.ExecContext(ctx, insertSQL, number, "dbbench")
+			return err
+		})
+		return err
+	}
+}
+
+// failure names the kind of a failed request's error for the report:
+// "duplicate" (a unique violation: the seed's race), "exhausted"
+// (casenum.ErrExhausted), or the casenum.Classify outcome, "aborted",
+// "uncertain" or "failed".
+func failure(err error) string {
+	switch {
+	case errors.Is(err, casenum.ErrExhausted):
+		return "exhausted"
+	case store.IsUniqueViolation(err):
+		return "duplicate"
+	}
+	return casenum.Classify(err).String()
 }
 
 // runOne measures one mode at one worker count on fresh tables: n requests
-// shared among the workers, each timed from its start to its answer.
+// shared among the workers, worker w writing through node w % nodes, each
+// request timed from its start to its answer.
 func runOne(ctx context.Context, t *target, mode string, workers, n int) (result, error) {
-	res := result{mode: mode, workers: workers, requests: n}
+	res := result{mode: mode, workers: workers, requests: n, failures: map[string]int{}, firstErr: map[string]error{}}
 	if err := t.pool(ctx, workers); err != nil {
 		return res, err
 	}
@@ -125,12 +203,11 @@ func runOne(ctx context.Context, t *target, mode string, workers, n int) (result
 		return res, err
 	}
 	defer t.drop(context.WithoutCancel(ctx), tb)
-	q := &counting{db: t.db}
-	do, retries, err := prepare(ctx, t, q, tb, mode)
+	reqs, counted, err := prepare(ctx, t, tb, mode)
 	if err != nil {
 		return res, err
 	}
-	q.n.Store(0) // count the requests' statements only
+	t.resetSent() // count the requests' statements only
 
 	var (
 		next    atomic.Int64
@@ -139,7 +216,8 @@ func runOne(ctx context.Context, t *target, mode string, workers, n int) (result
 		latency = make([]time.Duration, 0, n)
 	)
 	began := time.Now()
-	for range workers {
+	for w := range workers {
+		do := reqs[w%len(reqs)]
 		wg.Go(func() {
 			mine := make([]time.Duration, 0, n/workers+1)
 			for next.Add(1) <= int64(n) && ctx.Err() == nil {
@@ -147,13 +225,12 @@ func runOne(ctx context.Context, t *target, mode string, workers, n int) (result
 				err := do(ctx)
 				mine = append(mine, time.Since(start))
 				if err != nil {
+					kind := failure(err)
 					mu.Lock()
 					res.failed++
-					if store.IsUniqueViolation(err) {
-						res.duplicates++
-					}
-					if res.firstErr == nil {
-						res.firstErr = err
+					res.failures[kind]++
+					if res.firstErr[kind] == nil {
+						res.firstErr[kind] = err
 					}
 					mu.Unlock()
 				}
@@ -168,13 +245,14 @@ func runOne(ctx context.Context, t *target, mode string, workers, n int) (result
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	res.statements = q.n.Load()
-	res.retries = retries()
-	if res.stored, err = t.count(ctx, tb); err != nil {
+	res.statements, res.inTx = t.sent()
+	res.tally = counted()
+	if res.numbers, err = t.numbers(ctx, tb); err != nil {
 		return res, err
 	}
-	if want := n - res.failed; res.stored != want {
-		return res, fmt.Errorf("%s, %d workers: %d rows stored but %d requests succeeded", mode, workers, res.stored, want)
+	// A request that failed uncertain may have stored its record.
+	if ok := n - res.failed; res.stored() < ok || res.stored() > ok+res.failures[casenum.Uncertain.String()] {
+		return res, fmt.Errorf("%s, %d workers: %d rows stored but %d requests succeeded", mode, workers, res.stored(), ok)
 	}
 	slices.Sort(latency)
 	res.p50, res.p99 = percentile(latency, 0.50), percentile(latency, 0.99)
