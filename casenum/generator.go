@@ -277,6 +277,7 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 		total += g.retry.FallbackAttempts
 	}
 	var last *AttemptError // the last collision or abort
+	aborts := 0            // attempts aborted in a row
 	for attempt := 1; attempt <= total; attempt++ {
 		lay, fallback := g.layout, attempt > g.retry.Attempts
 		if fallback {
@@ -287,7 +288,7 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 				g.stats.fallbacks.Add(1)
 				g.observe(ctx, Event{Kind: EventFallback, Attempt: attempt, Fallback: true, Err: last}, began)
 			}
-			wait := jittered(g.retry.backoff(attempt), g.retry.Jitter, g.rnd)
+			wait := jittered(g.retry.wait(attempt, aborts), g.retry.Jitter, g.rnd)
 			if err := sleep(ctx, g.clock, wait); err != nil {
 				return "", g.fail(ctx, Event{Attempt: attempt, Fallback: fallback}, err, began)
 			}
@@ -306,9 +307,11 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 			if out == Collided {
 				g.stats.collisions.Add(1)
 				e.Kind = EventCollision
+				aborts = 0
 			} else {
 				g.stats.aborted.Add(1)
 				e.Kind = EventAborted
+				aborts++
 			}
 			g.observe(ctx, e, began)
 			last = &AttemptError{Number: number, Attempt: attempt, Fallback: fallback, Err: err}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -19,6 +20,11 @@ import (
 	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/casenum/casenumtest"
 )
+
+// wallClock is the real clock, for tests whose aborted attempts wait.
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
 
 // scripted returns an insert function that returns errs in turn, then nil,
 // and records the numbers it was called with.
@@ -47,7 +53,7 @@ func TestCreateRetriesAbortedAttempts(t *testing.T) {
 			t.Parallel()
 			var kinds []casenum.EventKind
 			obs := casenum.ObserverFunc(func(_ context.Context, e casenum.Event) { kinds = append(kinds, e.Kind) })
-			g := newGen(t, casenum.WithObserver(obs))
+			g := newGen(t, casenum.WithObserver(obs), casenum.WithClock(wallClock{}))
 			insert, tried := scripted(cause, casenum.ErrDuplicate)
 			n, err := g.Create(context.Background(), insert)
 			if err != nil {
@@ -68,11 +74,41 @@ func TestCreateRetriesAbortedAttempts(t *testing.T) {
 	}
 }
 
+// After an abort the Generator waits: 1ms, then twice as long for each
+// abort in a row; a collision needs no wait and starts the count afresh.
+func TestAbortedAttemptsWait(t *testing.T) {
+	t.Parallel()
+	clock := casenumtest.NewClock(seedTime)
+	deadlock := &mysql.MySQLError{Number: 1213}
+	g := newGen(t, casenum.WithClock(clock), casenum.WithRetry(casenum.Retry{Jitter: -1}))
+	insert, tried := scripted(deadlock, deadlock, casenum.ErrDuplicate, deadlock)
+	done := make(chan error, 1)
+	go func() {
+		_, err := g.Create(context.Background(), insert)
+		done <- err
+	}()
+	for _, want := range []time.Duration{time.Millisecond, 2 * time.Millisecond, time.Millisecond} {
+		if err := clock.BlockUntil(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(want - time.Nanosecond)
+		select {
+		case err := <-done:
+			t.Fatalf("Create returned %v before waiting %v", err, want)
+		default:
+		}
+		clock.Advance(time.Nanosecond)
+	}
+	if err := <-done; err != nil || len(*tried) != 5 {
+		t.Fatalf("Create = %v after %v", err, *tried)
+	}
+}
+
 // Aborts use up the same attempt budget as collisions.
 func TestCreateAbortedEveryTime(t *testing.T) {
 	t.Parallel()
 	deadlock := &mysql.MySQLError{Number: 1213}
-	g := newGen(t, casenum.WithFallbackLayout(""), casenum.WithRetry(casenum.Retry{Attempts: 4}))
+	g := newGen(t, casenum.WithFallbackLayout(""), casenum.WithRetry(casenum.Retry{Attempts: 4}), casenum.WithClock(wallClock{}))
 	calls := 0
 	_, err := g.Create(context.Background(), func(context.Context, string) error { calls++; return deadlock })
 	var ae *casenum.AttemptError
@@ -153,7 +189,7 @@ func TestWithClassifier(t *testing.T) {
 		}
 		return casenum.Classify(err)
 	}
-	g := newGen(t, casenum.WithClassifier(classify))
+	g := newGen(t, casenum.WithClassifier(classify), casenum.WithClock(wallClock{}))
 	insert, tried := scripted(busy, taken, casenum.ErrDuplicate)
 	if _, err := g.Create(context.Background(), insert); err != nil || len(*tried) != 4 {
 		t.Fatalf("Create = %v after %v", err, *tried)
@@ -187,7 +223,7 @@ func TestCheckerOutcomes(t *testing.T) {
 		}
 		return false, nil
 	})
-	g := newGen(t, casenum.WithChecker(ch))
+	g := newGen(t, casenum.WithChecker(ch), casenum.WithClock(wallClock{}))
 	_, err := g.Next(context.Background())
 	var ae *casenum.AttemptError
 	if !errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, casenum.ErrUncertain) || !errors.As(err, &ae) || ae.Number == "" || calls != 2 {

@@ -44,8 +44,11 @@ const (
 //
 // The waits grow exponentially: the wait before attempt k+1 is
 // Delay*Multiplier^(k-1), capped at MaxDelay, of which a random fraction up
-// to Jitter is taken off. The attempts of the fallback layout continue the
-// same schedule. Every wait ends at once when the context is done.
+// to Jitter is taken off. After an attempt the database aborted, the wait is
+// at least 1ms, growing by Multiplier with each abort in a row: the
+// contention that refused it would refuse an immediate retry too. The
+// attempts of the fallback layout continue the same schedule. Every wait
+// ends at once when the context is done.
 type Retry struct {
 	// Attempts is the number of main-layout candidates tried. Zero means
 	// DefaultAttempts; a negative value is refused by New.
@@ -117,6 +120,23 @@ func (r Retry) resolve() (Retry, error) {
 		r.Jitter = 0
 	}
 	return r, nil
+}
+
+// abortDelay is the least wait after an aborted attempt: the contention
+// that made the database refuse it (a deadlock, a hot row in a cluster)
+// would refuse an immediate retry too.
+const abortDelay = time.Millisecond
+
+// wait returns the wait before attempt number next, before jitter, after
+// aborts attempts aborted in a row: the backoff, and after an abort at
+// least abortDelay, growing by Multiplier with each abort in a row.
+func (r *Retry) wait(next, aborts int) time.Duration {
+	d := r.backoff(next)
+	if aborts > 0 {
+		a := float64(abortDelay) * math.Pow(r.Multiplier, float64(aborts-1))
+		d = max(d, time.Duration(min(a, float64(r.MaxDelay))))
+	}
+	return d
 }
 
 // backoff returns the wait before attempt number next (2 for the first

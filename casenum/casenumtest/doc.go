@@ -29,10 +29,11 @@
 //
 // The waits between attempts draw too, one value each for their jitter,
 // but only when a wait is not zero and jitter is on. With the default
-// Retry that never happens: a layout with a random or {seq} token retries
-// at once, and one whose only variable part is the time waits for its next
-// tick without jitter. A test that sets
-// Retry.Delay and uses Tokens turns jitter off with Retry.Jitter = -1, so
+// Retry that happens only after an attempt the database aborted: a
+// collision of a layout with a random or {seq} token is retried at once,
+// and one whose only variable part is the time waits for its next tick
+// without jitter. A test that sets Retry.Delay, or makes attempts abort,
+// and uses Tokens turns jitter off with Retry.Jitter = -1, so
 // that every value goes to a token.
 //
 // TestChecker and TestSequence check that a casenum.Checker or
