@@ -1,28 +1,29 @@
 // Command dbbench measures how fast case numbers can be stored in a real
 // database, or a cluster of them, and at what cost in round trips, the
-// seed's way and casemint's.
+// check-then-insert way and casemint's.
 //
 // On one database per run it stores -n records with each mode at each worker
 // count, on fresh tables, and prints a markdown table:
 //
-//	seed      the seed's check-then-insert: SELECT the candidate, INSERT it
-//	          if no row came back; a taken one is retried after 1ms with a
-//	          new candidate, ten times, then an unchecked UUID-based
-//	          fallback. Two requests can both see a number free: the
-//	          loser's INSERT fails (a unique violation; on a Galera cluster
-//	          a certification failure, error 1213), and so does its request.
-//	create    casenum.New() (the seed's format, or -layout) with
-//	          Generator.Create: INSERT first, a unique violation means "try
-//	          another number".
-//	seq       CASE-{date}-{seq:8} with Create, the counter in a
-//	          store.Sequence: a counter statement and an INSERT per number.
-//	block     the same with store.WithBlock(100): a counter statement per
-//	          100 numbers.
-//	createtx  create's layout with store.CreateTx: BEGIN, INSERT, COMMIT
-//	          per attempt.
-//	seqtx     CASE-{date}-{seq:8} with store.CreateTx, the counter drawn in
-//	          the record's transaction (gap-free): BEGIN, counter, INSERT,
-//	          COMMIT per attempt.
+//	checkfirst  check-then-insert, the usual fix for colliding Date.now()
+//	            case numbers: SELECT the candidate, INSERT it if no row came
+//	            back; a taken one is retried after 1ms with a new candidate,
+//	            ten times, then an unchecked UUID-based fallback. Two
+//	            requests can both see a number free: the loser's INSERT fails
+//	            (a unique violation; on a Galera cluster a certification
+//	            failure, error 1213), and so does its request.
+//	create      casenum.New() (checkfirst's format, or -layout) with
+//	            Generator.Create: INSERT first, a unique violation means "try
+//	            another number".
+//	seq         CASE-{date}-{seq:8} with Create, the counter in a
+//	            store.Sequence: a counter statement and an INSERT per number.
+//	block       the same with store.WithBlock(100): a counter statement per
+//	            100 numbers.
+//	createtx    create's layout with store.CreateTx: BEGIN, INSERT, COMMIT
+//	            per attempt.
+//	seqtx       CASE-{date}-{seq:8} with store.CreateTx, the counter drawn in
+//	            the record's transaction (gap-free): BEGIN, counter, INSERT,
+//	            COMMIT per attempt.
 //
 // Usage (from internal/benchmarks):
 //
@@ -30,7 +31,7 @@
 //	go run ./cmd/dbbench -db "$CASEMINT_POSTGRES_DSN"     # postgres://...
 //	go run ./cmd/dbbench -db "$CASEMINT_MYSQL_DSN"        # user:pass@tcp(host:port)/db
 //	go run ./cmd/dbbench -db "$CASEMINT_GALERA_DSNS"      # dsn1,dsn2,dsn3: a Galera cluster
-//	go run ./cmd/dbbench -n 500 -workers 1,8 -modes create,seed
+//	go run ./cmd/dbbench -n 500 -workers 1,8 -modes create,checkfirst
 //	go run ./cmd/dbbench -modes create,createtx -layout 'G-{rand:4}'
 //
 // A comma-separated list of MySQL DSNs names the nodes of one Galera
@@ -45,7 +46,7 @@
 // kind: "duplicate" (a unique violation), "exhausted" (casenum.ErrExhausted)
 // or the casenum.Classify outcome ("aborted", "uncertain", "failed"), and
 // the first error of each kind goes to standard error. Aborted attempts and
-// collisions are the Generators' Stats (for the seed: candidates its lookup
+// collisions are the Generators' Stats (for checkfirst: candidates its lookup
 // found taken). Latency is per request, from its start to its answer, sleeps
 // and retries included. The tables are dropped at the end of each
 // configuration. dbbench exits with status 1 when a casemint mode failed a
@@ -97,7 +98,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&modes, "modes", strings.Join(allModes, ","), "comma-separated modes: "+strings.Join(allModes, ", "))
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Minute, "stop the whole run after this long")
 	fs.IntVar(&c.conns, "conns", 0, "cap on pooled connections to each server (0: one per worker)")
-	fs.StringVar(&c.layout, "layout", "", "layout of the create and createtx modes (default: casenum's, the seed's format)")
+	fs.StringVar(&c.layout, "layout", "", "layout of the create and createtx modes (default: casenum's, checkfirst's format)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -165,8 +166,8 @@ func run(args []string, out io.Writer) error {
 			for _, kind := range slices.Sorted(maps.Keys(r.firstErr)) {
 				fmt.Fprintf(os.Stderr, "dbbench: %s, %d workers: first %s failure: %v\n", m, w, kind, r.firstErr[kind])
 			}
-			aborted := "–" // the seed knows no aborted attempt: its request fails
-			if m != modeSeed {
+			aborted := "–" // checkfirst knows no aborted attempt: its request fails
+			if m != modeCheckFirst {
 				aborted = strconv.FormatUint(r.aborted, 10)
 			}
 			fmt.Fprintf(out, "| %s | %d | %.0f | %.3f | %s | %s | %d | %s | %s |\n",
@@ -185,11 +186,11 @@ func run(args []string, out io.Writer) error {
 }
 
 // lostRequests returns an error that lists the casemint modes that failed
-// requests, or nil: the seed's failures are expected, theirs are not.
+// requests, or nil: checkfirst's failures are expected, theirs are not.
 func lostRequests(results []result) error {
 	var lost []string
 	for _, r := range results {
-		if r.mode != modeSeed && r.failed > 0 {
+		if r.mode != modeCheckFirst && r.failed > 0 {
 			lost = append(lost, fmt.Sprintf("%s at %d workers: %s", r.mode, r.workers, failed(r)))
 		}
 	}
@@ -222,20 +223,20 @@ func loadAverage() string {
 	return "unknown"
 }
 
-// summary prints each casemint mode's throughput relative to the seed's.
+// summary prints each casemint mode's throughput relative to checkfirst's.
 func summary(out io.Writer, results []result) {
 	var lines []string
-	for _, seed := range results {
-		if seed.mode != modeSeed || seed.perSecond() == 0 {
+	for _, base := range results {
+		if base.mode != modeCheckFirst || base.perSecond() == 0 {
 			continue
 		}
 		for _, r := range results {
-			if r.workers == seed.workers && r.mode != modeSeed {
-				lines = append(lines, fmt.Sprintf("%s/seed %.2fx", r.mode, r.perSecond()/seed.perSecond()))
+			if r.workers == base.workers && r.mode != modeCheckFirst {
+				lines = append(lines, fmt.Sprintf("%s/%s %.2fx", r.mode, modeCheckFirst, r.perSecond()/base.perSecond()))
 			}
 		}
 		if len(lines) > 0 {
-			fmt.Fprintf(out, "throughput relative to the seed, %d workers: %s\n", seed.workers, strings.Join(lines, ", "))
+			fmt.Fprintf(out, "throughput relative to %s, %d workers: %s\n", modeCheckFirst, base.workers, strings.Join(lines, ", "))
 			lines = lines[:0]
 		}
 	}

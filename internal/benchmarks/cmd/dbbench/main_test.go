@@ -20,11 +20,11 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 
 func TestParseFlags(t *testing.T) {
 	t.Parallel()
-	c, err := parseFlags([]string{"-n", "10", "-workers", "1, 8", "-modes", "create,seed,createtx, seqtx", "-db", "a,b"})
+	c, err := parseFlags([]string{"-n", "10", "-workers", "1, 8", "-modes", "create,checkfirst,createtx, seqtx", "-db", "a,b"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.db != "a,b" || c.n != 10 || len(c.workers) != 2 || c.workers[1] != 8 || strings.Join(c.modes, ",") != "create,seed,createtx,seqtx" {
+	if c.db != "a,b" || c.n != 10 || len(c.workers) != 2 || c.workers[1] != 8 || strings.Join(c.modes, ",") != "create,checkfirst,createtx,seqtx" {
 		t.Fatalf("parsed %+v", c)
 	}
 	c, err = parseFlags(nil)
@@ -160,7 +160,7 @@ func checkModes(t *testing.T, spec string, workerCounts ...int) {
 			if r.stored()+r.failed != n || r.stored() == 0 {
 				t.Errorf("%s, %d workers: stored %d, failed %d of %d", mode, workers, r.stored(), r.failed, n)
 			}
-			if mode != modeSeed && r.failed != 0 {
+			if mode != modeCheckFirst && r.failed != 0 {
 				t.Errorf("%s, %d workers: %d failed requests, first: %v", mode, workers, r.failed, r.firstErr)
 			}
 			checkRoundTrips(t, r, cluster)
@@ -182,11 +182,11 @@ func checkRoundTrips(t *testing.T, r result, cluster bool) {
 	// At least: a lookup and an INSERT; an INSERT; a counter statement and
 	// an INSERT; an INSERT and a block per 100; BEGIN, INSERT, COMMIT; and
 	// BEGIN, counter, INSERT, COMMIT.
-	least := map[string]int64{modeSeed: 2 * stored, modeCreate: stored, modeSeq: 2 * stored,
+	least := map[string]int64{modeCheckFirst: 2 * stored, modeCreate: stored, modeSeq: 2 * stored,
 		modeBlock: stored + (stored+99)/100, modeCreateTx: 3 * stored, modeSeqTx: 4 * stored}[r.mode]
 	most := int64(-1) // no bound
 	switch r.mode {
-	case modeSeed: // a lookup per candidate, an INSERT per request
+	case modeCheckFirst: // a lookup per candidate, an INSERT per request
 		most = 2*int64(r.requests) + int64(r.collisions)
 	case modeCreate: // an INSERT per attempt
 		least, most = attempts, attempts
@@ -262,7 +262,7 @@ func TestModesMySQL(t *testing.T) {
 }
 
 // Through the three nodes of a Galera cluster, two workers per node at the
-// most: a clash between nodes fails the seed's request and is retried by
+// most: a clash between nodes fails checkfirst's request and is retried by
 // every casemint mode.
 func TestModesGalera(t *testing.T) {
 	t.Parallel()
@@ -304,7 +304,7 @@ func TestRunPrintsATable(t *testing.T) {
 	if rows != 2*len(allModes) {
 		t.Fatalf("%d mode rows, want %d:\n%s", rows, 2*len(allModes), out.String())
 	}
-	for _, want := range []string{"| aborted attempts | collisions |", "throughput relative to the seed, 2 workers: create/seed", "load average"} {
+	for _, want := range []string{"| aborted attempts | collisions |", "throughput relative to checkfirst, 2 workers: create/checkfirst", "load average"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in:\n%s", want, out.String())
 		}
@@ -337,17 +337,17 @@ func TestFailedCell(t *testing.T) {
 	}
 }
 
-// Failed requests of a casemint mode make the run fail; the seed's do not.
+// Failed requests of a casemint mode make the run fail; checkfirst's do not.
 func TestLostRequests(t *testing.T) {
 	t.Parallel()
-	seed := result{mode: modeSeed, workers: 8, failed: 2, failures: map[string]int{"duplicate": 2}}
+	base := result{mode: modeCheckFirst, workers: 8, failed: 2, failures: map[string]int{"duplicate": 2}}
 	ok := result{mode: modeCreate, workers: 8}
-	if err := lostRequests([]result{seed, ok}); err != nil {
-		t.Errorf("the seed's failures: %v", err)
+	if err := lostRequests([]result{base, ok}); err != nil {
+		t.Errorf("checkfirst's failures: %v", err)
 	}
 	bad := result{mode: modeSeqTx, workers: 24, failed: 1, failures: map[string]int{"exhausted": 1}}
-	err := lostRequests([]result{seed, ok, bad})
-	if err == nil || !strings.Contains(err.Error(), "seqtx at 24 workers: 1 (1 exhausted)") || strings.Contains(err.Error(), "seed") {
+	err := lostRequests([]result{base, ok, bad})
+	if err == nil || !strings.Contains(err.Error(), "seqtx at 24 workers: 1 (1 exhausted)") || strings.Contains(err.Error(), modeCheckFirst) {
 		t.Errorf("a casemint mode's failure: %v", err)
 	}
 }

@@ -17,15 +17,15 @@ import (
 
 // The modes, in the order the report lists them.
 const (
-	modeSeed     = "seed"     // the seed: SELECT, then INSERT
-	modeCreate   = "create"   // casenum's default layout with Generator.Create
-	modeSeq      = "seq"      // CASE-{date}-{seq:8} on a store.Sequence, one value per round trip
-	modeBlock    = "block"    // the same with store.WithBlock(100)
-	modeCreateTx = "createtx" // casenum's default layout with store.CreateTx
-	modeSeqTx    = "seqtx"    // CASE-{date}-{seq:8} with store.CreateTx, drawn in the record's transaction
+	modeCheckFirst = "checkfirst" // check-then-insert: SELECT, then INSERT
+	modeCreate     = "create"     // casenum's default layout with Generator.Create
+	modeSeq        = "seq"        // CASE-{date}-{seq:8} on a store.Sequence, one value per round trip
+	modeBlock      = "block"      // the same with store.WithBlock(100)
+	modeCreateTx   = "createtx"   // casenum's default layout with store.CreateTx
+	modeSeqTx      = "seqtx"      // CASE-{date}-{seq:8} with store.CreateTx, drawn in the record's transaction
 )
 
-var allModes = []string{modeSeed, modeCreate, modeSeq, modeBlock, modeCreateTx, modeSeqTx}
+var allModes = []string{modeCheckFirst, modeCreate, modeSeq, modeBlock, modeCreateTx, modeSeqTx}
 
 // seqLayout is the layout of the modes with a counter.
 const seqLayout = "CASE-{date}-{seq:8}"
@@ -46,10 +46,10 @@ type result struct {
 	p50, p99 time.Duration
 }
 
-// tally is what a mode's Generators (or the seed's lookups) counted.
+// tally is what a mode's Generators (or checkfirst's lookups) counted.
 type tally struct {
-	attempts   uint64 // candidates tried (casenum.Stats.Attempts; 0 for the seed)
-	collisions uint64 // candidates found taken (seed: by its SELECT)
+	attempts   uint64 // candidates tried (casenum.Stats.Attempts; 0 for checkfirst)
+	collisions uint64 // candidates found taken (checkfirst: by its SELECT)
 	aborted    uint64 // attempts the database refused, retried (casenum.Stats.Aborted)
 	fallbacks  uint64 // requests that went on to the fallback layout
 }
@@ -81,7 +81,7 @@ type request func(ctx context.Context) error
 func prepare(ctx context.Context, t *target, tb tables, mode string) ([]request, func() tally, error) {
 	insertSQL := t.insertSQL(tb)
 	reqs := make([]request, len(t.nodes))
-	if mode == modeSeed {
+	if mode == modeCheckFirst {
 		var taken atomic.Uint64
 		for i, nd := range t.nodes {
 			checker, err := store.NewChecker(nd.db, t.dialect, tb.records, "case_number")
@@ -100,7 +100,7 @@ func prepare(ctx context.Context, t *target, tb tables, mode string) ([]request,
 				return err
 			}
 			reqs[i] = func(ctx context.Context) error {
-				_, err := benchmarks.SeedCreate(ctx, exists, insert)
+				_, err := benchmarks.CheckThenInsert(ctx, exists, insert)
 				return err
 			}
 		}
@@ -177,7 +177,7 @@ func createRequest(db *sql.DB, g *casenum.Generator, insertSQL string, tx bool) 
 }
 
 // failure names the kind of a failed request's error for the report:
-// "duplicate" (a unique violation: the seed's race), "exhausted"
+// "duplicate" (a unique violation: checkfirst's race), "exhausted"
 // (casenum.ErrExhausted), or the casenum.Classify outcome, "aborted",
 // "uncertain" or "failed".
 func failure(err error) string {

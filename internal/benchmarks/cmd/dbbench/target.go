@@ -202,7 +202,7 @@ func (t *target) resetSent() {
 }
 
 // tables is a fresh pair of tables for one configuration: the records, with
-// a UNIQUE case number as the seed's call records had, and the counters of
+// a UNIQUE case number as a call centre's records have, and the counters of
 // a store.Sequence.
 type tables struct {
 	records, counters string
