@@ -2,6 +2,7 @@ package casenum
 
 import (
 	"math"
+	"strings"
 	"time"
 )
 
@@ -55,11 +56,11 @@ func (l *Layout) Space() float64 {
 	for _, sg := range l.segs {
 		switch sg.kind {
 		case segRand:
-			s *= math.Pow(10, float64(sg.n))
+			s *= math.Pow(10, float64(len(sg.shape)))
 		case segAlnum:
-			s *= math.Pow(32, float64(sg.n))
+			s *= math.Pow(32, float64(len(sg.shape)))
 		case segHex:
-			s *= math.Pow(16, float64(sg.n))
+			s *= math.Pow(16, float64(len(sg.shape)))
 		case segUUID:
 			s *= math.Exp2(float64(uuidBits(sg)))
 		}
@@ -70,10 +71,7 @@ func (l *Layout) Space() float64 {
 // uuidBits counts the random bits in the first n hex digits of a version 4
 // UUID: the 13th digit is the version, two bits of the 17th the variant.
 func uuidBits(sg segment) int {
-	n := sg.n
-	if sg.full {
-		n = 32
-	}
+	n := strings.Count(sg.shape, sym)
 	b := 4 * n
 	if n >= 13 {
 		b -= 4
