@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -73,6 +74,9 @@ type Layout struct {
 	bucket time.Duration // finest time resolution of its time tokens; 0 when untimed
 	unixms int           // how many {unixms} tokens it has
 	size   int           // length of the numbers it renders from 2001 to 2286
+	lead   int           // leading time segments, with their literals, that a tickText holds
+	leadMS bool          // and whether {unixms} is among them
+	digits bool          // {rand:N} follows them and ends the layout
 }
 
 // String returns the layout's source text.
@@ -145,6 +149,16 @@ func ParseLayout(s string) (*Layout, error) {
 	flush()
 	if !l.random && !l.seq && !l.timed {
 		return nil, fmt.Errorf("%w %q: no token: every number would be the same", ErrInvalidLayout, s)
+	}
+	if l.check == checkNone { // else the check character needs what they render
+		for _, sg := range l.segs {
+			if sg.kind != segLiteral && sg.kind != segDate && sg.kind != segUnixMS {
+				break
+			}
+			l.lead++
+			l.leadMS = l.leadMS || sg.kind == segUnixMS
+		}
+		l.digits = l.lead > 0 && l.lead == len(l.segs)-1 && l.segs[l.lead].kind == segRand
 	}
 	return l, nil
 }
@@ -352,66 +366,120 @@ next:
 // renderer carries what one candidate is rendered from: a single clock
 // reading, so that the date, the time fields and the {seq} scope agree.
 type renderer struct {
-	t    time.Time
-	loc  *time.Location
-	days *dayCache
-	rnd  Random
-	seq  Sequence
-	ctx  context.Context
+	t     time.Time
+	loc   *time.Location
+	ticks *tickText // may be nil
+	rnd   Random
+	seq   Sequence
+	ctx   context.Context
 }
 
-// dayCache remembers the date fields of the last second rendered in one
-// Location, so that the dates of all but the first number of each second
-// cost a comparison instead of a calendar computation. Within one Unix
-// second the local date cannot change: zones change their offsets on whole
-// seconds.
-type dayCache struct{ p atomic.Pointer[fields] }
+// tickText remembers what the leading time segments of a layout (those
+// before its first random token, with the literals among them) rendered at
+// the latest tick of the clock: a millisecond with {unixms}, else a second,
+// within which no date field changes (zones change their offsets on whole
+// seconds). A busy Generator copies that text instead of working out a
+// calendar date and printing a time for every number.
+type tickText struct{ p atomic.Pointer[tickEntry] }
 
-// fields is an instant in the fields form.
-type fields struct {
+type tickEntry struct {
+	l    *Layout
 	loc  *time.Location
-	sec  int64
-	ok   bool // the year has four digits: outside, dates render as time.Format would
-	form [17]byte
+	tick int64
+	n    int
+	text [64]byte
 }
 
-func (c *dayCache) fields(t time.Time, loc *time.Location) *fields {
-	sec := t.Unix()
-	if f := c.p.Load(); f != nil && f.sec == sec && f.loc == loc {
-		return f
+// tick returns the tick of t that a tickText keys the layout's leading
+// time segments by.
+func (l *Layout) tick(t time.Time) int64 {
+	if l.leadMS {
+		return t.UnixMilli()
 	}
-	local := t.In(loc)
-	y, m, d := local.Date()
-	h, mi, s := local.Clock()
-	f := &fields{loc: loc, sec: sec, ok: y >= 0 && y <= 9999}
-	b := f.form[:0]
-	for _, v := range [...]struct{ v, n int }{{y, 4}, {int(m), 2}, {d, 2}, {local.YearDay(), 3}, {h, 2}, {mi, 2}, {s, 2}} {
-		b = appendPadded(b, uint64(v.v)%pow10(v.n), v.n)
+	return t.Unix()
+}
+
+// lead returns what the cache holds for l's leading segments at t in loc,
+// or nil.
+func (c *tickText) lead(l *Layout, t time.Time, loc *time.Location) []byte {
+	if e := c.p.Load(); e != nil && e.l == l && e.loc == loc && e.tick == l.tick(t) {
+		return e.text[:e.n]
 	}
-	c.p.Store(f)
-	return f
+	return nil
+}
+
+// appendDigits renders a layout of leading time segments and random
+// digits, as the default layout is, straight from the cache; ok is false
+// when the layout is not of that kind or the cache does not hold t's tick.
+// It is the hot path of a busy Generator: it skips the general loop.
+func (c *tickText) appendDigits(dst []byte, l *Layout, t time.Time, loc *time.Location, rnd Random) (_ []byte, ok bool) {
+	if !l.digits {
+		return dst, false
+	}
+	lead := c.lead(l, t, loc)
+	if lead == nil {
+		return dst, false
+	}
+	sg := &l.segs[l.lead]
+	return appendPadded(append(dst, lead...), uniform(rnd, sg.limit), len(sg.shape)), true
+}
+
+// appendLead renders the layout's leading time segments, from the cache
+// when it holds them for r's tick.
+func (c *tickText) appendLead(dst []byte, l *Layout, r *renderer) []byte {
+	if lead := c.lead(l, r.t, r.loc); lead != nil {
+		return append(dst, lead...)
+	}
+	start := len(dst)
+	dst, _ = l.appendSegs(dst, r, l.segs[:l.lead]) // no {seq} among them: no error
+	if n := len(dst) - start; n <= len(tickEntry{}.text) {
+		e := &tickEntry{l: l, loc: r.loc, tick: l.tick(r.t), n: n}
+		copy(e.text[:], dst[start:])
+		c.p.Store(e)
+	}
+	return dst
 }
 
 // appendTo renders one candidate onto dst.
 func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
+	if l.lead == 0 || r.ticks == nil {
+		return l.appendSegs(dst, r, l.segs)
+	}
+	return l.appendSegs(r.ticks.appendLead(dst, l, r), r, l.segs[l.lead:])
+}
+
+// appendSegs renders segs, all of l's or those after its leading time
+// segments, onto dst.
+func (l *Layout) appendSegs(dst []byte, r *renderer, segs []segment) ([]byte, error) {
 	var vbuf [64]byte
 	vars := vbuf[:0] // what the tokens rendered, for the check character
-	for i := range l.segs {
-		sg := &l.segs[i]
+	var form [17]byte
+	local := false // form holds r.t in the fields form
+	for i := range segs {
+		sg := &segs[i]
 		start := len(dst)
 		switch sg.kind {
 		case segLiteral:
 			dst = append(dst, sg.text...)
 			continue
 		case segDate:
-			f := r.days.fields(r.t, r.loc)
-			if !f.ok {
-				dst = r.t.In(r.loc).AppendFormat(dst, sg.text)
+			t := r.t.In(r.loc)
+			if y := t.Year(); y < 0 || y > 9999 {
+				dst = t.AppendFormat(dst, sg.text) // wider than the layout: as time.Format renders it
 				break
+			}
+			if !local {
+				y, m, d := t.Date()
+				h, mi, s := t.Clock()
+				f := form[:0]
+				for _, v := range [...]struct{ v, n int }{{y, 4}, {int(m), 2}, {d, 2}, {t.YearDay(), 3}, {h, 2}, {mi, 2}, {s, 2}} {
+					f = appendPadded(f, uint64(v.v), v.n)
+				}
+				local = true
 			}
 			for j := 0; j < len(sg.shape); j++ {
 				if c := sg.shape[j]; c < ' ' {
-					dst = append(dst, f.form[c])
+					dst = append(dst, form[c])
 				} else {
 					dst = append(dst, c)
 				}
@@ -471,7 +539,7 @@ var errSeqFull = errors.New("casenum: sequence full")
 // appendPadded writes v as exactly n decimal digits, zero-padded. v must be
 // below 10^n.
 func appendPadded(dst []byte, v uint64, n int) []byte {
-	dst = append(dst, make([]byte, n)...) // grows in place: no allocation
+	dst = slices.Grow(dst, n)[:len(dst)+n]
 	for i := len(dst) - 1; i >= len(dst)-n; i-- {
 		dst[i] = byte('0' + v%10)
 		v /= 10
