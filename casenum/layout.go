@@ -70,8 +70,7 @@ type Layout struct {
 	check  checkMode
 	random bool          // has a random token
 	seq    bool          // has a {seq} token
-	timed  bool          // has a time token
-	bucket time.Duration // finest time resolution of its time tokens; 0 when untimed
+	bucket time.Duration // finest time resolution of its time tokens; 0 without
 	unixms int           // how many {unixms} tokens it has
 	size   int           // length of the numbers it renders from 2001 to 2286
 	lead   int           // leading time segments, with their literals, that a tickText holds
@@ -147,7 +146,7 @@ func ParseLayout(s string) (*Layout, error) {
 		}
 	}
 	flush()
-	if !l.random && !l.seq && !l.timed {
+	if !l.random && !l.seq && l.bucket == 0 {
 		return nil, fmt.Errorf("%w %q: no token: every number would be the same", ErrInvalidLayout, s)
 	}
 	if l.check == checkNone { // else the check character needs what they render
@@ -177,7 +176,7 @@ func (l *Layout) add(sg segment, bucket time.Duration) error {
 			return layoutError(l.src, at, "a second {seq}: its scope would change on every number")
 		case l.random:
 			return layoutError(l.src, at, "{seq} after a random token: its scope would change on every number")
-		case l.timed && l.bucket < 24*time.Hour:
+		case l.bucket != 0 && l.bucket < 24*time.Hour:
 			return layoutError(l.src, at, "{seq} after a time-of-day token: its scope would change on every number")
 		}
 		l.seq = true
@@ -187,10 +186,9 @@ func (l *Layout) add(sg segment, bucket time.Duration) error {
 		if sg.kind == segUnixMS {
 			l.unixms++
 		}
-		if !l.timed || bucket < l.bucket {
+		if l.bucket == 0 || bucket < l.bucket {
 			l.bucket = bucket
 		}
-		l.timed = true
 	case segCheck:
 		digits, covered := true, false
 		for _, p := range l.segs {

@@ -27,8 +27,10 @@ func (l *Layout) Validate(number string) error {
 // layout: it ignores white space and letter case, lets a separator between
 // the layout's parts (or inside a date or a UUID) be typed as another or
 // left out, and reads the Crockford look-alikes I and L as 1 and O as 0 in
-// the tokens. A number that validates comes back as it is. Input that
-// cannot be read returns a *NumberError wrapping ErrInvalidNumber.
+// the tokens. Typed, a {unixms} has its 13 digits (2001 to 2286), so that
+// a separator mistyped as a digit cannot hide in it. A number that
+// validates comes back as it is. Input that cannot be read returns a
+// *NumberError wrapping ErrInvalidNumber.
 func (l *Layout) Normalize(input string) (string, error) {
 	return normalize(input, l)
 }
