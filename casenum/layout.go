@@ -149,16 +149,19 @@ func ParseLayout(s string) (*Layout, error) {
 	if !l.random && !l.seq && l.bucket == 0 {
 		return nil, fmt.Errorf("%w %q: no token: every number would be the same", ErrInvalidLayout, s)
 	}
-	if l.check == checkNone { // else the check character needs what they render
-		for _, sg := range l.segs {
-			if sg.kind != segLiteral && sg.kind != segDate && sg.kind != segUnixMS {
-				break
-			}
-			l.lead++
-			l.leadMS = l.leadMS || sg.kind == segUnixMS
+	timed := false
+	for _, sg := range l.segs {
+		if sg.kind != segLiteral && sg.kind != segDate && sg.kind != segUnixMS {
+			break
 		}
-		l.digits = l.lead > 0 && l.lead == len(l.segs)-1 && l.segs[l.lead].kind == segRand
+		l.lead++
+		l.leadMS = l.leadMS || sg.kind == segUnixMS
+		timed = timed || sg.kind != segLiteral
 	}
+	if !timed {
+		l.lead = 0 // literals alone: nothing to cache
+	}
+	l.digits = l.lead > 0 && l.lead == len(l.segs)-1 && l.segs[l.lead].kind == segRand
 	return l, nil
 }
 
@@ -381,11 +384,11 @@ type renderer struct {
 type tickText struct{ p atomic.Pointer[tickEntry] }
 
 type tickEntry struct {
-	l    *Layout
-	loc  *time.Location
-	tick int64
-	n    int
-	text [64]byte
+	l     *Layout
+	loc   *time.Location
+	tick  int64
+	n, nv int // the text is buf[:n]; what its tokens rendered, buf[n:n+nv]
+	buf   [96]byte
 }
 
 // tick returns the tick of t that a tickText keys the layout's leading
@@ -397,11 +400,11 @@ func (l *Layout) tick(t time.Time) int64 {
 	return t.Unix()
 }
 
-// lead returns what the cache holds for l's leading segments at t in loc,
+// entry returns what the cache holds for l's leading segments at t in loc,
 // or nil.
-func (c *tickText) lead(l *Layout, t time.Time, loc *time.Location) []byte {
+func (c *tickText) entry(l *Layout, t time.Time, loc *time.Location) *tickEntry {
 	if e := c.p.Load(); e != nil && e.l == l && e.loc == loc && e.tick == l.tick(t) {
-		return e.text[:e.n]
+		return e
 	}
 	return nil
 }
@@ -414,43 +417,48 @@ func (c *tickText) appendDigits(dst []byte, l *Layout, t time.Time, loc *time.Lo
 	if !l.digits {
 		return dst, false
 	}
-	lead := c.lead(l, t, loc)
-	if lead == nil {
+	e := c.entry(l, t, loc)
+	if e == nil {
 		return dst, false
 	}
 	sg := &l.segs[l.lead]
-	return appendPadded(append(dst, lead...), uniform(rnd, sg.limit), len(sg.shape)), true
+	return appendPadded(append(dst, e.buf[:e.n]...), uniform(rnd, sg.limit), len(sg.shape)), true
 }
 
-// appendLead renders the layout's leading time segments, from the cache
-// when it holds them for r's tick.
-func (c *tickText) appendLead(dst []byte, l *Layout, r *renderer) []byte {
-	if lead := c.lead(l, r.t, r.loc); lead != nil {
-		return append(dst, lead...)
+// appendLead renders the layout's leading time segments onto dst and what
+// their tokens rendered onto vars, from the cache when it holds them for
+// r's tick.
+func (c *tickText) appendLead(dst, vars []byte, l *Layout, r *renderer) ([]byte, []byte) {
+	if e := c.entry(l, r.t, r.loc); e != nil {
+		return append(dst, e.buf[:e.n]...), append(vars, e.buf[e.n:e.n+e.nv]...)
 	}
-	start := len(dst)
-	dst, _ = l.appendSegs(dst, r, l.segs[:l.lead]) // no {seq} among them: no error
-	if n := len(dst) - start; n <= len(tickEntry{}.text) {
-		e := &tickEntry{l: l, loc: r.loc, tick: l.tick(r.t), n: n}
-		copy(e.text[:], dst[start:])
+	start, vstart := len(dst), len(vars)
+	dst, vars, _ = l.appendSegs(dst, vars, r, l.segs[:l.lead]) // no {seq} among them: no error
+	if n, nv := len(dst)-start, len(vars)-vstart; n+nv <= len(tickEntry{}.buf) {
+		e := &tickEntry{l: l, loc: r.loc, tick: l.tick(r.t), n: n, nv: nv}
+		copy(e.buf[copy(e.buf[:], dst[start:]):], vars[vstart:])
 		c.p.Store(e)
 	}
-	return dst
+	return dst, vars
 }
 
 // appendTo renders one candidate onto dst.
 func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
-	if l.lead == 0 || r.ticks == nil {
-		return l.appendSegs(dst, r, l.segs)
+	var vbuf [64]byte
+	vars := vbuf[:0] // what the tokens rendered, for the check character
+	segs := l.segs
+	if l.lead > 0 && r.ticks != nil {
+		dst, vars = r.ticks.appendLead(dst, vars, l, r)
+		segs = segs[l.lead:]
 	}
-	return l.appendSegs(r.ticks.appendLead(dst, l, r), r, l.segs[l.lead:])
+	dst, _, err := l.appendSegs(dst, vars, r, segs)
+	return dst, err
 }
 
 // appendSegs renders segs, all of l's or those after its leading time
-// segments, onto dst.
-func (l *Layout) appendSegs(dst []byte, r *renderer, segs []segment) ([]byte, error) {
-	var vbuf [64]byte
-	vars := vbuf[:0] // what the tokens rendered, for the check character
+// segments, onto dst, and what the tokens render onto vars when the layout
+// has a check character.
+func (l *Layout) appendSegs(dst, vars []byte, r *renderer, segs []segment) (_, _ []byte, err error) {
 	var form [17]byte
 	local := false // form holds r.t in the fields form
 	for i := range segs {
@@ -499,10 +507,10 @@ func (l *Layout) appendSegs(dst []byte, r *renderer, segs []segment) ([]byte, er
 		case segSeq:
 			v, err := r.seq.Next(r.ctx, string(dst))
 			if err != nil {
-				return dst, fmt.Errorf("casenum: sequence: %w", err)
+				return dst, vars, fmt.Errorf("casenum: sequence: %w", err)
 			}
 			if v >= sg.limit {
-				return dst, fmt.Errorf("%w: value %d for scope %q does not fit {seq:%d}", errSeqFull, v, string(dst), len(sg.shape))
+				return dst, vars, fmt.Errorf("%w: value %d for scope %q does not fit {seq:%d}", errSeqFull, v, string(dst), len(sg.shape))
 			}
 			dst = appendPadded(dst, v, len(sg.shape))
 		case segCheck:
@@ -512,7 +520,7 @@ func (l *Layout) appendSegs(dst []byte, r *renderer, segs []segment) ([]byte, er
 			vars = append(vars, dst[start:]...)
 		}
 	}
-	return dst, nil
+	return dst, vars, nil
 }
 
 // appendCheck writes the check character of mode over vars.

@@ -131,9 +131,12 @@ func TestTickTextRendersAsWithout(t *testing.T) {
 		MustParseLayout("CASE-{date}-{unixms}-{rand:3}{check}"),
 		MustParseLayout("{rand:2}{date}"),
 		MustParseLayout("T-{unixms}"),
+		MustParseLayout("C{date:0601}-{seq:4}{check:mod97}"),
+		MustParseLayout("{date}1{unixms}{alnum:2}{check}"),
+		MustParseLayout("INC-{alnum:6}{check}"),
 	}
-	if !layouts[0].digits || layouts[0].lead != 5 || !layouts[0].leadMS || layouts[1].digits || layouts[1].leadMS {
-		t.Fatalf("default layouts: lead %d/%d, digits %v/%v", layouts[0].lead, layouts[1].lead, layouts[0].digits, layouts[1].digits)
+	if !layouts[0].digits || layouts[0].lead != 5 || !layouts[0].leadMS || layouts[1].digits || layouts[1].leadMS || layouts[4].lead != 5 || layouts[9].lead != 0 {
+		t.Fatalf("leading segments: %d/%d/%d, digits %v/%v", layouts[0].lead, layouts[1].lead, layouts[4].lead, layouts[0].digits, layouts[1].digits)
 	}
 	cached := new(tickText)
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -166,7 +169,7 @@ func TestTickTextRendersAsWithout(t *testing.T) {
 		if got := render(cached); got != want {
 			t.Fatalf("%s at %v in %v: %q through the cache, %q without", l, at, loc, got, want)
 		}
-		if l.lead > 0 && cached.lead(l, at, loc) == nil {
+		if l.lead > 0 && cached.entry(l, at, loc) == nil {
 			t.Fatalf("%s at %v: the cache does not hold the leading text", l, at)
 		}
 		if got := render(cached); got != want { // now from the cache
