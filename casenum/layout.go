@@ -375,9 +375,9 @@ type renderer struct {
 	ctx   context.Context
 }
 
-// tickText remembers what the leading time segments of a layout (those
-// before its first random token, with the literals among them) rendered at
-// the latest tick of the clock: a millisecond with {unixms}, else a second,
+// tickText remembers what the leading time segments of a layout (its
+// literals and time tokens up to the first other token) rendered at the
+// latest tick of the clock: a millisecond with {unixms}, else a second,
 // within which no date field changes (zones change their offsets on whole
 // seconds). A busy Generator copies that text instead of working out a
 // calendar date and printing a time for every number.
@@ -460,7 +460,7 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 // has a check character.
 func (l *Layout) appendSegs(dst, vars []byte, r *renderer, segs []segment) (_, _ []byte, err error) {
 	var form [17]byte
-	local := false // form holds r.t in the fields form
+	local, ok := false, false // form holds r.t in the fields form; its year has four digits
 	for i := range segs {
 		sg := &segs[i]
 		start := len(dst)
@@ -469,19 +469,13 @@ func (l *Layout) appendSegs(dst, vars []byte, r *renderer, segs []segment) (_, _
 			dst = append(dst, sg.text...)
 			continue
 		case segDate:
-			t := r.t.In(r.loc)
-			if y := t.Year(); y < 0 || y > 9999 {
-				dst = t.AppendFormat(dst, sg.text) // wider than the layout: as time.Format renders it
-				break
-			}
 			if !local {
-				y, m, d := t.Date()
-				h, mi, s := t.Clock()
-				f := form[:0]
-				for _, v := range [...]struct{ v, n int }{{y, 4}, {int(m), 2}, {d, 2}, {t.YearDay(), 3}, {h, 2}, {mi, 2}, {s, 2}} {
-					f = appendPadded(f, uint64(v.v), v.n)
-				}
+				form, ok = fieldsForm(r.t.In(r.loc))
 				local = true
+			}
+			if !ok {
+				dst = r.t.In(r.loc).AppendFormat(dst, sg.text) // wider than the layout: as time.Format renders it
+				break
 			}
 			for j := 0; j < len(sg.shape); j++ {
 				if c := sg.shape[j]; c < ' ' {
@@ -521,6 +515,21 @@ func (l *Layout) appendSegs(dst, vars []byte, r *renderer, segs []segment) (_, _
 		}
 	}
 	return dst, vars, nil
+}
+
+// fieldsForm returns t in the fields form; ok is false when its year has
+// more than four digits or is negative.
+func fieldsForm(t time.Time) (form [17]byte, ok bool) {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return form, false
+	}
+	h, mi, s := t.Clock()
+	f := form[:0]
+	for _, v := range [...]struct{ v, n int }{{y, 4}, {int(m), 2}, {d, 2}, {t.YearDay(), 3}, {h, 2}, {mi, 2}, {s, 2}} {
+		f = appendPadded(f, uint64(v.v), v.n)
+	}
+	return form, true
 }
 
 // appendCheck writes the check character of mode over vars.

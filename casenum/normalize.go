@@ -131,9 +131,11 @@ func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
 }
 
 // reading is a walk of an input along a layout's segments, left to right:
-// every token has a fixed width, so each segment reads where the last one
-// ended. Strictly it takes the input exactly as the layout renders;
-// leniently it forgives what Normalize forgives.
+// every token has a fixed width (a {unixms} outside 2001 to 2286 has its
+// width worked out before it is read), so each segment reads where the
+// last one ended, and no reading is ever undone. Strictly it takes the
+// input exactly as the layout renders; leniently it forgives what
+// Normalize forgives.
 type reading struct {
 	in       string
 	lenient  bool
