@@ -177,3 +177,23 @@ func TestTickTextRendersAsWithout(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRender is BenchmarkNext/serial without the retry loop around
+// the rendering: the difference is what the loop and its counters cost.
+func BenchmarkRender(b *testing.B) {
+	g, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	var n string
+	for b.Loop() {
+		if n, _, err = g.render(ctx, g.layout); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if len(n) != len("CASE-20250929-1759131413832-073") {
+		b.Fatalf("rendered %q", n)
+	}
+}
