@@ -32,11 +32,14 @@
 //
 // # The layout language
 //
-// A layout is literal text with tokens in braces:
+// A layout is literal text with tokens in braces. Every token renders a
+// fixed width of known characters:
 //
 //	{date}          the date as YYYYMMDD in the Generator's Location (UTC by default)
-//	{date:LAYOUT}   the date and time in a Go time layout, e.g. {date:060102}
-//	{unixms}        the Unix time in milliseconds
+//	{date:LAYOUT}   the date and time in a Go time layout of zero-padded numeric
+//	                fields (2006 06 01 02 002 15 04 05) and the separators - . / _ :,
+//	                e.g. {date:060102}; text goes outside: {date:20060102}T{date:1504}
+//	{unixms}        the Unix time in milliseconds: 13 digits from 2001 to 2286
 //	{rand:N}        N random decimal digits, uniform (no modulo bias), N 1-18
 //	{alnum:N}       N random Crockford base32 symbols (0-9, A-Z without I L O U),
 //	                safe to read aloud, N 1-26
@@ -57,11 +60,11 @@
 // Layouts compile once, in New or ParseLayout; rendering does no parsing.
 // A layout is refused, with ErrInvalidLayout and the position of the
 // fault, when it has an unknown token, a width out of range, a lone brace,
-// a {seq} after a random or time-of-day token (its scope would never
-// repeat), a {check} that is not the last token, a date layout whose output
-// cannot be read back (a zone name, white space, a weekday without its
-// date, fields without padding next to digits), text that is not UTF-8, or
-// no token at all.
+// a date layout with anything but numeric fields and separators (names of
+// months or days, AM/PM, zones, unpadded fields, fractions of a second,
+// letters, white space), a {seq} after a random or time-of-day token (its
+// scope would never repeat), a {check} that is not the last token, text
+// that is not UTF-8, or no token at all.
 //
 // One clock reading feeds every time token and the {seq} scope of a
 // candidate, so the printed date and the day's counter cannot disagree at
@@ -69,10 +72,16 @@
 //
 // # Reading numbers back
 //
-// Validate checks a number's shape and check character. Normalize turns what
-// a person typed (lower case, spaces, missing hyphens, I or L for 1, O for 0)
-// into the canonical number or says why it cannot; with a {check} in the
-// layout, a mistyped character or two swapped ones are caught.
+// A number reads back in one left-to-right walk over the segments that
+// rendered it. Layout.Validate checks a number's shape, its dates and its
+// check character; Layout.Normalize turns what a person typed (lower case,
+// spaces, separators left out or typed as others, inside dates too, and I
+// or L for 1, O for 0) into the canonical number or says why it cannot;
+// with a {check} in the layout, a mistyped character or two swapped ones
+// are caught. Neither needs a Generator. The Generator's Validate and
+// Normalize try its layout, then its fallback, and Generator.Parse tells
+// what a number holds: when it was minted, its {seq} scope and value, and
+// whether it is a fallback number.
 //
 // # Choosing a layout
 //

@@ -152,3 +152,30 @@ func ExampleWithRetry() {
 	// Output:
 	// CASE-{date}-{unixms}-{rand:3}
 }
+
+// Parse answers "when was this case opened?" from the number alone: to the
+// millisecond for the main layout, to the day for the fallback's, in the
+// Generator's Location.
+func ExampleGenerator_Parse() {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	g, err := casenum.New(casenum.WithLocation(berlin))
+	if err != nil {
+		panic(err)
+	}
+	for _, n := range []string{"CASE-20250929-1759131413832-073", "CASE-20250929-1f0c3a9e"} {
+		p, err := g.Parse(n)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(p.Time.Format(time.RFC3339Nano), "fallback:", p.Fallback)
+	}
+	_, err = g.Parse("CASE-20250929-1759131413832-07")
+	fmt.Println(err)
+	// Output:
+	// 2025-09-29T09:36:53.832+02:00 fallback: false
+	// 2025-09-29T00:00:00+02:00 fallback: true
+	// casenum: invalid case number: "CASE-20250929-1759131413832-07": too short: expected 3 digits at position 31
+}

@@ -28,7 +28,7 @@ type Generator struct {
 	layout   *Layout   // compiled from config.layoutSrc
 	fallback *Layout   // nil when turned off
 	stats    *stats    // shared with the Generators made by WithSequence
-	days     *dayCache // shared likewise
+	ticks    *tickText // shared likewise
 }
 
 // config is what the options set.
@@ -159,7 +159,7 @@ func New(opts ...Option) (*Generator, error) {
 			return nil, err
 		}
 	}
-	g := &Generator{config: c, stats: new(stats), days: new(dayCache)}
+	g := &Generator{config: c, stats: new(stats), ticks: new(tickText)}
 	g.rnd = safeRandom(c.rnd)
 	var err error
 	if g.layout, err = ParseLayout(c.layoutSrc); err != nil {
@@ -428,7 +428,11 @@ func fromClass(c sqlerr.Class) Outcome {
 // render draws one candidate from one clock reading, which it returns too.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, time.Time, error) {
 	var buf [96]byte
-	r := renderer{t: g.clock.Now(), loc: g.loc, days: g.days, rnd: g.rnd, seq: g.seq, ctx: ctx}
+	t := g.clock.Now()
+	if b, ok := g.ticks.appendDigits(buf[:0], l, t, g.loc, g.rnd); ok {
+		return string(b), t, nil
+	}
+	r := renderer{t: t, loc: g.loc, ticks: g.ticks, rnd: g.rnd, seq: g.seq, ctx: ctx}
 	b, err := l.appendTo(buf[:0], &r)
 	if err != nil {
 		return "", r.t, err

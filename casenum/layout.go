@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -13,29 +13,28 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of the token widths, from DESIGN: {rand} and {seq} fit an int64's
-// 18 full decimal digits; {alnum:26} is 130 bits; {hex:32} and {uuid:32} are
-// the 128 bits of a UUID.
+// Limits of the token widths: {rand} and {seq} fit an int64's 18 full
+// decimal digits; {alnum:26} is 130 bits; {hex:32} and {uuid:32} are the
+// 128 bits of a UUID. {unixms} has 13 digits from 2001 to 2286.
 const (
-	maxDigits = 18
-	maxAlnum  = 26
-	maxHex    = 32
+	maxDigits    = 18
+	maxAlnum     = 26
+	maxHex       = 32
+	unixmsDigits = 13
 )
 
 type segKind uint8
 
 const (
 	segLiteral segKind = iota
-	segDate            // {date}: YYYYMMDD
-	segDateFmt         // {date:LAYOUT}
+	segDate            // {date}, {date:LAYOUT}
 	segUnixMS          // {unixms}
 	segRand            // {rand:N}
 	segAlnum           // {alnum:N}
 	segHex             // {hex:N}
-	segUUID            // {uuid:N}, or the 36-character form when full
+	segUUID            // {uuid:N}, {uuid}
 	segSeq             // {seq:N}
-	segCheck           // {check}: Damm over digits or over GF(32)
-	segMod97           // {check:mod97}
+	segCheck           // {check}, {check:mod97}
 )
 
 // checkMode says which check character a layout ends with.
@@ -48,18 +47,17 @@ const (
 	checkMod97
 )
 
+// A segment is a literal or a token. Every token renders a fixed number of
+// bytes ({unixms} from 2001 to 2286), described by its shape: one byte per
+// output byte, a separator as itself and a symbol as a byte below ' ' (for
+// a date, the index of its digit in the fields form YYYYMMDDDDDhhmmss, see
+// dateFields). Rendering and reading both walk the shape.
 type segment struct {
 	kind  segKind
-	n     int    // width of the token's output; 36 for a full {uuid}
-	full  bool   // {uuid} without width: the hyphenated form
-	text  string // the literal, or the Go time layout of {date:LAYOUT}
-	pos   int    // 1-based position of the token in the layout, for errors
-	limit uint64 // 10^n for {rand} and {seq}
-	// for {date:LAYOUT}: the shortest and longest rendering, whether it
-	// renders only digits and separators, and its time resolution.
-	minLen, maxLen int
-	digits         bool
-	bucket         time.Duration
+	text  string // the literal; the Go time layout of a date
+	shape string // tokens only
+	pos   int    // 1-based position in the layout, for errors
+	limit uint64 // 10^N for {rand} and {seq}
 }
 
 // Layout is a compiled case-number layout, such as the default
@@ -72,10 +70,12 @@ type Layout struct {
 	check  checkMode
 	random bool          // has a random token
 	seq    bool          // has a {seq} token
-	timed  bool          // has a time token
-	bucket time.Duration // finest time resolution of its time tokens; 0 when untimed
-	size   int           // typical rendered length, to size buffers
-	maxLen int           // longest number the matcher can read, to bound its input
+	bucket time.Duration // finest time resolution of its time tokens; 0 without
+	unixms int           // how many {unixms} tokens it has
+	size   int           // length of the numbers it renders from 2001 to 2286
+	lead   int           // leading time segments, with their literals, that a tickText holds
+	leadMS bool          // and whether {unixms} is among them
+	digits bool          // {rand:N} follows them and ends the layout
 }
 
 // String returns the layout's source text.
@@ -93,21 +93,19 @@ func MustParseLayout(s string) *Layout {
 
 // ParseLayout compiles a layout. An invalid layout returns an error wrapping
 // ErrInvalidLayout that names the 1-based position of the fault: an unknown
-// token, a width out of range, a lone '{' or '}', a {seq} after a random or
-// time-of-day token or after another {seq}, a {check} that is not the last
-// token or covers nothing, an empty layout, or one with no token at all; and,
-// since every number must read back, text that is not UTF-8 or a date layout
-// that Validate could not parse (a weekday without its date, a zone name).
+// token, a width out of range, a lone '{' or '}', a date layout with
+// anything but zero-padded numeric fields and separators, a {seq} after a
+// random or time-of-day token or after another {seq}, a {check} that is not
+// the last token or covers nothing, text that is not UTF-8, an empty layout,
+// or one with no token at all.
 func ParseLayout(s string) (*Layout, error) {
 	if s == "" {
 		return nil, fmt.Errorf("%w: empty layout", ErrInvalidLayout)
 	}
-	// Validate refuses input that is not UTF-8, so such a layout's numbers
-	// could never be read back.
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n == 1 {
-			return nil, layoutError(s, i, "not valid UTF-8")
+			return nil, layoutError(s, i, "not valid UTF-8: its numbers could not be read back")
 		}
 		i += n
 	}
@@ -115,18 +113,16 @@ func ParseLayout(s string) (*Layout, error) {
 	var lit strings.Builder
 	flush := func() {
 		if lit.Len() > 0 {
-			l.segs = append(l.segs, segment{kind: segLiteral, text: lit.String(), n: lit.Len()})
+			l.segs = append(l.segs, segment{kind: segLiteral, text: lit.String()})
+			l.size += lit.Len()
 			lit.Reset()
 		}
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
-		case c == '{' && i+1 < len(s) && s[i+1] == '{':
-			lit.WriteByte('{')
-			i += 2
-		case c == '}' && i+1 < len(s) && s[i+1] == '}':
-			lit.WriteByte('}')
+		case c == '{' && i+1 < len(s) && s[i+1] == '{', c == '}' && i+1 < len(s) && s[i+1] == '}':
+			lit.WriteByte(c)
 			i += 2
 		case c == '}':
 			return nil, layoutError(s, i, "lone '}' (write '}}' for a literal brace)")
@@ -135,12 +131,12 @@ func ParseLayout(s string) (*Layout, error) {
 			if end < 0 {
 				return nil, layoutError(s, i, "unclosed '{' (write '{{' for a literal brace)")
 			}
-			seg, err := parseToken(s, i, s[i+1:i+end])
+			sg, bucket, err := parseToken(s, i, s[i+1:i+end])
 			if err != nil {
 				return nil, err
 			}
 			flush()
-			if err := l.add(s, seg); err != nil {
+			if err := l.add(sg, bucket); err != nil {
 				return nil, err
 			}
 			i += end + 1
@@ -150,115 +146,98 @@ func ParseLayout(s string) (*Layout, error) {
 		}
 	}
 	flush()
-	if !l.random && !l.seq && !l.timed {
+	if !l.random && !l.seq && l.bucket == 0 {
 		return nil, fmt.Errorf("%w %q: no token: every number would be the same", ErrInvalidLayout, s)
 	}
+	timed := false
 	for _, sg := range l.segs {
-		switch sg.kind {
-		case segDateFmt:
-			l.size += sg.maxLen
-			l.maxLen += sg.maxLen
-		case segUnixMS:
-			l.size += 13
-			l.maxLen += 19
-		default:
-			l.size += sg.n
-			l.maxLen += sg.n
+		if sg.kind != segLiteral && sg.kind != segDate && sg.kind != segUnixMS {
+			break
 		}
+		l.lead++
+		l.leadMS = l.leadMS || sg.kind == segUnixMS
+		timed = timed || sg.kind != segLiteral
 	}
+	if !timed {
+		l.lead = 0 // literals alone: nothing to cache
+	}
+	l.digits = l.lead > 0 && l.lead == len(l.segs)-1 && l.segs[l.lead].kind == segRand
 	return l, nil
 }
 
 // add appends a token after checking the rules that depend on its place.
-func (l *Layout) add(src string, sg segment) error {
+// bucket is the time resolution of a time token.
+func (l *Layout) add(sg segment, bucket time.Duration) error {
+	at := sg.pos - 1
 	if l.check != checkNone {
-		return layoutError(src, sg.pos-1, "a token after {check}: the check character must be the last token")
+		return layoutError(l.src, at, "a token after {check}: the check character must be the last token")
 	}
 	switch sg.kind {
 	case segSeq:
 		switch {
 		case l.seq:
-			return layoutError(src, sg.pos-1, "a second {seq}: its scope would change on every number")
+			return layoutError(l.src, at, "a second {seq}: its scope would change on every number")
 		case l.random:
-			return layoutError(src, sg.pos-1, "{seq} after a random token: its scope would change on every number")
-		case l.timed && l.bucket < 24*time.Hour:
-			return layoutError(src, sg.pos-1, "{seq} after a time-of-day token: its scope would change on every number")
+			return layoutError(l.src, at, "{seq} after a random token: its scope would change on every number")
+		case l.bucket != 0 && l.bucket < 24*time.Hour:
+			return layoutError(l.src, at, "{seq} after a time-of-day token: its scope would change on every number")
 		}
 		l.seq = true
 	case segRand, segAlnum, segHex, segUUID:
 		l.random = true
-	case segDate, segDateFmt, segUnixMS:
-		b := 24 * time.Hour
+	case segDate, segUnixMS:
 		if sg.kind == segUnixMS {
-			b = time.Millisecond
-		} else if sg.kind == segDateFmt {
-			b = sg.bucket
+			l.unixms++
 		}
-		if !l.timed || b < l.bucket {
-			l.bucket = b
+		if l.bucket == 0 || bucket < l.bucket {
+			l.bucket = bucket
 		}
-		l.timed = true
-	case segCheck, segMod97:
-		mode, err := l.checkModeFor(src, sg)
-		if err != nil {
-			return err
+	case segCheck:
+		digits, covered := true, false
+		for _, p := range l.segs {
+			covered = covered || p.kind != segLiteral
+			digits = digits && p.kind != segAlnum && p.kind != segHex && p.kind != segUUID
 		}
-		l.check = mode
+		switch {
+		case !covered:
+			return layoutError(l.src, at, "{check} has nothing before it to cover")
+		case sg.text == "mod97":
+			l.check = checkMod97
+		case digits:
+			l.check = checkDamm10
+		default:
+			l.check = checkDamm32
+		}
 	}
 	l.segs = append(l.segs, sg)
+	l.size += len(sg.shape)
 	return nil
 }
 
-// checkModeFor decides what the check character covers: Damm over digits
-// when every token before it renders digits, else Damm over GF(32). Tokens
-// that render names (a {date:Jan} month) cannot be covered.
-func (l *Layout) checkModeFor(src string, sg segment) (checkMode, error) {
-	digits, covered := true, false
-	for _, p := range l.segs {
-		switch p.kind {
-		case segLiteral:
-			continue
-		case segDateFmt:
-			if !p.digits {
-				return 0, layoutError(src, sg.pos-1, "{check} cannot cover a date layout that renders letters")
-			}
-		case segAlnum, segHex, segUUID:
-			digits = false
-		}
-		covered = true
-	}
-	if !covered {
-		return 0, layoutError(src, sg.pos-1, "{check} has nothing before it to cover")
-	}
-	switch {
-	case sg.kind == segMod97:
-		return checkMod97, nil
-	case digits:
-		return checkDamm10, nil
-	default:
-		return checkDamm32, nil
-	}
+func layoutError(src string, i int, what string) error {
+	return fmt.Errorf("%w %q at position %d: %s", ErrInvalidLayout, src, i+1, what)
 }
 
-func layoutError(src string, i int, what string) error {
-	return fmt.Errorf("%w %q: %s at position %d", ErrInvalidLayout, src, what, i+1)
-}
+// sym is a symbol in a shape; which symbols, the token says.
+const sym = "\x00"
 
 // parseToken compiles the body of one {token} found at byte i of src.
-func parseToken(src string, i int, body string) (segment, error) {
+func parseToken(src string, i int, body string) (segment, time.Duration, error) {
 	name, arg, hasArg := strings.Cut(body, ":")
 	sg := segment{pos: i + 1}
-	width := func(lo, hi int) (int, error) {
+	width := func(lo, hi int) error {
 		if !hasArg {
-			return 0, layoutError(src, i, fmt.Sprintf("{%s} needs a width: {%s:N} with N from %d to %d", name, name, lo, hi))
+			return layoutError(src, i, fmt.Sprintf("{%s} needs a width: {%s:N} with N from %d to %d", name, name, lo, hi))
 		}
 		n, err := strconv.Atoi(arg)
 		// Only plain decimal widths: "+3" and "03" would parse, but a layout
 		// should read the way it renders.
 		if err != nil || n < lo || n > hi || arg[0] < '1' || arg[0] > '9' {
-			return 0, layoutError(src, i, fmt.Sprintf("width %q of {%s} out of range %d to %d", arg, name, lo, hi))
+			return layoutError(src, i, fmt.Sprintf("width %q of {%s} out of range %d to %d", arg, name, lo, hi))
 		}
-		return n, nil
+		sg.shape = strings.Repeat(sym, n)
+		sg.limit = pow10(n)
+		return nil
 	}
 	noArg := func() error {
 		if hasArg {
@@ -269,51 +248,53 @@ func parseToken(src string, i int, body string) (segment, error) {
 	var err error
 	switch name {
 	case "date":
-		if !hasArg {
-			sg.kind, sg.n = segDate, 8
-			return sg, nil
+		sg.kind, sg.text = segDate, "20060102"
+		if hasArg {
+			sg.text = arg
 		}
-		sg.kind, sg.text = segDateFmt, arg
-		if err := compileDateLayout(&sg); err != nil {
-			return sg, layoutError(src, i, err.Error())
+		shape, bucket, at, why := compileDate(sg.text)
+		if why != "" {
+			if at >= 0 {
+				i += len("{date:") + at
+			}
+			return sg, 0, layoutError(src, i, why)
 		}
+		sg.shape = shape
+		return sg, bucket, nil
 	case "unixms":
-		sg.kind = segUnixMS
-		err = noArg()
+		sg.kind, sg.shape = segUnixMS, strings.Repeat(sym, unixmsDigits)
+		return sg, time.Millisecond, noArg()
 	case "rand":
 		sg.kind = segRand
-		sg.n, err = width(1, maxDigits)
-		sg.limit = pow10(sg.n)
+		err = width(1, maxDigits)
 	case "seq":
 		sg.kind = segSeq
-		sg.n, err = width(1, maxDigits)
-		sg.limit = pow10(sg.n)
+		err = width(1, maxDigits)
 	case "alnum":
 		sg.kind = segAlnum
-		sg.n, err = width(1, maxAlnum)
+		err = width(1, maxAlnum)
 	case "hex":
 		sg.kind = segHex
-		sg.n, err = width(1, maxHex)
+		err = width(1, maxHex)
 	case "uuid":
 		sg.kind = segUUID
 		if !hasArg {
-			sg.n, sg.full = 36, true
-			return sg, nil
+			sg.shape = strings.ReplaceAll("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "x", sym)
+			return sg, 0, nil
 		}
-		sg.n, err = width(1, maxHex)
+		err = width(1, maxHex)
 	case "check":
+		sg.kind, sg.text, sg.shape = segCheck, arg, sym
 		switch {
-		case !hasArg:
-			sg.kind, sg.n = segCheck, 1
 		case arg == "mod97":
-			sg.kind, sg.n = segMod97, 2
-		default:
+			sg.shape = sym + sym
+		case hasArg:
 			err = layoutError(src, i, fmt.Sprintf("unknown check %q: use {check} or {check:mod97}", arg))
 		}
 	default:
 		err = layoutError(src, i, fmt.Sprintf("unknown token {%s}", body))
 	}
-	return sg, err
+	return sg, 0, err
 }
 
 func pow10(n int) uint64 {
@@ -324,249 +305,243 @@ func pow10(n int) uint64 {
 	return p
 }
 
-// compileDateLayout works out, by rendering sample times, the lengths a Go
-// time layout can render, whether it renders only digits and separators, and
-// its resolution: the smallest step of time that changes its output.
-//
-// The Generator's Location is not known here, so the samples are rendered in
-// zones whose offsets print differently ("Z" in UTC, "-09:30" or "+05:45"
-// elsewhere), and each must parse back to itself, as Validate reads it. That
-// refuses layouts whose numbers Validate could not check: a weekday without
-// the date it belongs to, or a zone name, which parses only for some zones.
-func compileDateLayout(sg *segment) error {
-	sg.minLen, sg.maxLen, sg.digits = math.MaxInt, 0, true
-	note := func(out string) {
-		sg.minLen, sg.maxLen = min(sg.minLen, len(out)), max(sg.maxLen, len(out))
-		for j := 0; j < len(out); j++ {
-			if isAlpha(out[j]) {
-				sg.digits = false
-			}
-		}
-	}
-	readBack := func(t time.Time) error {
-		out := t.Format(sg.text)
-		note(out)
-		if strings.ContainsAny(out, " \t") {
-			// Normalize drops the white space a person types, so a space
-			// inside a number ("_2" pads a day with one) never reads back.
-			return fmt.Errorf("date layout %q renders %q, whose white space a typed number loses: it does not read back", sg.text, out)
-		}
-		if back, err := time.ParseInLocation(sg.text, out, t.Location()); err != nil || back.Format(sg.text) != out {
-			return fmt.Errorf("date layout %q renders %q, which does not read back", sg.text, out)
-		}
-		return nil
-	}
-	zones := [...]*time.Location{time.UTC, time.FixedZone("", -(9*3600 + 30*60)), time.FixedZone("", 5*3600+45*60)}
-	// The lengths of the fields add up: render each at its longest (a
-	// Wednesday in September, a two-digit day, hour, minute and second,
-	// nine fractional digits, a zone offset) and at its shortest.
-	if err := readBack(time.Date(2025, 9, 10, 12, 34, 56, 123456789, zones[1])); err != nil {
-		return err
-	}
-	if err := readBack(time.Date(2026, 5, 1, 1, 2, 3, 0, time.UTC)); err != nil {
-		return err
-	}
-	// Every mix of short and long fields, so that an unpadded field next
-	// to a digit ("4" then "_2" renders "729", which reads back as minute
-	// 72) is caught: the short values are high enough that a digit after
-	// them is out of range. Also days of the year of one, two and three
-	// digits; dates from Monday to Sunday, so that a weekday without its
-	// date is caught; a fraction and none; a zone offset and "Z".
-	for _, mo := range [...]time.Month{time.January, time.May, time.September, time.November} {
-		for _, d := range [...]int{7, 22} {
-			for _, h := range [...]int{7, 23} { // "3" prints 7 and 11
-				for _, mi := range [...]int{8, 42} {
-					for _, sec := range [...]int{9, 53} {
-						for _, ns := range [...]int{0, 123456789} {
-							for _, zone := range zones[:2] {
-								if err := readBack(time.Date(2025, mo, d, h, mi, sec, ns, zone)); err != nil {
-									return err
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	base := time.Date(2001, 2, 3, 4, 5, 6, 7008009, time.UTC)
-	first := base.Format(sg.text)
-	steps := []time.Duration{}
-	for d := time.Duration(1); d <= time.Second; d *= 10 {
-		steps = append(steps, d)
-	}
-	steps = append(steps, time.Minute, time.Hour, 24*time.Hour)
-	for _, d := range steps {
-		if base.Add(d).Format(sg.text) != first {
-			sg.bucket = d
-			return nil
-		}
-	}
-	if base.AddDate(0, 1, 0).Format(sg.text) != first {
-		sg.bucket = 31 * 24 * time.Hour
-		return nil
-	}
-	if base.AddDate(1, 0, 0).Format(sg.text) != first {
-		sg.bucket = 366 * 24 * time.Hour
-		return nil
-	}
-	return fmt.Errorf("date layout %q has no date or time element", sg.text)
+// dateFields is where each numeric field of a date layout keeps its digits
+// in the fields form YYYYMMDDDDDhhmmss: year, month, day, day of the year,
+// hour, minute, second. A two-digit year is the last two digits of the
+// year. Listed longest first, as Go's time package reads a layout.
+var dateFields = [...]struct {
+	layout string
+	at     byte
+	bucket time.Duration
+}{
+	{"2006", 0, 366 * 24 * time.Hour},
+	{"002", 8, 24 * time.Hour},
+	{"06", 2, 366 * 24 * time.Hour},
+	{"01", 4, 31 * 24 * time.Hour},
+	{"02", 6, 24 * time.Hour},
+	{"15", 11, time.Hour},
+	{"04", 13, time.Minute},
+	{"05", 15, time.Second},
 }
 
-func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+// fieldNames names each digit of the fields form, to show a date layout.
+const fieldNames = "YYYYMMDDDDDhhmmss"
+
+const dateSeparators = "-./_:"
+
+// compileDate returns the shape of a Go time layout and its resolution, the
+// smallest step of time that changes its output; or where it goes wrong and
+// why (at -1: the whole token).
+func compileDate(layout string) (shape string, bucket time.Duration, at int, why string) {
+	var b []byte
+next:
+	for i := 0; i < len(layout); {
+		// "__2" is Go's day of the year padded with spaces, even before "006".
+		if strings.IndexByte(dateSeparators, layout[i]) >= 0 && !strings.HasPrefix(layout[i:], "__2") {
+			b = append(b, layout[i])
+			i++
+			continue
+		}
+		for _, f := range dateFields {
+			if strings.HasPrefix(layout[i:], f.layout) {
+				for k := range len(f.layout) {
+					b = append(b, f.at+byte(k))
+				}
+				if bucket == 0 || f.bucket < bucket {
+					bucket = f.bucket
+				}
+				i += len(f.layout)
+				continue next
+			}
+		}
+		return "", 0, i, fmt.Sprintf("%s in the date layout %q: use only the zero-padded numeric fields "+
+			"2006 06 01 02 002 15 04 05 and the separators - . / _ :, and put other text outside the token, "+
+			"as in {date:20060102}T{date:1504}", quote(layout[i:]), layout)
+	}
+	if bucket == 0 {
+		return "", 0, -1, fmt.Sprintf("the date layout %q has no date or time field", layout)
+	}
+	return string(b), bucket, 0, ""
+}
 
 // renderer carries what one candidate is rendered from: a single clock
 // reading, so that the date, the time fields and the {seq} scope agree.
 type renderer struct {
-	t    time.Time
-	loc  *time.Location
-	days *dayCache // may be nil
-	rnd  Random
-	seq  Sequence
-	ctx  context.Context
+	t     time.Time
+	loc   *time.Location
+	ticks *tickText // may be nil
+	rnd   Random
+	seq   Sequence
+	ctx   context.Context
 }
 
-// dayCache remembers the rendering of the current day in one Location, so
-// that {date} costs a comparison instead of a calendar computation on all
-// but the first number of each day, and likewise the current millisecond
-// for {unixms}, which a busy Generator renders many times over.
-type dayCache struct {
-	p  atomic.Pointer[day]
-	ms atomic.Pointer[milli]
+// tickText remembers what the leading time segments of a layout (its
+// literals and time tokens up to the first other token) rendered at the
+// latest tick of the clock: a millisecond with {unixms}, else a second,
+// within which no date field changes (zones change their offsets on whole
+// seconds). A busy Generator copies that text instead of working out a
+// calendar date and printing a time for every number.
+type tickText struct{ p atomic.Pointer[tickEntry] }
+
+type tickEntry struct {
+	l     *Layout
+	loc   *time.Location
+	tick  int64
+	n, nv int // the text is buf[:n]; what its tokens rendered, buf[n:n+nv]
+	buf   [96]byte
 }
 
-type milli struct {
-	ms   int64
-	n    int
-	text [20]byte
-}
-
-func (c *dayCache) appendUnixMS(dst []byte, ms int64) []byte {
-	if m := c.ms.Load(); m != nil && m.ms == ms {
-		return append(dst, m.text[:m.n]...)
+// tick returns the tick of t that a tickText keys the layout's leading
+// time segments by.
+func (l *Layout) tick(t time.Time) int64 {
+	if l.leadMS {
+		return t.UnixMilli()
 	}
-	m := &milli{ms: ms}
-	m.n = len(strconv.AppendInt(m.text[:0], ms, 10))
-	c.ms.Store(m)
-	return append(dst, m.text[:m.n]...)
+	return t.Unix()
 }
 
-type day struct {
-	loc        *time.Location
-	start, end int64 // [start, end) in Unix milliseconds
-	text       [8]byte
+// entry returns what the cache holds for l's leading segments at t in loc,
+// or nil.
+func (c *tickText) entry(l *Layout, t time.Time, loc *time.Location) *tickEntry {
+	if e := c.p.Load(); e != nil && e.l == l && e.loc == loc && e.tick == l.tick(t) {
+		return e
+	}
+	return nil
 }
 
-func (c *dayCache) appendDate(dst []byte, t time.Time, loc *time.Location) []byte {
-	ms := t.UnixMilli()
-	if d := c.p.Load(); d != nil && d.loc == loc && ms >= d.start && ms < d.end {
-		return append(dst, d.text[:]...)
+// appendDigits renders a layout of leading time segments and random
+// digits, as the default layout is, straight from the cache; ok is false
+// when the layout is not of that kind or the cache does not hold t's tick.
+// It is the hot path of a busy Generator: it skips the general loop.
+func (c *tickText) appendDigits(dst []byte, l *Layout, t time.Time, loc *time.Location, rnd Random) (_ []byte, ok bool) {
+	if !l.digits {
+		return dst, false
 	}
-	local := t.In(loc)
-	y, m, dd := local.Date()
-	var d0 [8]byte
-	if y < 0 || y > 9999 {
-		// More than eight bytes: they do not fit d.text.
-		return appendYYYYMMDD(dst, local)
+	e := c.entry(l, t, loc)
+	if e == nil {
+		return dst, false
 	}
-	// Each bound on its own: where a day starts at 01:00 because midnight
-	// does not exist (DST at midnight), start.AddDate(0, 0, 1) would run an
-	// hour into the next day. Bounds that do not fall on the day and the
-	// next are not cached at all.
-	start := time.Date(y, m, dd, 0, 0, 0, 0, loc)
-	end := time.Date(y, m, dd+1, 0, 0, 0, 0, loc)
-	appendYYYYMMDD(d0[:0], local)
-	if !sameDay(start.In(loc), y, m, dd) || !sameDay(end.Add(-time.Millisecond).In(loc), y, m, dd) ||
-		sameDay(end.In(loc), y, m, dd) {
-		return append(dst, d0[:]...)
-	}
-	d := &day{loc: loc, start: start.UnixMilli(), end: end.UnixMilli(), text: d0}
-	c.p.Store(d)
-	return append(dst, d.text[:]...)
+	sg := &l.segs[l.lead]
+	return appendPadded(append(dst, e.buf[:e.n]...), uniform(rnd, sg.limit), len(sg.shape)), true
 }
 
-func sameDay(t time.Time, y int, m time.Month, d int) bool {
-	ty, tm, td := t.Date()
-	return ty == y && tm == m && td == d
-}
-
-func appendYYYYMMDD(dst []byte, t time.Time) []byte {
-	y, m, d := t.Date()
-	if y < 0 || y > 9999 {
-		// Outside four digits the date cannot be YYYYMMDD; render what
-		// time.Format would rather than wrong digits.
-		return t.AppendFormat(dst, "20060102")
+// appendLead renders the layout's leading time segments onto dst and what
+// their tokens rendered onto vars, from the cache when it holds them for
+// r's tick.
+func (c *tickText) appendLead(dst, vars []byte, l *Layout, r *renderer) ([]byte, []byte) {
+	if e := c.entry(l, r.t, r.loc); e != nil {
+		return append(dst, e.buf[:e.n]...), append(vars, e.buf[e.n:e.n+e.nv]...)
 	}
-	dst = appendPadded(dst, uint64(y), 4)
-	dst = appendPadded(dst, uint64(m), 2)
-	return appendPadded(dst, uint64(d), 2)
+	start, vstart := len(dst), len(vars)
+	dst, vars, _ = l.appendSegs(dst, vars, r, l.segs[:l.lead]) // no {seq} among them: no error
+	if n, nv := len(dst)-start, len(vars)-vstart; n+nv <= len(tickEntry{}.buf) {
+		e := &tickEntry{l: l, loc: r.loc, tick: l.tick(r.t), n: n, nv: nv}
+		copy(e.buf[copy(e.buf[:], dst[start:]):], vars[vstart:])
+		c.p.Store(e)
+	}
+	return dst, vars
 }
 
 // appendTo renders one candidate onto dst.
 func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 	var vbuf [64]byte
 	vars := vbuf[:0] // what the tokens rendered, for the check character
-	var local time.Time
-	haveLocal := false
-	for i := range l.segs {
-		sg := &l.segs[i]
+	segs := l.segs
+	if l.lead > 0 && r.ticks != nil {
+		dst, vars = r.ticks.appendLead(dst, vars, l, r)
+		segs = segs[l.lead:]
+	}
+	dst, _, err := l.appendSegs(dst, vars, r, segs)
+	return dst, err
+}
+
+// appendSegs renders segs, all of l's or those after its leading time
+// segments, onto dst, and what the tokens render onto vars when the layout
+// has a check character.
+func (l *Layout) appendSegs(dst, vars []byte, r *renderer, segs []segment) (_, _ []byte, err error) {
+	var form [17]byte
+	local, ok := false, false // form holds r.t in the fields form; its year has four digits
+	for i := range segs {
+		sg := &segs[i]
 		start := len(dst)
 		switch sg.kind {
 		case segLiteral:
 			dst = append(dst, sg.text...)
 			continue
-		case segDate, segDateFmt:
-			if sg.kind == segDate && r.days != nil {
-				dst = r.days.appendDate(dst, r.t, r.loc)
+		case segDate:
+			if !local {
+				form, ok = fieldsForm(r.t.In(r.loc))
+				local = true
+			}
+			if !ok {
+				dst = r.t.In(r.loc).AppendFormat(dst, sg.text) // wider than the layout: as time.Format renders it
 				break
 			}
-			if !haveLocal {
-				local, haveLocal = r.t.In(r.loc), true
-			}
-			if sg.kind == segDate {
-				dst = appendYYYYMMDD(dst, local)
-			} else {
-				dst = local.AppendFormat(dst, sg.text)
+			for j := 0; j < len(sg.shape); j++ {
+				if c := sg.shape[j]; c < ' ' {
+					dst = append(dst, form[c])
+				} else {
+					dst = append(dst, c)
+				}
 			}
 		case segUnixMS:
-			if r.days != nil {
-				dst = r.days.appendUnixMS(dst, r.t.UnixMilli())
+			if ms := r.t.UnixMilli(); ms >= 1e12 && ms < 1e13 {
+				dst = appendPadded(dst, uint64(ms), unixmsDigits)
 			} else {
-				dst = strconv.AppendInt(dst, r.t.UnixMilli(), 10)
+				dst = strconv.AppendInt(dst, ms, 10)
 			}
 		case segRand:
-			dst = appendPadded(dst, uniform(r.rnd, sg.limit), sg.n)
+			dst = appendPadded(dst, uniform(r.rnd, sg.limit), len(sg.shape))
 		case segAlnum:
-			dst = appendSymbols(dst, r.rnd, sg.n, 5, crockford)
+			dst = appendSymbols(dst, r.rnd, len(sg.shape), 5, crockford)
 		case segHex:
-			dst = appendSymbols(dst, r.rnd, sg.n, 4, hexDigits)
+			dst = appendSymbols(dst, r.rnd, len(sg.shape), 4, hexDigits)
 		case segUUID:
-			dst = appendUUID(dst, r.rnd, sg.n, sg.full)
+			dst = appendUUID(dst, r.rnd, sg.shape)
 		case segSeq:
 			v, err := r.seq.Next(r.ctx, string(dst))
 			if err != nil {
-				return dst, fmt.Errorf("casenum: sequence: %w", err)
+				return dst, vars, fmt.Errorf("casenum: sequence: %w", err)
 			}
 			if v >= sg.limit {
-				return dst, fmt.Errorf("%w: value %d for scope %q does not fit {seq:%d}", errSeqFull, v, string(dst), sg.n)
+				return dst, vars, fmt.Errorf("%w: value %d for scope %q does not fit {seq:%d}", errSeqFull, v, string(dst), len(sg.shape))
 			}
-			dst = appendPadded(dst, v, sg.n)
+			dst = appendPadded(dst, v, len(sg.shape))
 		case segCheck:
-			if l.check == checkDamm10 {
-				dst = append(dst, damm10(vars))
-			} else {
-				dst = append(dst, damm32(vars))
-			}
-		case segMod97:
-			c := mod97(vars)
-			dst = append(dst, c[0], c[1])
+			dst = appendCheck(dst, l.check, vars)
 		}
 		if l.check != checkNone {
 			vars = append(vars, dst[start:]...)
 		}
 	}
-	return dst, nil
+	return dst, vars, nil
+}
+
+// fieldsForm returns t in the fields form; ok is false when its year has
+// more than four digits or is negative.
+func fieldsForm(t time.Time) (form [17]byte, ok bool) {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return form, false
+	}
+	h, mi, s := t.Clock()
+	f := form[:0]
+	for _, v := range [...]struct{ v, n int }{{y, 4}, {int(m), 2}, {d, 2}, {t.YearDay(), 3}, {h, 2}, {mi, 2}, {s, 2}} {
+		f = appendPadded(f, uint64(v.v), v.n)
+	}
+	return form, true
+}
+
+// appendCheck writes the check character of mode over vars.
+func appendCheck(dst []byte, mode checkMode, vars []byte) []byte {
+	switch mode {
+	case checkDamm10:
+		return append(dst, damm10(vars))
+	case checkDamm32:
+		return append(dst, damm32(vars))
+	}
+	c := mod97(vars)
+	return append(dst, c[0], c[1])
 }
 
 const hexDigits = "0123456789abcdef"
@@ -579,7 +554,7 @@ var errSeqFull = errors.New("casenum: sequence full")
 // appendPadded writes v as exactly n decimal digits, zero-padded. v must be
 // below 10^n.
 func appendPadded(dst []byte, v uint64, n int) []byte {
-	dst = append(dst, make([]byte, n)...) // grows in place: no allocation
+	dst = slices.Grow(dst, n)[:len(dst)+n]
 	for i := len(dst) - 1; i >= len(dst)-n; i-- {
 		dst[i] = byte('0' + v%10)
 		v /= 10
@@ -621,9 +596,9 @@ func appendSymbols(dst []byte, r Random, n int, width uint, alphabet string) []b
 	return dst
 }
 
-// appendUUID writes the first n hex digits of a fresh version 4 UUID drawn
-// from r, or its whole hyphenated form when full.
-func appendUUID(dst []byte, r Random, n int, full bool) []byte {
+// appendUUID writes a fresh version 4 UUID drawn from r in the given shape:
+// its hex digits, with hyphens where the shape has them.
+func appendUUID(dst []byte, r Random, shape string) []byte {
 	var u [16]byte
 	a, b := r.Uint64(), r.Uint64()
 	for i := range 8 {
@@ -631,21 +606,14 @@ func appendUUID(dst []byte, r Random, n int, full bool) []byte {
 	}
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
-	if full {
-		for i, c := range u {
-			if i == 4 || i == 6 || i == 8 || i == 10 {
-				dst = append(dst, '-')
-			}
-			dst = append(dst, hexDigits[c>>4], hexDigits[c&0x0f])
+	d := 0
+	for j := 0; j < len(shape); j++ {
+		if shape[j] == '-' {
+			dst = append(dst, '-')
+			continue
 		}
-		return dst
-	}
-	for i := 0; i < n; i++ {
-		c := u[i/2]
-		if i%2 == 0 {
-			c >>= 4
-		}
-		dst = append(dst, hexDigits[c&0x0f])
+		dst = append(dst, hexDigits[u[d/2]>>(4*(1-d%2))&0x0f])
+		d++
 	}
 	return dst
 }

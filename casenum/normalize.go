@@ -2,133 +2,79 @@ package casenum
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 )
 
-// maxInput bounds what Validate and Normalize read: no layout renders
-// anything near it, and it keeps matching cheap on hostile input.
+// maxInput bounds what Validate and Normalize read, unless a layout renders
+// longer numbers: it keeps a hostile input cheap to refuse.
 const maxInput = 256
 
-// Validate reports whether number is a case number of the Generator's
-// layout or its fallback layout, exactly as the Generator renders it: the
-// literals, each token's shape (a real calendar date for {date}, a version 4
-// UUID's fixed digits for {uuid}) and the check character. It returns nil,
-// or an error wrapping ErrInvalidNumber that says what is wrong and where.
-// Validate never consults the Checker: a valid number may be unknown.
-func (g *Generator) Validate(number string) error {
-	_, err := g.match(number, strict)
+// Validate reports whether number is a case number of the layout exactly as
+// it renders: the literals, each token's shape (a real calendar date, a
+// version 4 UUID's fixed digits) and the check character. It returns nil,
+// or a *NumberError wrapping ErrInvalidNumber that says what is wrong and
+// where.
+func (l *Layout) Validate(number string) error {
+	_, _, err := read(number, false, l)
 	return err
 }
 
-// Normalize turns what a person typed into the canonical case number: it
-// ignores surrounding and inner white space and letter case, lets separators
-// between the layout's parts be left out, and reads the Crockford
-// look-alikes I and L as 1 and O as 0 in the variable parts. The result is
-// then checked as Validate does. A number that cannot be read returns an
-// error wrapping ErrInvalidNumber with the reason.
-//
-// Read loosely, {unixms} must have its 13 digits (times from 2001 to 2286):
-// otherwise a mistyped separator next to it would lengthen the time and
-// slip past the check character. A number that validates comes back as it is, and a reading that finds a
-// separator wherever the layout has one (typed as a space, a hyphen or
-// another) is preferred to one that leaves some out: CASE 20250929 12345678
-// is the fallback number CASE-20250929-12345678, not the main number
-// CASE-20250929-12345-678.
+// Normalize turns what a person typed into the canonical number of the
+// layout: it ignores white space and letter case, lets a separator between
+// the layout's parts (or inside a date or a UUID) be typed as another or
+// left out, and reads the Crockford look-alikes I and L as 1 and O as 0 in
+// the tokens. Typed, a {unixms} has its 13 digits (2001 to 2286), so that
+// a separator mistyped as a digit cannot hide in it. A number that
+// validates comes back as it is. Input that cannot be read returns a
+// *NumberError wrapping ErrInvalidNumber.
+func (l *Layout) Normalize(input string) (string, error) {
+	return normalize(input, l)
+}
+
+// Validate is Layout.Validate with the Generator's layout, then its
+// fallback layout. Validate never consults the Checker: a valid number may
+// be unknown.
+func (g *Generator) Validate(number string) error {
+	_, _, err := read(number, false, g.layout, g.fallback)
+	return err
+}
+
+// Normalize is Layout.Normalize with the Generator's layout, then its
+// fallback layout: a number that validates with either comes back as it
+// is, and typed input is read as a number of the main layout when it can
+// be.
 func (g *Generator) Normalize(input string) (string, error) {
+	return normalize(input, g.layout, g.fallback)
+}
+
+func normalize(input string, layouts ...*Layout) (string, error) {
+	if _, _, err := read(input, false, layouts...); err == nil {
+		return input, nil
+	}
 	if !utf8.ValidString(input) {
 		return "", &NumberError{Reason: "not valid UTF-8"}
 	}
-	// A number that validates is canonical already. Read loosely it could
-	// split another way: a fallback number whose hex digits are all decimal
-	// also reads as a main number with a hyphen left out.
-	if out, err := g.match(input, strict); err == nil {
-		return out, nil
-	}
-	// Likewise separators typed where a layout has them tell which layout
-	// was meant, so a reading that finds them all comes first.
-	if out, err := g.match(collapseSpace(input), folded); err == nil {
-		return out, nil
-	}
-	var b strings.Builder
-	for _, r := range input {
-		if !unicode.IsSpace(r) {
-			b.WriteRune(r)
-		}
-	}
-	return g.match(b.String(), loose)
-}
-
-// collapseSpace drops the white space at the ends of s and next to a
-// separator, and turns every other run into one space, which reads as a
-// separator: "case 20250929 - 1f0c3a9e " becomes "case 20250929-1f0c3a9e".
-func collapseSpace(s string) string {
-	var b strings.Builder
-	space, sep := false, true // sep: the last rune written is a separator
-	for _, r := range s {
+	s := strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
-			space = true
-			continue
+			return -1
 		}
-		isSep := r < utf8.RuneSelf && isSeparator(byte(r))
-		if space && !sep && !isSep {
-			b.WriteByte(' ')
-		}
-		space, sep = false, isSep
-		b.WriteRune(r)
+		return r
+	}, input)
+	r, _, err := read(s, true, layouts...)
+	if err != nil {
+		return "", err
 	}
-	return b.String()
+	return string(r.out), nil
 }
 
-// leniency is how loosely the matcher reads.
-type leniency uint8
-
-const (
-	strict leniency = iota // exactly as the Generator renders
-	folded                 // any case, look-alikes, any separator for another
-	loose                  // and separators left out
-)
-
-// match reads s against the main layout, then the fallback, and returns the
-// canonical number or the reason of the layout that read furthest.
-func (g *Generator) match(s string, mode leniency) (string, error) {
-	if s == "" {
-		return "", &NumberError{Reason: "empty"}
-	}
-	limit := max(maxInput, g.layout.maxLen)
-	if g.fallback != nil {
-		limit = max(limit, g.fallback.maxLen)
-	}
-	if len(s) > limit {
-		return "", &NumberError{Reason: fmt.Sprintf("%d bytes is longer than any case number", len(s))}
-	}
-	if !utf8.ValidString(s) {
-		return "", &NumberError{Reason: "not valid UTF-8"}
-	}
-	out, m := g.layout.match(s, mode, g.loc)
-	if m.ok {
-		return out, nil
-	}
-	if g.fallback != nil {
-		fout, fm := g.fallback.match(s, mode, g.loc)
-		if fm.ok {
-			return fout, nil
-		}
-		// A wrong check character means the shape matched: that reason
-		// beats one of a layout that merely read further.
-		if fm.badCheck || !m.badCheck && fm.at > m.at {
-			m = fm
-		}
-	}
-	return "", m.err(s)
-}
-
-// NumberError is the error of Validate and Normalize: why an input is not a
-// case number of the Generator's layouts. It wraps ErrInvalidNumber. Its
-// Reason and Position are meant for people: an API can answer with them
-// without the package's prefix.
+// NumberError is the error of Validate, Normalize and Parse: why an input
+// is not a case number of a layout. It wraps ErrInvalidNumber. Its Reason
+// and Position are meant for people: an API can answer with them without
+// the package's prefix.
 type NumberError struct {
 	Input    string // what was read: for Normalize, the input without white space
 	Position int    // 1-based byte position of the fault in Input; 0 when it concerns the whole input
@@ -149,416 +95,443 @@ func (e *NumberError) Error() string {
 // Unwrap returns ErrInvalidNumber.
 func (e *NumberError) Unwrap() error { return ErrInvalidNumber }
 
-// matcher reads an input against a layout's segments, backtracking over the
-// tokens of variable width ({unixms}, {date:LAYOUT}).
-type matcher struct {
-	l       *Layout
-	in      string
-	mode    leniency
-	lenient bool // mode != strict
-	loc     *time.Location
-	out     []byte // the canonical number so far
-	vars    []byte // what the tokens read, for the check character
-	// dead is a bit set of the (segment, position, check state) triples
-	// known to fail. The check state belongs in the key: two readings of
-	// the same input can split it differently (a digit taken by a literal
-	// or by a token) and so differ in what the check character covers.
-	dead     []uint64
-	states   int // distinct check states: 1 without a check character
-	ok       bool
-	at       int    // furthest position a failure was seen at
-	why      string // and why
-	badCheck bool   // the shape matched but the check character did not
-}
-
-// option is one way a segment can read the input: where it ends and the
-// canonical text it stands for.
-type option struct {
-	end  int
-	text string
-}
-
-func (m *matcher) err(input string) *NumberError {
-	if m.why == "" {
-		return &NumberError{Input: input, Reason: "does not match the layout"}
-	}
-	return &NumberError{Input: input, Position: m.at + 1, Reason: m.why}
-}
-
-// fail records why the match failed at position at, keeping the furthest,
-// unless a check character failed: then the shape matched, which says more.
-func (m *matcher) fail(at int, why string) []option {
-	if !m.badCheck && (at >= m.at || m.why == "") {
-		m.at, m.why = at, why
-	}
-	return nil
-}
-
-// failCheck records a check character that does not match, keeping the
-// furthest: a shorter reading of a variable-width token that also reaches
-// a check character is no better a guess at where the error is.
-func (m *matcher) failCheck(at int, why string) []option {
-	if !m.badCheck || at > m.at {
-		m.badCheck = true
-		m.at, m.why = at, why
-	}
-	return nil
-}
-
-func (l *Layout) match(s string, mode leniency, loc *time.Location) (string, *matcher) {
-	states := 1
-	switch l.check {
-	case checkDamm10:
-		states = 10
-	case checkDamm32:
-		states = 32
-	case checkMod97:
-		states = 97
-	}
-	m := &matcher{l: l, in: s, mode: mode, lenient: mode != strict, loc: loc,
-		out:    make([]byte, 0, len(s)),
-		states: states,
-		dead:   make([]uint64, ((len(l.segs)+1)*(len(s)+1)*states+63)/64)}
-	m.ok = m.seg(0, 0)
-	return string(m.out), m
-}
-
-// checkState is all that the check character's verdict depends on of what
-// the tokens read so far.
-func (m *matcher) checkState() int {
-	switch m.l.check {
-	case checkDamm10:
-		return int(damm10State(m.vars))
-	case checkDamm32:
-		return int(damm32State(m.vars))
-	case checkMod97:
-		return int(mod97State(m.vars))
-	}
-	return 0
-}
-
-// seg matches segments i.. against the input from pos.
-func (m *matcher) seg(i, pos int) bool {
-	if i == len(m.l.segs) {
-		if pos != len(m.in) {
-			m.fail(pos, "unexpected "+quote(m.in[pos:]))
-			return false
+// read reads s with each layout in turn, skipping nil ones, and returns the
+// first reading that succeeds with the layout's index, or the error of the
+// layout that came closest: a wrong check character (the shape matched),
+// else the fault furthest in.
+func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
+	limit := maxInput
+	for _, l := range layouts {
+		if l != nil {
+			limit = max(limit, l.size)
 		}
-		return true
 	}
-	key := (i*(len(m.in)+1)+pos)*m.states + m.checkState()
-	if m.dead[key/64]&(1<<(key%64)) != 0 {
-		return false
+	switch {
+	case s == "":
+		return nil, 0, &NumberError{Reason: "empty"}
+	case len(s) > limit:
+		return nil, 0, &NumberError{Reason: fmt.Sprintf("%d bytes is longer than any case number", len(s))}
+	case !utf8.ValidString(s):
+		return nil, 0, &NumberError{Reason: "not valid UTF-8"}
 	}
-	outLen, varsLen := len(m.out), len(m.vars)
-	sg := &m.l.segs[i]
-	for _, o := range m.read(sg, pos) {
-		m.out = append(m.out, o.text...)
-		if sg.kind != segLiteral {
-			m.vars = append(m.vars, o.text...)
+	var best *reading
+	for i, l := range layouts {
+		if l == nil {
+			continue
 		}
-		if m.seg(i+1, o.end) {
-			return true
+		r := l.read(s, lenient)
+		if r.err == nil {
+			return r, i, nil
 		}
-		m.out, m.vars = m.out[:outLen], m.vars[:varsLen]
+		if best == nil || r.badCheck && !best.badCheck || r.badCheck == best.badCheck && r.err.Position > best.err.Position {
+			best = r
+		}
 	}
-	m.dead[key/64] |= 1 << (key % 64)
+	return nil, 0, best.err
+}
+
+// reading is a walk of an input along a layout's segments, left to right:
+// every token has a fixed width (a {unixms} outside 2001 to 2286 has its
+// width worked out before it is read), so each segment reads where the
+// last one ended, and no reading is ever undone. Strictly it takes the
+// input exactly as the layout renders; leniently it forgives what
+// Normalize forgives.
+type reading struct {
+	in       string
+	lenient  bool
+	pos      int    // the next byte of in
+	out      []byte // the canonical number so far
+	vars     []byte // what the tokens read, for the check character
+	date     dateReading
+	ms       int64 // {unixms}; -1 without
+	seqAt    int   // where {seq} starts in out; -1 without
+	seq      uint64
+	err      *NumberError
+	badCheck bool // the shape matched but the check character did not
+}
+
+func (l *Layout) read(in string, lenient bool) *reading {
+	r := &reading{in: in, lenient: lenient, out: make([]byte, 0, l.size), ms: -1, seqAt: -1}
+	for i := range l.segs {
+		if !r.segment(l, i) {
+			return r
+		}
+	}
+	if r.pos < len(in) {
+		r.fail(r.pos, "unexpected "+quote(in[r.pos:]))
+	}
+	return r
+}
+
+func (r *reading) fail(at int, why string) bool {
+	r.err = &NumberError{Input: r.in, Position: at + 1, Reason: why}
 	return false
 }
 
-// read returns the ways segment sg can read the input at pos, most likely
-// first; none, with the reason recorded, when it cannot.
-func (m *matcher) read(sg *segment, pos int) []option {
-	switch sg.kind {
-	case segLiteral:
-		return m.literal(sg.text, pos)
-	case segDate:
-		return m.date(pos)
-	case segDateFmt:
-		return m.dateFmt(sg, pos)
-	case segUnixMS:
-		return m.unixms(pos)
-	case segRand, segSeq:
-		return m.symbols(pos, sg.n, m.digit, "digit")
-	case segAlnum:
-		return m.symbols(pos, sg.n, m.alnum, "Crockford base32 symbol")
-	case segHex:
-		return m.symbols(pos, sg.n, m.hex, "hex digit")
-	case segUUID:
-		return m.uuid(sg, pos)
-	case segCheck, segMod97:
-		return m.check(sg, pos)
+// segment reads segment i of l at r.pos.
+func (r *reading) segment(l *Layout, i int) bool {
+	sg := &l.segs[i]
+	if sg.kind == segLiteral {
+		return r.literal(sg.text)
 	}
-	return nil
-}
-
-// literal matches the layout's literal text. Leniently, letters match in any
-// case and a separator may be typed as another; loosely it may be left out.
-// White space in the literal is always optional: Normalize took it out of
-// the input, or left a space for it.
-func (m *matcher) literal(lit string, pos int) []option {
-	if !m.lenient {
-		if strings.HasPrefix(m.in[pos:], lit) {
-			return []option{{pos + len(lit), lit}}
+	syms := digits
+	switch {
+	case sg.kind == segAlnum, sg.kind == segCheck && l.check == checkDamm32:
+		syms = crockfordSymbols
+	case sg.kind == segHex, sg.kind == segUUID:
+		syms = hexSymbols
+	}
+	at, start := r.pos, len(r.out)
+	n := len(sg.shape)
+	if sg.kind == segUnixMS && !r.lenient {
+		n = r.unixmsWidth(l, i)
+	}
+	for j := range n {
+		c := sym[0]
+		if j < len(sg.shape) {
+			c = sg.shape[j]
 		}
-		return m.fail(pos, "expected "+quote(lit))
-	}
-	for j := 0; j < len(lit); {
-		c := lit[j]
-		r, size := utf8.DecodeRuneInString(lit[j:])
-		space := unicode.IsSpace(r)
 		switch {
-		case isSeparator(c) || space:
-			if pos < len(m.in) && isSeparator(m.in[pos]) {
-				pos++
-			} else if m.mode != loose && !space {
-				return m.fail(pos, "expected "+quote(lit[j:]))
+		case c >= ' ': // a separator inside a date or a UUID
+			if r.pos < len(r.in) && (r.in[r.pos] == c || r.lenient && isSeparator(r.in[r.pos])) {
+				r.pos++
+			} else if !r.lenient {
+				return r.fail(r.pos, fmt.Sprintf("expected '%c' in %s", c, describe(sg, syms)))
 			}
-		case pos < len(m.in) && equalFold(m.in[pos], c):
-			pos++
-		default:
-			return m.fail(pos, "expected "+quote(lit[j:]))
+			r.out = append(r.out, c)
+			continue
+		case r.pos == len(r.in):
+			return r.fail(r.pos, "too short: expected "+describe(sg, syms))
 		}
-		if !space {
-			size = 1 // other bytes of a multi-byte literal match one by one
+		b, ok := syms.read(r.in[r.pos], r.lenient)
+		if !ok {
+			return r.fail(r.pos, fmt.Sprintf("expected a %s, got %s", syms.name, quote(r.in[r.pos:r.pos+runeLen(r.in[r.pos:])])))
 		}
-		j += size
+		r.out = append(r.out, b)
+		r.pos++
 	}
-	return []option{{pos, lit}}
+	text := r.out[start:]
+	switch sg.kind {
+	case segDate:
+		if !r.date.set(sg.shape, text) {
+			return r.fail(at, fmt.Sprintf("%s is not a date (%s)", text, dateNames(sg.shape)))
+		}
+	case segUUID:
+		if i, why := uuidFault(text); why != "" {
+			return r.fail(at+i, why)
+		}
+	case segUnixMS:
+		if len(text) > 1 && text[0] == '0' || atoi(text) > math.MaxInt64 {
+			return r.fail(at, fmt.Sprintf("%s is not a Unix time in milliseconds", text))
+		}
+		r.ms = int64(atoi(text))
+	case segSeq:
+		r.seqAt, r.seq = start, atoi(text)
+	case segCheck:
+		var buf [2]byte
+		if want := appendCheck(buf[:0], l.check, r.vars); string(want) != string(text) {
+			r.badCheck = true
+			what := "check digit does not"
+			switch l.check {
+			case checkDamm32:
+				what = "check character does not"
+			case checkMod97:
+				what = "check digits do not"
+			}
+			return r.fail(at, what+" match: a character is wrong or two are swapped")
+		}
+	}
+	r.vars = append(r.vars, text...)
+	return true
 }
 
-// symbols reads exactly n symbols with read, which returns the canonical
-// byte of each.
-func (m *matcher) symbols(pos, n int, read func(byte) (byte, bool), what string) []option {
-	buf := make([]byte, 0, n)
-	for j := pos; j < pos+n; j++ {
-		if j >= len(m.in) {
-			return m.fail(j, fmt.Sprintf("too short: expected %d %ss", n, what))
+// unixmsWidth works out the width of a {unixms} that starts at r.pos in a
+// number read strictly. Outside 2001 to 2286 it has more or fewer than 13
+// digits, and every {unixms} of a number has the same width: they show one
+// clock reading. What the layout reads next tells the width: when a run of
+// digits follows (literal digits, {rand}, {seq}, a date up to its first
+// separator, more {unixms}), whatever the run of digits at r.pos holds
+// beyond them; when a token follows that may start with a digit ({hex},
+// {alnum}, {uuid}), whatever the length of the input leaves after the
+// fixed-width segments.
+func (r *reading) unixmsWidth(l *Layout, i int) int {
+	after, k := 0, 1 // digits the rest of the run needs; {unixms} tokens in it
+	open := false
+scan:
+	for _, next := range l.segs[i+1:] {
+		switch {
+		case next.kind == segUnixMS:
+			k++
+			continue
+		case next.kind == segLiteral || next.kind == segDate:
+			text := next.text
+			if next.kind == segDate {
+				text = next.shape
+			}
+			d := 0
+			for d < len(text) && (isDigit(text[d]) || next.kind == segDate && text[d] < ' ') {
+				d++
+			}
+			after += d
+			if d < len(text) {
+				break scan
+			}
+		case next.kind == segAlnum || next.kind == segHex || next.kind == segUUID || next.kind == segCheck && l.check == checkDamm32:
+			open = true
+			break scan
+		default:
+			after += len(next.shape)
 		}
-		c, ok := read(m.in[j])
-		if !ok {
-			return m.fail(j, fmt.Sprintf("expected a %s, got %s", what, quote(m.in[j:j+1])))
-		}
-		buf = append(buf, c)
 	}
-	return []option{{pos + n, string(buf)}}
+	avail := 0
+	if open {
+		avail, k = len(r.in)-(l.size-unixmsDigits*l.unixms), l.unixms
+	} else {
+		for r.pos+avail < len(r.in) && isDigit(r.in[r.pos+avail]) {
+			avail++
+		}
+		avail -= after
+	}
+	return min(max(avail/k, 1), 19)
+}
+
+// literal reads the layout's literal text. Leniently, letters match in any
+// case, a separator may be typed as another or left out, and white space
+// is left out (Normalize took it out of the input).
+func (r *reading) literal(lit string) bool {
+	if !r.lenient {
+		if !strings.HasPrefix(r.in[r.pos:], lit) {
+			return r.fail(r.pos, "expected "+quote(lit))
+		}
+		r.pos += len(lit)
+		r.out = append(r.out, lit...)
+		return true
+	}
+	for j := 0; j < len(lit); j++ {
+		c := lit[j]
+		if c >= utf8.RuneSelf {
+			if sp, size := utf8.DecodeRuneInString(lit[j:]); unicode.IsSpace(sp) {
+				j += size - 1
+				continue
+			}
+		}
+		switch {
+		case unicode.IsSpace(rune(c)) && c < utf8.RuneSelf:
+		case isSeparator(c):
+			if r.pos < len(r.in) && isSeparator(r.in[r.pos]) {
+				r.pos++
+			}
+		case r.pos < len(r.in) && (r.in[r.pos] == c || isAlpha(c) && r.in[r.pos]|0x20 == c|0x20):
+			r.pos++
+		default:
+			return r.fail(r.pos, "expected "+quote(lit[j:]))
+		}
+	}
+	r.out = append(r.out, lit...)
+	return true
+}
+
+// symbols is a kind of symbol a token renders: its name in errors and how
+// a typed byte reads as one.
+type symbols struct {
+	name string
+	read func(c byte, lenient bool) (byte, bool)
+}
+
+var (
+	digits = symbols{"digit", func(c byte, lenient bool) (byte, bool) {
+		if lenient {
+			return lookAlike(c)
+		}
+		return c, isDigit(c)
+	}}
+	hexSymbols = symbols{"hex digit", func(c byte, lenient bool) (byte, bool) {
+		if lenient {
+			if d, ok := lookAlike(c); ok {
+				return d, true
+			}
+			c |= 0x20 // lower case, and no other byte moves into a-f
+		}
+		return c, isDigit(c) || c >= 'a' && c <= 'f'
+	}}
+	crockfordSymbols = symbols{"Crockford base32 symbol", func(c byte, lenient bool) (byte, bool) {
+		if !lenient {
+			return c, strings.IndexByte(crockford, c) >= 0
+		}
+		v, ok := crockfordValue(c)
+		if !ok {
+			return c, false
+		}
+		return crockford[v], true
+	}}
+)
+
+// describe says what a token reads, for an error.
+func describe(sg *segment, sym symbols) string {
+	switch sg.kind {
+	case segDate:
+		return fmt.Sprintf("a date (%s)", dateNames(sg.shape))
+	case segUUID:
+		return fmt.Sprintf("%d hex digits of a UUID", len(strings.ReplaceAll(sg.shape, "-", "")))
+	case segCheck:
+		if len(sg.shape) == 1 {
+			return "a check " + sym.name
+		}
+	}
+	return fmt.Sprintf("%d %ss", len(sg.shape), sym.name)
 }
 
 // lookAlike reads what a person may type for a digit: O for 0, I and L for 1.
 func lookAlike(c byte) (byte, bool) {
-	switch c {
-	case 'O', 'o':
+	switch c | 0x20 {
+	case 'o':
 		return '0', true
-	case 'I', 'i', 'L', 'l':
+	case 'i', 'l':
 		return '1', true
 	}
 	return c, isDigit(c)
 }
 
-// digitLookAlikes reads O as 0 and I and L as 1 in s, for a date layout
-// that renders no letters.
-func digitLookAlikes(s string) string {
-	if !strings.ContainsAny(s, "OoIiLl") {
-		return s
+// uuidFault finds the digit of a UUID's text that a version 4 UUID cannot
+// have: its 13th hex digit is the version, the 17th holds the variant.
+func uuidFault(text []byte) (int, string) {
+	d := 0
+	for i, c := range text {
+		switch {
+		case c == '-':
+			continue
+		case d == 12 && c != '4':
+			return i, "not a version 4 UUID"
+		case d == 16 && strings.IndexByte("89ab", c) < 0:
+			return i, "not an RFC 9562 UUID variant"
+		}
+		d++
 	}
-	b := []byte(s)
+	return 0, ""
+}
+
+// dateReading collects the fields of a number's date tokens in the fields
+// form, to check them together and to tell the time they stand for.
+type dateReading struct {
+	form [17]byte
+	have uint32 // a bit per digit of form that was read
+}
+
+// set adds what a date token read; it reports whether the fields still
+// make a real date and time, and agree where two tokens show one field.
+func (d *dateReading) set(shape string, text []byte) bool {
+	for j := 0; j < len(shape); j++ {
+		if i := shape[j]; i < ' ' {
+			if d.have&(1<<i) != 0 && d.form[i] != text[j] {
+				return false
+			}
+			d.form[i] = text[j]
+			d.have |= 1 << i
+		}
+	}
+	if y, ok := d.year(); ok {
+		return d.validIn(y)
+	}
+	// Without its year a date is valid when it is in some year.
+	return d.validIn(2000) || d.validIn(2001)
+}
+
+// field returns the digits of form at [i, i+n) as a number, if all were read.
+func (d *dateReading) field(i, n int) (int, bool) {
+	v := 0
+	for k := i; k < i+n; k++ {
+		if d.have&(1<<k) == 0 {
+			return 0, false
+		}
+		v = 10*v + int(d.form[k]-'0')
+	}
+	return v, true
+}
+
+// year returns the year, from four digits or from two as time.Parse reads
+// them (69 to 99 in the 1900s, the rest in the 2000s).
+func (d *dateReading) year() (int, bool) {
+	if y, ok := d.field(0, 4); ok {
+		return y, true
+	}
+	if y, ok := d.field(2, 2); ok {
+		if y >= 69 {
+			return 1900 + y, true
+		}
+		return 2000 + y, true
+	}
+	return 0, false
+}
+
+func (d *dateReading) validIn(y int) bool {
+	m, hasM := d.field(4, 2)
+	day, hasD := d.field(6, 2)
+	if hasM && (m < 1 || m > 12) {
+		return false
+	}
+	if hasD && (day < 1 || day > 31 || hasM && time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Day() != day) {
+		return false
+	}
+	if yd, ok := d.field(8, 3); ok {
+		t := time.Date(y, 1, yd, 0, 0, 0, 0, time.UTC)
+		if yd < 1 || t.Year() != y || hasM && int(t.Month()) != m || hasD && t.Day() != day {
+			return false
+		}
+	}
+	h, _ := d.field(11, 2)
+	mi, _ := d.field(13, 2)
+	s, _ := d.field(15, 2)
+	return h < 24 && mi < 60 && s < 60
+}
+
+// time returns the earliest instant the fields allow in loc. Fields that
+// are not there take the values time.Parse gives them: year 0, January,
+// the first, midnight.
+func (d *dateReading) time(loc *time.Location) time.Time {
+	y, _ := d.year()
+	m, hasM := d.field(4, 2)
+	day, hasD := d.field(6, 2)
+	if yd, ok := d.field(8, 3); ok && !hasM && !hasD {
+		m, day = 1, yd
+	}
+	h, _ := d.field(11, 2)
+	mi, _ := d.field(13, 2)
+	s, _ := d.field(15, 2)
+	return time.Date(y, time.Month(max(m, 1)), max(day, 1), h, mi, s, 0, loc)
+}
+
+// dateNames shows a date's shape as people write it: YYYY-MM-DD.
+func dateNames(shape string) string {
+	b := []byte(shape)
 	for i, c := range b {
-		if isAlpha(c) {
-			b[i], _ = lookAlike(c)
+		if c < ' ' {
+			b[i] = fieldNames[c]
 		}
 	}
 	return string(b)
 }
 
-func (m *matcher) digit(c byte) (byte, bool) {
-	if m.lenient {
-		return lookAlike(c)
+func atoi(digits []byte) uint64 {
+	var v uint64
+	for _, c := range digits {
+		v = 10*v + uint64(c-'0')
 	}
-	return c, isDigit(c)
+	return v
 }
 
-func (m *matcher) alnum(c byte) (byte, bool) {
-	if !m.lenient {
-		return c, strings.IndexByte(crockford, c) >= 0
-	}
-	v, ok := crockfordValue(c)
-	if !ok {
-		return c, false // v is out of the alphabet's range for U
-	}
-	return crockford[v], true
-}
+func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func (m *matcher) hex(c byte) (byte, bool) {
-	if m.lenient {
-		if d, ok := lookAlike(c); ok {
-			return d, true
-		}
-		c |= 0x20 // lower case
-	}
-	return c, isDigit(c) || c >= 'a' && c <= 'f'
-}
-
-// date reads YYYYMMDD and requires a real calendar date.
-func (m *matcher) date(pos int) []option {
-	opts := m.symbols(pos, 8, m.digit, "digit")
-	if opts == nil {
-		return nil
-	}
-	if _, err := time.ParseInLocation("20060102", opts[0].text, m.loc); err != nil {
-		return m.fail(pos, fmt.Sprintf("%s is not a date (YYYYMMDD)", opts[0].text))
-	}
-	return opts
-}
-
-// dateFmt reads a {date:LAYOUT}: every length the layout can render, longest
-// first, that parses and renders back to the same text.
-func (m *matcher) dateFmt(sg *segment, pos int) []option {
-	var opts []option
-	for n := min(sg.maxLen, len(m.in)-pos); n >= sg.minLen; n-- {
-		text := m.in[pos : pos+n]
-		if m.lenient && sg.digits {
-			text = digitLookAlikes(text)
-		}
-		t, err := time.ParseInLocation(sg.text, text, m.loc)
-		if err != nil {
-			continue
-		}
-		canon := t.Format(sg.text)
-		if canon == text || m.lenient && strings.EqualFold(canon, text) {
-			opts = append(opts, option{pos + n, canon})
-		}
-	}
-	if opts == nil {
-		return m.fail(pos, fmt.Sprintf("expected a date in the layout %q", sg.text))
-	}
-	return opts
-}
-
-// unixms reads 1 to 19 digits, longest first. The Generator never renders a
-// leading zero, so only "0" itself may start with one: a number read with it
-// would not validate.
-func (m *matcher) unixms(pos int) []option {
-	var buf [19]byte
-	n := 0
-	for pos+n < len(m.in) && n < len(buf) {
-		c, ok := m.digit(m.in[pos+n])
-		if !ok {
-			break
-		}
-		buf[n] = c
-		n++
-	}
-	if n == 0 {
-		return m.fail(pos, "expected the Unix time in milliseconds")
-	}
-	if buf[0] == '0' && n > 1 {
-		m.fail(pos, "leading zero in the Unix time")
-		n = 1
-	}
-	lo, hi := 1, n
-	if m.mode != strict {
-		// Read loosely, a separator may be missing, so a mistyped one
-		// would simply lengthen the time and slip past the check
-		// character. Typed numbers carry times of 2001 to 2286: 13 digits.
-		if n < unixmsDigits {
-			return m.fail(pos+n, fmt.Sprintf("expected %d digits of Unix time in milliseconds", unixmsDigits))
-		}
-		lo, hi = unixmsDigits, unixmsDigits
-	}
-	opts := make([]option, 0, hi-lo+1)
-	for k := hi; k >= lo; k-- {
-		opts = append(opts, option{pos + k, string(buf[:k])})
-	}
-	return opts
-}
-
-// unixmsDigits is the width of {unixms} from September 2001 to 2286.
-const unixmsDigits = 13
-
-// uuid reads the first n hex digits of a version 4 UUID, or the whole
-// hyphenated form, whose version and variant digits are fixed.
-func (m *matcher) uuid(sg *segment, pos int) []option {
-	var buf [32]byte
-	digits, j := 0, pos
-	want := min(sg.n, 32)
-	for digits < want {
-		if sg.full && (digits == 8 || digits == 12 || digits == 16 || digits == 20) {
-			// Leniently a hyphen may be typed as another separator,
-			// loosely left out.
-			if j < len(m.in) && (m.in[j] == '-' || m.lenient && isSeparator(m.in[j])) {
-				j++
-			} else if m.mode != loose {
-				return m.fail(j, "expected '-' in the UUID")
-			}
-		}
-		if j >= len(m.in) {
-			return m.fail(j, fmt.Sprintf("too short: expected %d hex digits of a UUID", want))
-		}
-		c, ok := m.hex(m.in[j])
-		if !ok {
-			return m.fail(j, fmt.Sprintf("expected a hex digit, got %s", quote(m.in[j:j+1])))
-		}
-		if digits == 12 && c != '4' {
-			return m.fail(j, "not a version 4 UUID")
-		}
-		if digits == 16 && !strings.ContainsRune("89ab", rune(c)) {
-			return m.fail(j, "not an RFC 9562 UUID variant")
-		}
-		buf[digits] = c
-		digits++
-		j++
-	}
-	if !sg.full {
-		return []option{{j, string(buf[:digits])}}
-	}
-	h := buf[:]
-	text := string(h[0:8]) + "-" + string(h[8:12]) + "-" + string(h[12:16]) + "-" + string(h[16:20]) + "-" + string(h[20:32])
-	return []option{{j, text}}
-}
-
-// check reads the check character and verifies it against what the tokens
-// before it read.
-func (m *matcher) check(sg *segment, pos int) []option {
-	switch m.l.check {
-	case checkMod97:
-		opts := m.symbols(pos, 2, m.digit, "digit")
-		if opts == nil {
-			return nil
-		}
-		if !validMod97(m.vars, [2]byte{opts[0].text[0], opts[0].text[1]}) {
-			return m.failCheck(pos, "check digits do not match: a character is wrong or two are swapped")
-		}
-		return opts
-	case checkDamm10:
-		opts := m.symbols(pos, 1, m.digit, "digit")
-		if opts == nil {
-			return nil
-		}
-		if !validDamm10(m.vars, opts[0].text[0]) {
-			return m.failCheck(pos, "check digit does not match: a character is wrong or two are swapped")
-		}
-		return opts
-	default:
-		opts := m.symbols(pos, 1, m.alnum, "Crockford base32 symbol")
-		if opts == nil {
-			return nil
-		}
-		if !validDamm32(m.vars, opts[0].text[0]) {
-			return m.failCheck(pos, "check character does not match: a character is wrong or two are swapped")
-		}
-		return opts
-	}
-}
-
+// isSeparator reports whether a typed byte can stand for a separator: ASCII
+// punctuation.
 func isSeparator(c byte) bool {
-	return c < 0x80 && !isDigit(c) && !isAlpha(c)
+	return c > ' ' && c < 0x7f && !isDigit(c) && !isAlpha(c)
 }
 
-func equalFold(a, b byte) bool {
-	if isAlpha(a) && isAlpha(b) {
-		return a|0x20 == b|0x20
-	}
-	return a == b
+// runeLen is the length of the first rune of s, to quote it whole.
+func runeLen(s string) int {
+	_, n := utf8.DecodeRuneInString(s)
+	return n
 }
 
 // quote shows a piece of the input in an error, shortened.

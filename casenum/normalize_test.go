@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/casemint/casemint/casenum"
 )
@@ -43,10 +44,11 @@ var validLayouts = []string{
 	"CASE-{date}-{unixms}-{rand:3}{check:mod97}",
 	"{date:2006-01-02}/{seq:5}",
 	"{date:2006-01-02}/{seq:5}{check}",
-	"T-{date:060102.150405.000}-{alnum:4}",
-	"T-{date:060102.150405.000}-{alnum:4}{check}",
-	"{date:Jan-02-2006}-{rand:2}",
-	"{date:Monday-2006-01-02}{hex:3}",
+	"T-{date:060102.150405}-{alnum:4}",
+	"T-{date:060102.150405}-{alnum:4}{check}",
+	"{date:01-02-2006}-{rand:2}",
+	"{date:2006-002}{hex:3}",
+	"{date:01}/{date:02}/{date:06}-{seq:2}",
 	"{alnum:8}{check}",
 	"{alnum:26}-{check:mod97}",
 	"{rand:6}{check}",
@@ -59,8 +61,9 @@ var validLayouts = []string{
 	"{seq:3}{unixms}{check}",
 	"{{{rand:4}}}",
 	"A.{date}.{seq:3}{check}",
-	"{date:20060102T150405Z0700}-{hex:4}",
-	"{date:2006-01-02T15:04:05-07:00}_{alnum:3}",
+	"{date:20060102}T{date:150405}Z-{hex:4}",
+	"{date:2006-01-02}T{date:15:04:05}_{alnum:3}",
+	"{date:2006/01/02_15:04:05}{rand:2}{check}",
 	"case {date} {rand:4}",
 	"Nº{rand:4}",
 	"N\u00a0{rand:3}",
@@ -69,6 +72,8 @@ var validLayouts = []string{
 	"{unixms}5{unixms}{check}",
 	"{rand:2}{unixms}7{unixms}{check:mod97}",
 	"{unixms}1{alnum:1}{unixms}{check}",
+	"{unixms}{hex:4}",
+	"{hex:2}{unixms}{alnum:2}{unixms}{check:mod97}",
 }
 
 // layoutNumbers renders count numbers of layout from a clock that moves by
@@ -134,14 +139,13 @@ func TestValidateFallbackNumbers(t *testing.T) {
 }
 
 // checkedLayouts end in a check character, which must catch every
-// single-character substitution and every adjacent transposition. (A digit
-// literal next to a {unixms} is out: swapping the two splits the digits
-// another way with the same check digit.)
+// single-character substitution and every adjacent transposition.
 var checkedLayouts = []string{
 	"CASE-{date}-{unixms}-{rand:3}{check}",
 	"CASE-{date}-{unixms}-{rand:3}{check:mod97}",
 	"{date:2006-01-02}/{seq:5}{check}",
-	"T-{date:060102.150405.000}-{alnum:4}{check}",
+	"T-{date:060102.150405}-{alnum:4}{check}",
+	"{unixms}5{unixms}{check}",
 	"{alnum:8}{check}",
 	"{alnum:26}-{check:mod97}",
 	"X{hex:6}{check:mod97}",
@@ -212,7 +216,7 @@ func TestValidateRejects(t *testing.T) {
 		{"short date", "CASE-2025092-1759131413832-073", g, "position"},
 		{"letter in rand", "CASE-20250929-1759131413832-07x", g, `got "x"`},
 		{"look-alike in rand", "CASE-20250929-1759131413832-O73", g, `got "O"`},
-		{"leading zero in unixms", "CASE-20250929-01759131413832-073", noFallback, "position 16"},
+		{"leading zero in unixms", "CASE-20250929-01759131413832-073", noFallback, "not a Unix time in milliseconds at position 15"},
 		{"trailing junk", seedNumber + "x", g, `unexpected "x"`},
 		{"trailing newline", seedNumber + "\n", g, "unexpected"},
 		{"leading space", " " + seedNumber, g, `expected "CASE-"`},
@@ -408,7 +412,7 @@ func fuzzGens(t testing.TB) []*casenum.Generator {
 		readGen(t),
 		readGen(t, casenum.WithLayout("CASE-{date}-{unixms}-{rand:3}{check}")),
 		readGen(t, casenum.WithLayout("T-{date:060102.1504}-{alnum:6}{check}"), casenum.WithFallbackLayout("U-{uuid}{check:mod97}")),
-		readGen(t, casenum.WithLayout("{date:Jan-2006}/{seq:4}"), casenum.WithFallbackLayout("{unixms}{unixms}{check}")),
+		readGen(t, casenum.WithLayout("{date:01-2006}/{seq:4}"), casenum.WithFallbackLayout("{unixms}{unixms}{check}")),
 	}
 }
 
@@ -430,8 +434,8 @@ var fuzzSeeds = []string{
 	"T-250929.0736-0A1B2C7",
 	"t 250929.0736 oaib2c 7",
 	"U-1f0c3a9e-0000-4abc-8def-0123456789ab42",
-	"Sep-2025/0001",
-	"sep2025 0001",
+	"09-2025/0001",
+	"09 2025 0001",
 	"175913141383217591314138320",
 	"\xff\xfe",
 	"CASE-20250929\u00a0-1759131413832-073",
@@ -525,10 +529,43 @@ func FuzzParseLayout(f *testing.F) {
 		if err := g.Validate(n); err != nil {
 			t.Fatalf("layout %q rendered %q, which does not validate: %v", layout, n, err)
 		}
+		if err := l.Validate(n); err != nil {
+			t.Fatalf("layout %q rendered %q, which does not validate without a Generator: %v", layout, n, err)
+		}
 		if got, err := g.Normalize(n); got != n || err != nil {
 			t.Fatalf("layout %q rendered %q, but Normalize gives %q, %v", layout, n, got, err)
 		}
+		if _, err := g.Parse(n); err != nil {
+			t.Fatalf("layout %q rendered %q, which does not parse: %v", layout, n, err)
+		}
+		if ms < 1e12 {
+			return // Normalize reads {unixms} of 13 digits, from 2001
+		}
+		for _, typed := range typedVariants(n) {
+			if got, err := l.Normalize(typed); got != n || err != nil {
+				t.Fatalf("layout %q rendered %q, but Normalize(%q) gives %q, %v", layout, n, typed, got, err)
+			}
+		}
 	})
+}
+
+// typedVariants returns number as people type it: in lower case, with a
+// space for every separator, with no separators.
+func typedVariants(number string) []string {
+	lower := []byte(number)
+	spaced := []byte(number)
+	var bare []byte
+	for i, c := range []byte(number) {
+		if c >= 'A' && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+		if c > ' ' && c < 0x7f && !unicode.IsLetter(rune(c)) && !unicode.IsDigit(rune(c)) {
+			spaced[i] = ' '
+			continue
+		}
+		bare = append(bare, c)
+	}
+	return []string{string(lower), string(spaced), string(bare)}
 }
 
 // Example-style check that errors name the reason in words a support desk
@@ -542,47 +579,79 @@ func TestValidateErrorReadsWell(t *testing.T) {
 	}
 }
 
-// TestDateLayoutsReadBack renders random Go time layouts at random instants
-// in zones of every kind: whatever ParseLayout accepts must read back.
-func TestDateLayoutsReadBack(t *testing.T) {
+// TestDateLayouts builds random date layouts from numeric fields,
+// separators and elements that are refused. A layout is accepted exactly
+// when it has a field and nothing refused; it then renders what time.Format
+// renders, in any zone, and reads back as it is and as a person types it:
+// in lower case, with spaces or other separators, or with none.
+func TestDateLayouts(t *testing.T) {
 	t.Parallel()
-	elements := []string{
-		"2006", "06", "01", "1", "Jan", "January", "02", "2", "_2", "002", "__2",
-		"15", "03", "3", "04", "4", "05", "5", "PM", "pm", "Mon", "Monday", "MST",
-		"Z07:00", "Z0700", "Z07", "Z07:00:00", "-07:00", "-0700", "-07", "-07:00:00",
-		".000", ".999", ",000", ".9", ",99", "-", "/", " ", ":", "T", "x", "0",
-	}
+	accepted := []string{"2006", "06", "01", "02", "002", "15", "04", "05", "-", ".", "/", "_", ":"}
+	// Refused elements start with neither a digit nor a separator, so that
+	// no neighbour can join them into a field; only "__2" can form.
+	refused := []string{"Jan", "January", "Mon", "Monday", "PM", "pm", "MST", "Z07:00", "Z0700", " ", "T", "x", ",000", "+01", "é"}
 	zones := []*time.Location{
 		time.UTC, time.FixedZone("X", 14*3600), time.FixedZone("", -(9*3600 + 30*60)),
 		time.FixedZone("LONGNAME", 3600), time.FixedZone("", 5*3600+45*60),
 	}
+	seps := strings.NewReplacer("-", " ", ".", " ", "/", " ", "_", " ", ":", " ")
+	otherSeps := strings.NewReplacer("-", "/", ".", "-", "/", ":", "_", ".", ":", "_")
+	noSeps := strings.NewReplacer("-", "", ".", "", "/", "", "_", "", ":", "")
 	rng := rand.New(rand.NewPCG(7, 8))
-	accepted := 0
-	for range 1000 {
+	var valid int
+	for range 2000 {
 		var b strings.Builder
+		bad := -1
 		for range 1 + rng.IntN(5) {
-			b.WriteString(elements[rng.IntN(len(elements))])
+			e := accepted[rng.IntN(len(accepted))]
+			if rng.IntN(10) == 0 {
+				e = refused[rng.IntN(len(refused))]
+				if bad < 0 {
+					bad = b.Len()
+				}
+			}
+			b.WriteString(e)
 		}
-		layout := "{date:" + b.String() + "}{rand:1}"
-		if _, err := casenum.ParseLayout(layout); err != nil {
-			if !errors.Is(err, casenum.ErrInvalidLayout) {
-				t.Fatalf("ParseLayout(%q) = %v", layout, err)
+		date := b.String()
+		if i := strings.Index(date, "__2"); i >= 0 && (bad < 0 || i < bad) {
+			bad = i // Go's day of the year padded with spaces
+		}
+		layout := "D{date:" + date + "}{rand:1}"
+		_, err := casenum.ParseLayout(layout)
+		switch {
+		case bad >= 0:
+			if want := fmt.Sprintf("position %d", len("D{date:")+bad+1); !errors.Is(err, casenum.ErrInvalidLayout) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("ParseLayout(%q) = %v, want ErrInvalidLayout at %s", layout, err, want)
 			}
 			continue
+		case !strings.ContainsAny(date, "0123456789"):
+			if !errors.Is(err, casenum.ErrInvalidLayout) || !strings.Contains(err.Error(), "no date or time") {
+				t.Fatalf("ParseLayout(%q) = %v, want ErrInvalidLayout for a layout without a field", layout, err)
+			}
+			continue
+		case err != nil:
+			t.Fatalf("ParseLayout(%q) = %v", layout, err)
 		}
-		accepted++
+		valid++
 		for range 5 {
 			zone := zones[rng.IntN(len(zones))]
 			at := time.UnixMilli(rng.Int64N(fuzzMaxMS)).Add(time.Duration(rng.IntN(1e6)))
 			g := layoutGen(t, layout, casenum.WithClock(layoutClock{at}), casenum.WithLocation(zone))
 			n := mint(t, g)
+			if want := "D" + at.In(zone).Format(date); n[:len(n)-1] != want {
+				t.Fatalf("layout %q at %v in %q rendered %q, want %s and a digit", layout, at, zone, n, want)
+			}
 			if err := g.Validate(n); err != nil {
-				t.Fatalf("layout %q at %v in %q rendered %q, which does not validate: %v", layout, at, zone, n, err)
+				t.Fatalf("layout %q rendered %q, which does not validate: %v", layout, n, err)
+			}
+			for _, typed := range []string{strings.ToLower(n), seps.Replace(n), otherSeps.Replace(n), noSeps.Replace(n)} {
+				if got, err := g.Normalize(typed); got != n || err != nil {
+					t.Fatalf("layout %q: Normalize(%q) = %q, %v; want %q", layout, typed, got, err, n)
+				}
 			}
 		}
 	}
-	if accepted < 300 {
-		t.Errorf("only %d of 1000 layouts accepted: the test says little", accepted)
+	if valid < 1000 {
+		t.Errorf("only %d of 2000 layouts accepted: the test says little", valid)
 	}
-	t.Logf("%d of 1000 layouts accepted", accepted)
 }

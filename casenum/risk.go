@@ -2,6 +2,7 @@ package casenum
 
 import (
 	"math"
+	"strings"
 	"time"
 )
 
@@ -11,120 +12,69 @@ import (
 // random space of one candidate is.
 //
 // The figures assume the random tokens are uniform (the default Random is)
-// and that the time part never repeats: a {date:LAYOUT} without the year
+// and that the time part never repeats: a date layout without the year
 // repeats every year, and such layouts collide more than Odds says.
 type Odds struct {
-	// Rate is the rate asked about, in numbers per second.
-	Rate float64
 	// Space is the number of distinct random values of one candidate: the
 	// product of the ranges of its random tokens; 1 when it has none.
 	Space float64
 	// Bucket is the time resolution of the layout: 1ms for {unixms}, 24h for
-	// {date}. It is 0 for a layout with no time token, in which every number
-	// ever minted shares one space: use CollisionChance with the number of
-	// stored records for those.
+	// {date}. It is 0 for a layout with no time token, whose numbers all
+	// share one space: its figures are for the numbers of one day.
 	Bucket time.Duration
-	// PerBucket is the expected count of numbers minted in one bucket.
-	PerBucket float64
 	// Collision is the chance that a candidate collides with a number minted
 	// earlier in its bucket, averaged over the bucket (the last number of a
-	// bucket sees twice the average). It is 0 for a layout with {seq}.
+	// bucket sees twice the average); 0 for a layout with {seq}. The chance
+	// that n attempts in a row collide, so that a Generator with n attempts
+	// needs its fallback, is Collision to the power n.
 	Collision float64
 	// ExpectedAttempts is the mean number of candidates per stored number.
 	ExpectedAttempts float64
-	// PerDay is the expected count of collisions, all absorbed by retries,
-	// in a day at Rate.
+	// PerDay is the expected count of collisions in a day at the rate, all
+	// absorbed by retries.
 	PerDay float64
 	// Capacity is how many numbers one {seq} scope holds before the counter
 	// no longer fits its width; 0 for a layout without {seq}.
 	Capacity float64
 }
 
-// AllCollide returns the chance that attempts candidates in a row collide:
-// the chance that a Generator with that many attempts needs its fallback.
-func (o Odds) AllCollide(attempts int) float64 {
-	return math.Pow(o.Collision, float64(attempts))
-}
-
-// Space returns the number of distinct values the random tokens of one
-// candidate can take: 10^N for {rand:N}, 32^N for {alnum:N}, 16^N for
-// {hex:N}, the random bits of a version 4 UUID for {uuid}; 1 when there is
-// no random token.
-func (l *Layout) Space() float64 {
-	s := 1.0
+// Odds returns the collision odds of the layout at perSecond numbers per
+// second.
+func (l *Layout) Odds(perSecond float64) Odds {
+	const day = 24 * time.Hour
+	o := Odds{Space: 1, Bucket: l.bucket}
 	for _, sg := range l.segs {
+		n := float64(len(sg.shape))
 		switch sg.kind {
 		case segRand:
-			s *= math.Pow(10, float64(sg.n))
+			o.Space *= math.Pow(10, n)
 		case segAlnum:
-			s *= math.Pow(32, float64(sg.n))
+			o.Space *= math.Pow(32, n)
 		case segHex:
-			s *= math.Pow(16, float64(sg.n))
+			o.Space *= math.Pow(16, n)
 		case segUUID:
-			s *= math.Exp2(float64(uuidBits(sg)))
+			// A version 4 UUID fixes its 13th hex digit and two bits of the 17th.
+			d := float64(strings.Count(sg.shape, sym))
+			o.Space *= math.Exp2(4*d - 4*min(1, max(0, d-12)) - 2*min(1, max(0, d-16)))
+		case segSeq:
+			o.Capacity = float64(sg.limit - 1)
 		}
 	}
-	return s
-}
-
-// uuidBits counts the random bits in the first n hex digits of a version 4
-// UUID: the 13th digit is the version, two bits of the 17th the variant.
-func uuidBits(sg segment) int {
-	n := sg.n
-	if sg.full {
-		n = 32
-	}
-	b := 4 * n
-	if n >= 13 {
-		b -= 4
-	}
-	if n >= 17 {
-		b -= 2
-	}
-	return b
-}
-
-// Resolution returns the layout's time resolution: the smallest step of
-// time that changes its time part, or 0 when it has no time token.
-func (l *Layout) Resolution() time.Duration { return l.bucket }
-
-// CollisionChance returns the chance that a fresh candidate collides with
-// one of existing numbers that share its time bucket (or, for a layout with
-// no time token, with one of existing numbers stored in all).
-func (l *Layout) CollisionChance(existing float64) float64 {
-	if l.seq || existing <= 0 {
-		return 0
-	}
-	s := l.Space()
-	if s <= 1 {
-		return 1 // only the time varies: a second number in a bucket collides
-	}
-	return -math.Expm1(existing * math.Log1p(-1/s))
-}
-
-// Odds returns the collision odds of the layout at perSecond numbers per
-// second. For a layout without a time token, Bucket is 0 and Collision is
-// computed for one day of numbers at that rate.
-func (l *Layout) Odds(perSecond float64) Odds {
-	o := Odds{Rate: perSecond, Space: l.Space(), Bucket: l.bucket}
-	day := 24 * time.Hour
 	bucket := l.bucket
 	if bucket == 0 {
 		bucket = day
 	}
-	o.PerBucket = perSecond * bucket.Seconds()
-	o.Collision = l.CollisionChance(o.PerBucket / 2)
-	if l.Space() <= 1 && !l.seq {
+	earlier := perSecond * bucket.Seconds() / 2 // numbers minted before a candidate in its bucket, on average
+	switch {
+	case l.seq || earlier <= 0:
+	case o.Space <= 1:
 		// Only the time varies: a candidate collides when another number
 		// was minted earlier in its bucket.
-		o.Collision = -math.Expm1(-o.PerBucket / 2)
+		o.Collision = -math.Expm1(-earlier)
+	default:
+		o.Collision = -math.Expm1(earlier * math.Log1p(-1/o.Space))
 	}
 	o.ExpectedAttempts = 1 / (1 - o.Collision)
 	o.PerDay = perSecond * day.Seconds() * o.Collision
-	for _, sg := range l.segs {
-		if sg.kind == segSeq {
-			o.Capacity = float64(sg.limit - 1)
-		}
-	}
 	return o
 }

@@ -53,6 +53,10 @@ func noErr(fn func() string) func() (string, error) {
 //
 //	go test -run '^$' -bench . -count 6 > bench.txt && go tool benchstat -col /run bench.txt
 //
+// or, the default layout against xid, rounds interleaved in one process:
+//
+//	go test -run '^$' -bench 'ID/^gen=(casemint-default|xid)$/' -count 10 > ab.txt && go tool benchstat -col /gen ab.txt
+//
 // BenchmarkTimeNow and BenchmarkWallClock, in the same run, say how much of
 // each figure is the clock: casemint reads its Clock once per number (time.Now
 // by default, the wall clock alone with casenum.NewWallClock),
