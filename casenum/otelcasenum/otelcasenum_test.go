@@ -64,9 +64,15 @@ func newFixture(t *testing.T, retry casenum.Retry, opts ...otelcasenum.Option) *
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The waits after aborts end at once; a test that sets a Delay drives
+	// the waits itself.
+	var clock casenum.Clock = instantWaits{f.clock}
+	if retry.Delay > 0 {
+		clock = f.clock
+	}
 	f.gen, err = casenum.New(
 		casenum.WithLayout("T-{rand:6}"),
-		casenum.WithClock(f.clock),
+		casenum.WithClock(clock),
 		casenum.WithRandom(casenumtest.NewRandom(7)),
 		casenum.WithRetry(retry),
 		casenum.WithObserver(obs),
@@ -75,6 +81,17 @@ func newFixture(t *testing.T, retry casenum.Retry, opts ...otelcasenum.Option) *
 		t.Fatal(err)
 	}
 	return f
+}
+
+// instantWaits is a fake clock on which the Generator's waits between
+// attempts end at once and take no time, so the durations observed are the
+// inserts' steps alone.
+type instantWaits struct{ *casenumtest.Clock }
+
+func (c instantWaits) After(time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
 }
 
 // create calls Create with an insert that moves the clock by step and then

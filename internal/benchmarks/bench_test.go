@@ -76,7 +76,7 @@ func BenchmarkID(b *testing.B) {
 		{"casemint-default-fakeclock", next(mustNew(b, casenum.WithClock(fake)))},
 		{"casemint-spoken", next(mustNew(b, casenum.WithLayout("INC-{alnum:6}{check}")))},
 		{"casemint-seq", next(mustNew(b, casenum.WithLayout("CASE-{date}-{seq:6}{check}"), casenum.WithSequence(&counter{})))},
-		{"seed-port", noErr(SeedNumber)},
+		{"check-then-insert", noErr(CheckThenInsertNumber)},
 		{"uuid-v4", noErr(uuid.NewString)},
 		{"uuid-v7", func() (string, error) {
 			u, err := uuid.NewV7()
@@ -123,7 +123,7 @@ func serialAndParallel(b *testing.B, fn func() (string, error)) {
 // BenchmarkTimeNow is what time.Now costs where it runs: two clock reads,
 // the wall clock and the monotonic clock. Where a virtual machine's clock
 // source makes every read a system call, that is most of an identifier's
-// cost for the generators that call it (uuid v7, ulid, xid, ksuid, the seed).
+// cost for the generators that call it (uuid v7, ulid, xid, ksuid, check-then-insert).
 func BenchmarkTimeNow(b *testing.B) {
 	serialAndParallel(b, func() (string, error) {
 		if time.Now().IsZero() {
