@@ -30,19 +30,3 @@ type afterClock interface {
 type systemClock struct{}
 
 func (systemClock) Now() time.Time { return time.Now() }
-
-// NewWallClock returns a Clock that reads only the wall clock. time.Now,
-// behind the default Clock, reads the wall clock and the monotonic clock;
-// a case number needs only the first. Where a clock read is expensive (on
-// virtual machines whose clock source makes every read a system call) this
-// halves the clock's share of a number: 28 ns instead of 55 ns on the
-// machine of the README's benchmarks.
-//
-// Its readings carry no monotonic part and it ignores testing/synctest's
-// fake time, so keep the default Clock in tests. It is safe for concurrent
-// use.
-func NewWallClock() Clock { return wallClock{} }
-
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return wallNow() }

@@ -60,13 +60,16 @@ func WithFallbackLayout(layout string) Option {
 	return func(c *config) error { c.fallbackSrc = layout; return nil }
 }
 
-// WithClock sets the Clock. The default is the system clock.
+// WithClock sets the Clock. The default is time.Now, which
+// testing/synctest's fake time controls.
 func WithClock(clock Clock) Option {
 	return nonNil("Clock", clock == nil, func(c *config) { c.clock = clock })
 }
 
 // WithRandom sets the source of the random tokens and of the jitter. The
-// default is NewFastRandom. A source that is not safe for concurrent use,
+// default is the runtime's per-thread ChaCha8 generator behind math/rand/v2's
+// functions: seeded from the operating system, unpredictable and lock-free.
+// NewCryptoRandom reads crypto/rand instead. A source that is not safe for concurrent use,
 // such as *rand.PCG, is fine: the Generator serialises its calls.
 func WithRandom(r Random) Option {
 	return nonNil("Random", r == nil, func(c *config) { c.rnd = r })
@@ -147,7 +150,7 @@ func New(opts ...Option) (*Generator, error) {
 		layoutSrc:   DefaultLayout,
 		fallbackSrc: DefaultFallbackLayout,
 		clock:       systemClock{},
-		rnd:         NewFastRandom(),
+		rnd:         fastRandom{},
 		loc:         time.UTC,
 		classify:    Classify,
 	}

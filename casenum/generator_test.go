@@ -839,16 +839,6 @@ func TestDefaultClockFollowsSynctest(t *testing.T) {
 	})
 }
 
-func TestWallClock(t *testing.T) {
-	t.Parallel()
-	c := casenum.NewWallClock()
-	before := time.Now()
-	got := c.Now()
-	if d := got.Sub(before); d < -time.Millisecond || d > time.Second {
-		t.Errorf("NewWallClock().Now() = %v, %v away from time.Now", got, d)
-	}
-}
-
 func TestNormalizeDoesNotLetUnixMSSwallowATypo(t *testing.T) {
 	t.Parallel()
 	g := newGen(t, casenum.WithLayout("CASE-{unixms}-{rand:3}{check}"))

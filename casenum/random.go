@@ -11,8 +11,8 @@ import (
 // math/rand/v2 (*rand.ChaCha8, *rand.PCG) fit as they are.
 //
 // A Random given to WithRandom need not be safe for concurrent use: the
-// Generator serialises its calls. The sources returned by NewFastRandom and
-// NewCryptoRandom are safe for concurrent use and are called without a lock.
+// Generator serialises its calls. The default source and NewCryptoRandom's
+// are safe for concurrent use and are called without a lock.
 type Random interface {
 	Uint64() uint64
 }
@@ -24,13 +24,11 @@ type concurrentRandom interface {
 	concurrentSafe()
 }
 
-// NewFastRandom returns the default Random: the runtime's per-thread ChaCha8
-// generator behind math/rand/v2's top-level functions. It is seeded from the
+// fastRandom is the default Random: the runtime's per-thread ChaCha8
+// generator behind math/rand/v2's top-level functions, seeded from the
 // operating system's entropy, unpredictable, lock-free and safe for
 // concurrent use. Its output cannot be reproduced; for repeatable output in
 // tests use a seeded source such as rand.NewPCG or casenumtest.NewRandom.
-func NewFastRandom() Random { return fastRandom{} }
-
 type fastRandom struct{}
 
 func (fastRandom) Uint64() uint64  { return rand.Uint64() }
@@ -38,8 +36,8 @@ func (fastRandom) concurrentSafe() {}
 
 // NewCryptoRandom returns a Random that reads every value from crypto/rand,
 // for callers whose policy demands the operating system's generator for each
-// draw. It is safe for concurrent use and several times slower than
-// NewFastRandom, which is also cryptographically strong.
+// draw. It is safe for concurrent use and several times slower than the
+// default source, which is also cryptographically strong.
 func NewCryptoRandom() Random { return cryptoRandom{} }
 
 type cryptoRandom struct{}

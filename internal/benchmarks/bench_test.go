@@ -57,10 +57,9 @@ func noErr(fn func() string) func() (string, error) {
 //
 //	go test -run '^$' -bench 'ID/^gen=(casemint-default|xid)$/' -count 10 > ab.txt && go tool benchstat -col /gen ab.txt
 //
-// BenchmarkTimeNow and BenchmarkWallClock, in the same run, say how much of
-// each figure is the clock: casemint reads its Clock once per number (time.Now
-// by default, the wall clock alone with casenum.NewWallClock),
-// the others that read the time call time.Now.
+// BenchmarkTimeNow, in the same run, says how much of each figure is the
+// clock: casemint reads its Clock (time.Now by default) once per number,
+// and the others that read the time call time.Now.
 func BenchmarkID(b *testing.B) {
 	fake := casenumtest.NewClock(time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC))
 	node, err := snowflake.NewNode(1)
@@ -72,7 +71,6 @@ func BenchmarkID(b *testing.B) {
 		fn   func() (string, error)
 	}{
 		{"casemint-default", next(mustNew(b))},
-		{"casemint-default-wallclock", next(mustNew(b, casenum.WithClock(casenum.NewWallClock())))},
 		{"casemint-default-fakeclock", next(mustNew(b, casenum.WithClock(fake)))},
 		{"casemint-spoken", next(mustNew(b, casenum.WithLayout("INC-{alnum:6}{check}")))},
 		{"casemint-seq", next(mustNew(b, casenum.WithLayout("CASE-{date}-{seq:6}{check}"), casenum.WithSequence(&counter{})))},
@@ -127,18 +125,6 @@ func serialAndParallel(b *testing.B, fn func() (string, error)) {
 func BenchmarkTimeNow(b *testing.B) {
 	serialAndParallel(b, func() (string, error) {
 		if time.Now().IsZero() {
-			return "zero", nil
-		}
-		return "", nil
-	})
-}
-
-// BenchmarkWallClock is one read of the wall clock alone, what
-// casenum.NewWallClock does on linux/amd64.
-func BenchmarkWallClock(b *testing.B) {
-	c := casenum.NewWallClock()
-	serialAndParallel(b, func() (string, error) {
-		if c.Now().IsZero() {
 			return "zero", nil
 		}
 		return "", nil
