@@ -9,9 +9,9 @@
 //
 // using a Clock (one reading per candidate), a Random source and, for
 // counters, a Sequence. A Generator renders candidates and applies a policy:
-// try; on a collision wait (exponential backoff with jitter, cancelled with
-// the context) and try a new candidate; after Retry.Attempts collisions
-// switch to the fallback layout
+// try; on a collision, or an attempt the database aborted, wait (exponential
+// backoff with jitter, cancelled with the context) and try a new candidate;
+// after Retry.Attempts of them switch to the fallback layout
 //
 //	CASE-{date}-{uuid:8}             ->  CASE-20250929-1f0c3a9e
 //
@@ -27,8 +27,21 @@
 //   - Next asks a Checker before handing the number out. That is racy on its
 //     own: two callers can both hear "free". Keep the UNIQUE constraint.
 //
-// Any error that is not a collision (the database is down, the context
-// ended) is returned at once, wrapped, and never turned into a number.
+// # Outcomes
+//
+// Every attempt ends in one Outcome, which Classify tells from the error
+// (WithConflict and WithClassifier change the judgement):
+//
+//	Stored     the insert succeeded: the call returns the number
+//	Collided   the number is taken (a unique violation, ErrDuplicate): try another
+//	Aborted    the database refused the attempt and stored nothing (a deadlock,
+//	           a serialization or cluster certification failure): wait, try another
+//	Uncertain  the insert may have been stored (the connection lost after sending,
+//	           the context ended while it ran): return ErrUncertain with the number
+//	Failed     anything else: return it
+//
+// Errors come back as an *AttemptError that names the number the attempt
+// was about, so an uncertain one can be looked up and is never minted twice.
 //
 // # The layout language
 //

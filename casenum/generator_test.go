@@ -17,7 +17,7 @@ import (
 	"github.com/casemint/casemint/casenum/casenumtest"
 )
 
-// seedTime is the instant of the seed's first number, CASE-20250929-1759131413832-073.
+// seedTime is the instant of the default layout's example, CASE-20250929-1759131413832-073.
 var seedTime = time.UnixMilli(1759131413832).UTC()
 
 // recv waits for a value from ch, failing the test instead of hanging when
@@ -75,7 +75,7 @@ func TestDefaultsReproduceTheSeed(t *testing.T) {
 	}
 	today := time.Now().UTC().Format("20060102")
 	if !regexp.MustCompile(`^CASE-` + today + `-1\d{12}-\d{3}$`).MatchString(n) {
-		t.Errorf("Next() = %q, want the seed's shape CASE-%s-<unix ms>-<3 digits>", n, today)
+		t.Errorf("Next() = %q, want the default shape CASE-%s-<unix ms>-<3 digits>", n, today)
 	}
 
 	fixed := newGen(t)
@@ -84,7 +84,7 @@ func TestDefaultsReproduceTheSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !regexp.MustCompile(`^CASE-20250929-1759131413832-\d{3}$`).MatchString(n) {
-		t.Errorf("with the seed's clock Next() = %q", n)
+		t.Errorf("with the example's clock Next() = %q", n)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/casemint/casemint/casenum"
 )
 
-// layoutTime is the instant of the seed's example number,
+// layoutTime is the instant of the default layout's example number,
 // CASE-20250929-1759131413832-073.
 var layoutTime = time.Date(2025, 9, 29, 7, 36, 53, 832_000_000, time.UTC)
 
@@ -351,7 +351,7 @@ func TestLayoutCheckDigits(t *testing.T) {
 	})
 }
 
-func TestDefaultLayoutsReproduceTheSeed(t *testing.T) {
+func TestDefaultLayouts(t *testing.T) {
 	t.Parallel()
 	clock := casenum.WithClock(layoutClock{layoutTime})
 	g, err := casenum.New(clock, casenum.WithRandom(rand.NewPCG(1, 2)))

@@ -13,10 +13,10 @@ import (
 	"github.com/casemint/casemint/casenum"
 )
 
-// seedNumber and seedFallback are the seed's examples of its two formats.
+// defaultNumber and defaultFallback are numbers of the default layouts.
 const (
-	seedNumber   = "CASE-20250929-1759131413832-073"
-	seedFallback = "CASE-20250929-1f0c3a9e"
+	defaultNumber   = "CASE-20250929-1759131413832-073"
+	defaultFallback = "CASE-20250929-1f0c3a9e"
 )
 
 // readGen returns a Generator of the default layouts with a deterministic
@@ -113,12 +113,12 @@ func TestValidateRendered(t *testing.T) {
 func TestValidateFallbackNumbers(t *testing.T) {
 	t.Parallel()
 	main := casenum.CheckerFunc(func(_ context.Context, n string) (bool, error) {
-		return len(n) == len(seedNumber), nil
+		return len(n) == len(defaultNumber), nil
 	})
 	g := readGen(t, casenum.WithChecker(main))
 	for range 300 {
 		n := mint(t, g)
-		if len(n) != len(seedFallback) {
+		if len(n) != len(defaultFallback) {
 			t.Fatalf("Next() = %q, want a fallback number", n)
 		}
 		if err := g.Validate(n); err != nil {
@@ -133,8 +133,8 @@ func TestValidateFallbackNumbers(t *testing.T) {
 		}
 	}
 	noFallback := readGen(t, casenum.WithFallbackLayout(""))
-	if err := noFallback.Validate(seedFallback); !errors.Is(err, casenum.ErrInvalidNumber) {
-		t.Errorf("without a fallback layout Validate(%q) = %v, want ErrInvalidNumber", seedFallback, err)
+	if err := noFallback.Validate(defaultFallback); !errors.Is(err, casenum.ErrInvalidNumber) {
+		t.Errorf("without a fallback layout Validate(%q) = %v, want ErrInvalidNumber", defaultFallback, err)
 	}
 }
 
@@ -217,9 +217,9 @@ func TestValidateRejects(t *testing.T) {
 		{"letter in rand", "CASE-20250929-1759131413832-07x", g, `got "x"`},
 		{"look-alike in rand", "CASE-20250929-1759131413832-O73", g, `got "O"`},
 		{"leading zero in unixms", "CASE-20250929-01759131413832-073", noFallback, "not a Unix time in milliseconds at position 15"},
-		{"trailing junk", seedNumber + "x", g, `unexpected "x"`},
-		{"trailing newline", seedNumber + "\n", g, "unexpected"},
-		{"leading space", " " + seedNumber, g, `expected "CASE-"`},
+		{"trailing junk", defaultNumber + "x", g, `unexpected "x"`},
+		{"trailing newline", defaultNumber + "\n", g, "unexpected"},
+		{"leading space", " " + defaultNumber, g, `expected "CASE-"`},
 		{"unicode digit", "CASE-20250929-1759131413832-07٣", g, "digit"},
 		{"10 KB", strings.Repeat("CASE-", 2048), g, "longer than any case number"},
 		{"invalid UTF-8", "CASE-20250929-1759131413832-07\xff", g, "UTF-8"},
@@ -227,7 +227,7 @@ func TestValidateRejects(t *testing.T) {
 		{"upper-case hex", "CASE-20250929-1F0C3A9E", g, "position 16"},
 		{"hex too short", "CASE-20250929-1f0c3a9", g, "too short"},
 		{"check digit wrong", "CASE-20250929-1759131413832-0730", checked, "check digit does not match"},
-		{"check digit missing", seedNumber, checked, "too short"},
+		{"check digit missing", defaultNumber, checked, "too short"},
 		{"uuid version", "U-1f0c3a9e-0000-3000-8000-000000000000", uuidGen, "version 4"},
 		{"uuid variant", "U-1f0c3a9e-0000-4000-c000-000000000000", uuidGen, "variant"},
 		{"uuid hyphen", "U-1f0c3a9e00004000-8000-000000000000", uuidGen, "'-'"},
@@ -247,7 +247,7 @@ func TestValidateRejects(t *testing.T) {
 			}
 		})
 	}
-	for _, n := range []string{seedNumber, seedFallback, "CASE-20250929-0-000", "CASE-00010101-1-000"} {
+	for _, n := range []string{defaultNumber, defaultFallback, "CASE-20250929-0-000", "CASE-00010101-1-000"} {
 		if err := g.Validate(n); err != nil {
 			t.Errorf("Validate(%q) = %v", n, err)
 		}
@@ -287,20 +287,20 @@ func TestNormalize(t *testing.T) {
 		g        *casenum.Generator
 		want     string
 	}{
-		{"canonical", seedNumber, g, seedNumber},
-		{"lower case", "case-20250929-1759131413832-073", g, seedNumber},
-		{"spaces around", " \t" + seedNumber + "\n ", g, seedNumber},
-		{"spaces inside", "CASE - 2025 0929 - 1759 1314 13832 - 073", g, seedNumber},
-		{"spaces for hyphens", "case 20250929 1759131413832 073", g, seedNumber},
-		{"no hyphens", "CASE202509291759131413832073", g, seedNumber},
-		{"underscores", "CASE_20250929_1759131413832_073", g, seedNumber},
-		{"dots and slashes", "CASE.20250929/1759131413832:073", g, seedNumber},
-		{"look-alikes in digits", "CASE-2O25O929-I759I3l4I3832-O73", g, seedNumber},
-		{"unicode spaces", "CASE-20250929\u00a0-\u30001759131413832-073", g, seedNumber},
-		{"fallback", seedFallback, g, seedFallback},
-		{"fallback upper case", "CASE-20250929-1F0C3A9E", g, seedFallback},
-		{"fallback look-alikes", "case-2025o929-IfOc3a9e", g, seedFallback},
-		{"fallback spaced", "case 20250929 1f0c 3a9e", g, seedFallback},
+		{"canonical", defaultNumber, g, defaultNumber},
+		{"lower case", "case-20250929-1759131413832-073", g, defaultNumber},
+		{"spaces around", " \t" + defaultNumber + "\n ", g, defaultNumber},
+		{"spaces inside", "CASE - 2025 0929 - 1759 1314 13832 - 073", g, defaultNumber},
+		{"spaces for hyphens", "case 20250929 1759131413832 073", g, defaultNumber},
+		{"no hyphens", "CASE202509291759131413832073", g, defaultNumber},
+		{"underscores", "CASE_20250929_1759131413832_073", g, defaultNumber},
+		{"dots and slashes", "CASE.20250929/1759131413832:073", g, defaultNumber},
+		{"look-alikes in digits", "CASE-2O25O929-I759I3l4I3832-O73", g, defaultNumber},
+		{"unicode spaces", "CASE-20250929\u00a0-\u30001759131413832-073", g, defaultNumber},
+		{"fallback", defaultFallback, g, defaultFallback},
+		{"fallback upper case", "CASE-20250929-1F0C3A9E", g, defaultFallback},
+		{"fallback look-alikes", "case-2025o929-IfOc3a9e", g, defaultFallback},
+		{"fallback spaced", "case 20250929 1f0c 3a9e", g, defaultFallback},
 		// Decimal hex digits read loosely as a main number too; the
 		// separators the person typed say it is the fallback.
 		{"decimal fallback lower case", "case-20250929-12345678", g, "CASE-20250929-12345678"},
@@ -359,7 +359,7 @@ func TestNormalizeRejects(t *testing.T) {
 		{"U is no symbol", "CASE-20250929-1759131413832-07U", g, "position 31"},
 		{"U is no Crockford symbol", "t-01a0ue10", alnum, `got "u" at position 7`},
 		{"U as check symbol", "T-01A0VE10U", alnum, `got "U" at position 11`},
-		{"trailing junk", seedNumber + "-x", g, "unexpected"},
+		{"trailing junk", defaultNumber + "-x", g, "unexpected"},
 		{"invalid UTF-8", "CASE-20250929-1759131413832-073\xff", g, "UTF-8"},
 		{"10 KB", strings.Repeat("1", 10<<10), g, "longer than any case number"},
 		{"leading zero in unixms", "case-20250929-01759131413832-073", noFallback, "Unix time"},
@@ -422,8 +422,8 @@ var fuzzMaxMS = time.Date(2068, 12, 30, 0, 0, 0, 0, time.UTC).UnixMilli()
 
 var fuzzSeeds = []string{
 	"",
-	seedNumber,
-	seedFallback,
+	defaultNumber,
+	defaultFallback,
 	"case 20250929 1759131413832 073",
 	"CASE202509291759131413832073",
 	"CASE-2O25O929-I759I3l4I3832-O73",

@@ -30,8 +30,8 @@ func TestLayoutReadsWithoutAGenerator(t *testing.T) {
 		t.Errorf("Validate without the check digit = %v", err)
 	}
 	// A Layout reads its own numbers only, not a Generator's fallback.
-	if err := l.Validate(seedFallback); !errors.Is(err, casenum.ErrInvalidNumber) {
-		t.Errorf("Validate(%q) = %v, want ErrInvalidNumber", seedFallback, err)
+	if err := l.Validate(defaultFallback); !errors.Is(err, casenum.ErrInvalidNumber) {
+		t.Errorf("Validate(%q) = %v, want ErrInvalidNumber", defaultFallback, err)
 	}
 	if got, err := l.Normalize("case 2025 O9 29 OOOO42"); err == nil {
 		t.Errorf("Normalize without the check digit = %q, want an error", got)
@@ -122,8 +122,8 @@ func TestParse(t *testing.T) {
 		number string
 		want   casenum.Parts
 	}{
-		{readGen(t), seedNumber, casenum.Parts{Time: time.UnixMilli(1759131413832).UTC()}},
-		{readGen(t), seedFallback, casenum.Parts{Fallback: true, Time: time.Date(2025, 9, 29, 0, 0, 0, 0, time.UTC)}},
+		{readGen(t), defaultNumber, casenum.Parts{Time: time.UnixMilli(1759131413832).UTC()}},
+		{readGen(t), defaultFallback, casenum.Parts{Fallback: true, Time: time.Date(2025, 9, 29, 0, 0, 0, 0, time.UTC)}},
 		{readGen(t), "CASE-20000101-946684800000-442", casenum.Parts{Time: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}},
 		{readGen(t), "CASE-19700101-0-000", casenum.Parts{Time: time.UnixMilli(0).UTC()}},
 		{seq, "CASE-20250929-0000420", casenum.Parts{Time: time.Date(2025, 9, 29, 0, 0, 0, 0, tokyo), Scope: "CASE-20250929-", Seq: 42}},
