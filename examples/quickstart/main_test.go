@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -133,6 +134,29 @@ func TestCreateRetriesATakenNumber(t *testing.T) {
 		got, err := gen.Create(t.Context(), table.Insert)
 		if err != nil || got != want {
 			t.Fatalf("Create = %q, %v; want %q", got, err, want)
+		}
+	}
+}
+
+// The README shows this program and TestCreateRetriesATakenNumber as they
+// are: a change to either must reach the README too.
+func TestREADMEShowsThisCode(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, from := range map[string]string{"main.go": "package main", "main_test.go": "func TestCreateRetriesATakenNumber"} {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := string(src)
+		code = code[strings.Index(code, from):]
+		if file == "main_test.go" {
+			code = code[:strings.Index(code, "\n}\n")+3]
+		}
+		if !strings.Contains(string(readme), code) {
+			t.Errorf("README.md does not show %s as it is, from %q", file, from)
 		}
 	}
 }
