@@ -423,18 +423,6 @@ func (g *Generator) readOutcome(err error) Outcome {
 	return Failed
 }
 
-func fromClass(c sqlerr.Class) Outcome {
-	switch c {
-	case sqlerr.Unique:
-		return Collided
-	case sqlerr.Aborted:
-		return Aborted
-	case sqlerr.Uncertain:
-		return Uncertain
-	}
-	return Failed
-}
-
 // render draws one candidate from one clock reading, which it returns too.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, time.Time, error) {
 	var buf [96]byte

@@ -118,7 +118,13 @@ func Classify(err error) Outcome {
 	case errors.Is(err, driver.ErrBadConn):
 		return Aborted
 	}
-	switch sqlerr.Classify(err) {
+	return fromClass(sqlerr.Classify(err))
+}
+
+// fromClass is the Outcome of a class of driver errors; Other and Fatal
+// are Failed.
+func fromClass(c sqlerr.Class) Outcome {
+	switch c {
 	case sqlerr.Unique:
 		return Collided
 	case sqlerr.Aborted:
