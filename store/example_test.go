@@ -242,3 +242,71 @@ func ExampleSavepoint() {
 	// CASE-50 no hot water
 	// stored: 2 collisions: 1
 }
+
+// CreateTx runs a transaction per attempt, so a record stored with child
+// rows is retried whole: a taken number leaves no orphan line behind.
+func ExampleCreateTx() {
+	db := openExample()
+	defer db.Close()
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE notes (number TEXT NOT NULL, note TEXT NOT NULL)`); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO cases (number) VALUES ('CASE-25')`); err != nil {
+		log.Fatal(err)
+	}
+	g, err := casenum.New(casenum.WithLayout("CASE-{rand:2}"), casenum.WithRandom(casenumtest.Tokens("rand:25", "rand:50")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	n, err := store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, number string) error {
+		// The note first: when the case's INSERT then collides, the
+		// transaction rolls back and takes the note with it.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notes (number, note) VALUES (?, ?)`, number, "caller on hold"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO cases (number, subject) VALUES (?, ?)`, number, "broken boiler")
+		return err
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var notes int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notes`).Scan(&notes); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n, "notes:", notes, "collisions:", g.Stats().Collisions)
+	// Output:
+	// CASE-50 notes: 1 collisions: 1
+}
+
+// A duplicate in another UNIQUE column is no taken number: with
+// UniqueViolationOn as the conflict test it comes back at once.
+func ExampleUniqueViolationOn() {
+	db, err := sql.Open("sqlite", ":memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	_, err = db.ExecContext(ctx, `CREATE TABLE calls (case_number TEXT NOT NULL UNIQUE, request_id TEXT NOT NULL UNIQUE)`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	g, err := casenum.New(casenum.WithConflict(func(err error) bool { return store.UniqueViolationOn(err, "case_number") }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	insert := func(ctx context.Context, number string) error {
+		_, err := db.ExecContext(ctx, `INSERT INTO calls (case_number, request_id) VALUES (?, ?)`, number, "req-1")
+		return err
+	}
+	_, err = g.Create(ctx, insert)
+	fmt.Println(err == nil)
+	_, err = g.Create(ctx, insert) // the same request again
+	fmt.Println(store.UniqueViolationOn(err, "request_id"), g.Stats().Attempts)
+	// Output:
+	// true
+	// true 2
+}
