@@ -7,8 +7,9 @@ import "errors"
 // passed through unchanged: errors.Is(err, context.Canceled) works.
 var (
 	// ErrExhausted is returned by Next and Create when every attempt, the
-	// fallback attempts included, collided, and when a {seq} counter no
-	// longer fits its width. The error also wraps the last collision.
+	// fallback attempts included, collided or was aborted, and when a {seq}
+	// counter no longer fits its width. The error also wraps the last of
+	// them, as an *AttemptError.
 	ErrExhausted = errors.New("casenum: no unique number after all attempts")
 
 	// ErrDuplicate marks a collision. An insert function passed to Create
@@ -28,8 +29,8 @@ var (
 	// cannot be compiled. The message names the position of the fault.
 	ErrInvalidLayout = errors.New("casenum: invalid layout")
 
-	// ErrInvalidNumber is returned by Validate and Normalize for input that
-	// is not a number of the Generator's layouts. The message says why.
+	// ErrInvalidNumber is returned by Validate, Normalize and Parse for
+	// input that is not a number of the layouts. The message says why.
 	ErrInvalidNumber = errors.New("casenum: invalid case number")
 
 	// ErrInvalidOption is returned by New for an option with an unusable

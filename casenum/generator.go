@@ -179,14 +179,6 @@ func New(opts ...Option) (*Generator, error) {
 	if g.retry, err = c.retry.resolve(); err != nil {
 		return nil, err
 	}
-	if g.retry.Delay == 0 && !g.layout.random && !g.layout.seq {
-		// Only the time varies: a retry before the next tick renders the
-		// same number, so wait a whole tick, without jitter shortening it.
-		g.retry.Delay = min(g.layout.bucket, g.retry.MaxDelay)
-		if c.retry.Jitter == 0 {
-			g.retry.Jitter = 0
-		}
-	}
 	return g, nil
 }
 
@@ -227,15 +219,17 @@ func (g *Generator) Stats() Stats { return g.stats.snapshot() }
 // learns of collisions from the insert itself.
 //
 // Next returns ErrExhausted when every attempt collided; an *AttemptError
-// wrapping the Checker's or the Sequence's error, at once and with no
-// number; and ctx.Err() when the context ends during a wait.
+// wrapping the Checker's or the Sequence's error (a lookup the database
+// aborted is retried first); and ctx.Err() when the context ends during a
+// wait.
 func (g *Generator) Next(ctx context.Context) (string, error) {
 	if g.checker == nil && g.observer == nil && !g.layout.seq && ctx.Err() == nil {
-		// Nothing can refuse the first candidate, and rendering it cannot
-		// fail: skip the retry loop.
-		number, _, _ := g.render(ctx, g.layout)
-		g.stats.minted.addFor(number)
-		return number, nil
+		// Nothing can refuse the first candidate: skip the retry loop,
+		// unless rendering fails, which the loop reports.
+		if number, _, err := g.render(ctx, g.layout); err == nil {
+			g.stats.minted.addFor(number)
+			return number, nil
+		}
 	}
 	return g.run(ctx, nil)
 }
@@ -299,6 +293,12 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 				g.observe(ctx, Event{Kind: EventFallback, Attempt: attempt, Fallback: true, Err: last}, began)
 			}
 			wait := jittered(g.retry.wait(attempt, aborts), g.retry.Jitter, g.rnd)
+			if !lay.random && !lay.seq && attempt != g.retry.Attempts+1 {
+				// Only the time varies: a retry of the same layout before
+				// the next tick renders the same number, so wait a whole
+				// tick.
+				wait = max(wait, min(lay.bucket, g.retry.MaxDelay))
+			}
 			if err := sleep(ctx, g.clock, wait); err != nil {
 				return "", g.fail(ctx, Event{Attempt: attempt, Fallback: fallback}, err, began)
 			}
@@ -450,17 +450,8 @@ func CandidateTime(ctx context.Context) (time.Time, bool) {
 	return t, ok
 }
 
-// fail counts and observes the error a call ends with. The context's own
-// error comes back as it is, whoever noticed it first: the wait, the
-// Checker or the Sequence (an insert's ends as uncertain).
+// fail counts and observes the error a call ends with.
 func (g *Generator) fail(ctx context.Context, e Event, err error, began time.Time) error {
-	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) && !errors.Is(err, ErrUncertain) {
-		if ae, ok := err.(*AttemptError); ok {
-			ae.Err = cerr
-		} else {
-			err = cerr
-		}
-	}
 	g.stats.errors.Add(1)
 	e.Kind, e.Err = EventError, err
 	g.observe(ctx, e, began)

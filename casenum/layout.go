@@ -428,18 +428,21 @@ func (c *tickText) appendDigits(dst []byte, l *Layout, t time.Time, loc *time.Lo
 // appendLead renders the layout's leading time segments onto dst and what
 // their tokens rendered onto vars, from the cache when it holds them for
 // r's tick.
-func (c *tickText) appendLead(dst, vars []byte, l *Layout, r *renderer) ([]byte, []byte) {
+func (c *tickText) appendLead(dst, vars []byte, l *Layout, r *renderer) ([]byte, []byte, error) {
 	if e := c.entry(l, r.t, r.loc); e != nil {
-		return append(dst, e.buf[:e.n]...), append(vars, e.buf[e.n:e.n+e.nv]...)
+		return append(dst, e.buf[:e.n]...), append(vars, e.buf[e.n:e.n+e.nv]...), nil
 	}
 	start, vstart := len(dst), len(vars)
-	dst, vars, _ = l.appendSegs(dst, vars, r, l.segs[:l.lead]) // no {seq} among them: no error
+	dst, vars, err := l.appendSegs(dst, vars, r, l.segs[:l.lead])
+	if err != nil {
+		return dst, vars, err
+	}
 	if n, nv := len(dst)-start, len(vars)-vstart; n+nv <= len(tickEntry{}.buf) {
 		e := &tickEntry{l: l, loc: r.loc, tick: l.tick(r.t), n: n, nv: nv}
 		copy(e.buf[copy(e.buf[:], dst[start:]):], vars[vstart:])
 		c.p.Store(e)
 	}
-	return dst, vars
+	return dst, vars, nil
 }
 
 // appendTo renders one candidate onto dst.
@@ -448,7 +451,10 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 	vars := vbuf[:0] // what the tokens rendered, for the check character
 	segs := l.segs
 	if l.lead > 0 && r.ticks != nil {
-		dst, vars = r.ticks.appendLead(dst, vars, l, r)
+		var err error
+		if dst, vars, err = r.ticks.appendLead(dst, vars, l, r); err != nil {
+			return dst, err
+		}
 		segs = segs[l.lead:]
 	}
 	dst, _, err := l.appendSegs(dst, vars, r, segs)
@@ -474,8 +480,7 @@ func (l *Layout) appendSegs(dst, vars []byte, r *renderer, segs []segment) (_, _
 				local = true
 			}
 			if !ok {
-				dst = r.t.In(r.loc).AppendFormat(dst, sg.text) // wider than the layout: as time.Format renders it
-				break
+				return dst, vars, unprintable(r.t, "a date token prints the years 0 to 9999")
 			}
 			for j := 0; j < len(sg.shape); j++ {
 				if c := sg.shape[j]; c < ' ' {
@@ -485,9 +490,12 @@ func (l *Layout) appendSegs(dst, vars []byte, r *renderer, segs []segment) (_, _
 				}
 			}
 		case segUnixMS:
-			if ms := r.t.UnixMilli(); ms >= 1e12 && ms < 1e13 {
+			switch ms := r.t.UnixMilli(); {
+			case ms >= 1e12 && ms < 1e13:
 				dst = appendPadded(dst, uint64(ms), unixmsDigits)
-			} else {
+			case ms < 0 || r.t.Year() > 9999:
+				return dst, vars, unprintable(r.t, "{unixms} prints the times from 1970 to 9999")
+			default:
 				dst = strconv.AppendInt(dst, ms, 10)
 			}
 		case segRand:
@@ -515,6 +523,13 @@ func (l *Layout) appendSegs(dst, vars []byte, r *renderer, segs []segment) (_, _
 		}
 	}
 	return dst, vars, nil
+}
+
+// unprintable is the error of a clock reading that a layout cannot render
+// so that the number reads back: minting it would hand out a number that
+// Validate refuses.
+func unprintable(t time.Time, why string) error {
+	return fmt.Errorf("casenum: the clock reads %v, and %s", t, why)
 }
 
 // fieldsForm returns t in the fields form; ok is false when its year has

@@ -222,14 +222,32 @@ func TestLayoutDateUsesLocation(t *testing.T) {
 	}
 }
 
-func TestLayoutDateBeyondFourDigitYears(t *testing.T) {
+// A clock reading that a layout cannot print so that the number reads
+// back fails the call instead of minting a number Validate refuses.
+func TestClockReadingsALayoutCannotPrint(t *testing.T) {
 	t.Parallel()
-	// Year 10000 takes nine bytes; rendering must not cut them to eight.
-	at := time.Date(10000, 1, 2, 3, 4, 5, 0, time.UTC)
-	g := layoutGen(t, "{date}-{rand:1}", casenum.WithClock(layoutClock{at}))
-	for range 3 { // the first rendering of a day and those after it
-		if got := mint(t, g); !strings.HasPrefix(got, "100000102-") {
-			t.Fatalf("rendered %q, want 100000102-N", got)
+	for _, tt := range []struct {
+		layout string
+		at     time.Time
+	}{
+		{"{date}-{rand:1}", time.Date(10000, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{"{date}-{rand:1}", time.Date(-1, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{casenum.DefaultLayout, time.Time{}},
+		{"T-{unixms}-{rand:1}", time.UnixMilli(-1)},
+		{"T-{unixms}-{rand:1}", time.Date(10001, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		g := layoutGen(t, tt.layout, casenum.WithClock(layoutClock{tt.at}))
+		n, err := g.Next(context.Background())
+		var ae *casenum.AttemptError
+		if err == nil || !errors.As(err, &ae) || !strings.Contains(err.Error(), "the clock reads") {
+			t.Errorf("%s at %v: Next = %q, %v; want an error about the clock", tt.layout, tt.at, n, err)
+		}
+	}
+	// The edges still print and read back.
+	for _, at := range []time.Time{time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		g := layoutGen(t, "{date}-{rand:1}", casenum.WithClock(layoutClock{at}))
+		if n := mint(t, g); g.Validate(n) != nil {
+			t.Errorf("at %v minted %q, which does not validate", at, n)
 		}
 	}
 }

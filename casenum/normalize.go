@@ -45,8 +45,8 @@ func (g *Generator) Validate(number string) error {
 
 // Normalize is Layout.Normalize with the Generator's layout, then its
 // fallback layout: a number that validates with either comes back as it
-// is, and typed input is read as a number of the main layout when it can
-// be.
+// is. Typed input that reads as a number of both, different ones (upper-case
+// hex reads as Crockford base32 too), is refused as ambiguous.
 func (g *Generator) Normalize(input string) (string, error) {
 	return normalize(input, g.layout, g.fallback)
 }
@@ -55,8 +55,18 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 	if _, _, err := read(input, false, layouts...); err == nil {
 		return input, nil
 	}
+	if len(input) > 4*inputLimit(layouts) {
+		// Bounded work on hostile input: even spaced out, no number is
+		// this long.
+		return "", &NumberError{Reason: fmt.Sprintf("%d bytes is longer than any case number", len(input))}
+	}
 	if !utf8.ValidString(input) {
 		return "", &NumberError{Reason: "not valid UTF-8"}
+	}
+	if trimmed := strings.TrimSpace(input); trimmed != input {
+		if _, _, err := read(trimmed, false, layouts...); err == nil {
+			return trimmed, nil
+		}
 	}
 	s := strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
@@ -64,11 +74,32 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 		}
 		return r
 	}, input)
-	r, _, err := read(s, true, layouts...)
+	r, i, err := read(s, true, layouts...)
 	if err != nil {
 		return "", err
 	}
+	// Read loosely, a number may fit another layout too (upper-case hex is
+	// also Crockford base32): then the input does not say which was meant.
+	for _, l := range layouts[i+1:] {
+		if l == nil {
+			continue
+		}
+		if o := l.read(s, true); o.err == nil && string(o.out) != string(r.out) {
+			return "", &NumberError{Input: s, Reason: fmt.Sprintf("ambiguous: reads as %s and as %s", r.out, o.out)}
+		}
+	}
 	return string(r.out), nil
+}
+
+// inputLimit is the longest input worth reading for layouts.
+func inputLimit(layouts []*Layout) int {
+	limit := maxInput
+	for _, l := range layouts {
+		if l != nil {
+			limit = max(limit, l.size)
+		}
+	}
+	return limit
 }
 
 // NumberError is the error of Validate, Normalize and Parse: why an input
@@ -100,12 +131,7 @@ func (e *NumberError) Unwrap() error { return ErrInvalidNumber }
 // layout that came closest: a wrong check character (the shape matched),
 // else the fault furthest in.
 func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
-	limit := maxInput
-	for _, l := range layouts {
-		if l != nil {
-			limit = max(limit, l.size)
-		}
-	}
+	limit := inputLimit(layouts)
 	switch {
 	case s == "":
 		return nil, 0, &NumberError{Reason: "empty"}
@@ -350,7 +376,9 @@ var (
 			if d, ok := lookAlike(c); ok {
 				return d, true
 			}
-			c |= 0x20 // lower case, and no other byte moves into a-f
+			if c >= 'A' && c <= 'F' {
+				c += 'a' - 'A'
+			}
 		}
 		return c, isDigit(c) || c >= 'a' && c <= 'f'
 	}}
@@ -497,7 +525,16 @@ func (d *dateReading) time(loc *time.Location) time.Time {
 	h, _ := d.field(11, 2)
 	mi, _ := d.field(13, 2)
 	s, _ := d.field(15, 2)
-	return time.Date(y, time.Month(max(m, 1)), max(day, 1), h, mi, s, 0, loc)
+	t := time.Date(y, time.Month(max(m, 1)), max(day, 1), h, mi, s, 0, loc)
+	wy, wm, wd := time.Date(y, time.Month(max(m, 1)), max(day, 1), 0, 0, 0, 0, time.UTC).Date()
+	if ty, tm, td := t.Date(); ty != wy || tm != wm || td != wd {
+		// The wall time does not exist (a day that starts at 01:00 after
+		// a change of zone offset at midnight): time.Date went back into
+		// the day before. The earliest instant that shows the date is
+		// where the offset changed.
+		_, t = t.ZoneBounds()
+	}
+	return t
 }
 
 // dateNames shows a date's shape as people write it: YYYY-MM-DD.

@@ -12,7 +12,8 @@ type Parts struct {
 
 // Parse reads what a number holds: when it was minted, to the millisecond
 // with {unixms} and otherwise to the finest field of its date tokens (a
-// {date} number reads as midnight in the Generator's Location); its {seq}
+// {date} number reads as the day's first instant in the Generator's
+// Location, midnight where the day has one); its {seq}
 // scope and value; and whether it is of the fallback layout. Date fields a
 // layout leaves out take the values time.Parse gives them: year 0, January,
 // the first, midnight.

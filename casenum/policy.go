@@ -51,11 +51,13 @@ const (
 // ends at once when the context is done.
 type Retry struct {
 	// Attempts is the number of main-layout candidates tried. Zero means
-	// DefaultAttempts; a negative value is refused by New.
+	// DefaultAttempts; a negative value, or one above 1<<20, is refused by
+	// New.
 	Attempts int
 
 	// FallbackAttempts is the number of fallback-layout candidates tried
-	// after those. Zero means DefaultFallbackAttempts; negative is refused.
+	// after those. Zero means DefaultFallbackAttempts; negative, or above
+	// 1<<20, is refused.
 	// WithFallbackLayout("") turns the fallback off instead.
 	FallbackAttempts int
 
@@ -78,15 +80,19 @@ type Retry struct {
 	Jitter float64
 }
 
+// maxAttempts bounds Attempts and FallbackAttempts, far above any use, so
+// that their sum cannot overflow.
+const maxAttempts = 1 << 20
+
 // resolve fills the zero fields with their defaults and checks the rest.
 func (r Retry) resolve() (Retry, error) {
 	bad := func(field string, v any) (Retry, error) {
 		return r, fmt.Errorf("%w: Retry.%s = %v", ErrInvalidOption, field, v)
 	}
 	switch {
-	case r.Attempts < 0:
+	case r.Attempts < 0 || r.Attempts > maxAttempts:
 		return bad("Attempts", r.Attempts)
-	case r.FallbackAttempts < 0:
+	case r.FallbackAttempts < 0 || r.FallbackAttempts > maxAttempts:
 		return bad("FallbackAttempts", r.FallbackAttempts)
 	case r.Delay < 0:
 		return bad("Delay", r.Delay)

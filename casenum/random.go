@@ -60,9 +60,8 @@ type lockedRandom struct {
 
 func (r *lockedRandom) Uint64() uint64 {
 	r.mu.Lock()
-	v := r.src.Uint64()
-	r.mu.Unlock()
-	return v
+	defer r.mu.Unlock() // a source that panics must not leave the lock held
+	return r.src.Uint64()
 }
 func (r *lockedRandom) concurrentSafe() {}
 

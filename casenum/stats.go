@@ -116,7 +116,7 @@ func (k EventKind) String() string {
 
 // Event is what an Observer is told.
 type Event struct {
-	Kind     EventKind
+	Kind     EventKind     // what happened
 	Number   string        // the candidate, for EventMinted, EventCollision and EventAborted, and for an EventError about one
 	Attempt  int           // 1-based attempt of the call, the fallback's included
 	Fallback bool          // the candidate came from the fallback layout

@@ -49,8 +49,9 @@ func NewRandom(seed uint64) *Random {
 // After the last text it renders the last text again, for ever, so
 // Tokens("rand:073") renders 073 on every draw.
 //
-// Under the default Retry only the tokens draw; with a Retry.Delay, set
-// Retry.Jitter to -1, as the package documentation explains. A text for
+// Under the default Retry only the tokens draw, unless an attempt is
+// aborted; with a Retry.Delay, or attempts that abort, set Retry.Jitter to
+// -1, as the package documentation explains. A text for
 // another token or another width than the layout's renders something else.
 //
 // Like httptest.NewRequest, Tokens panics on a mistake in its arguments,
