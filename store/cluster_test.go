@@ -39,18 +39,7 @@ func clusterTable(t *testing.T, nodes []*sql.DB, prefix, columns string) string 
 // up with the cluster.
 func clusterRows(t *testing.T, nodes []*sql.DB, query string) []string {
 	t.Helper()
-	conn := testdb.CausalConn(t, nodes[0])
-	rows, err := conn.QueryContext(t.Context(), query)
-	require.NoError(t, err)
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var s string
-		require.NoError(t, rows.Scan(&s))
-		got = append(got, s)
-	}
-	require.NoError(t, rows.Err())
-	return got
+	return queryStrings(t, testdb.CausalConn(t, nodes[0]), query)
 }
 
 // Create through the three nodes with a small random space: clashes

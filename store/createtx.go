@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 
@@ -22,10 +21,13 @@ import (
 // are retried like any collision. An error of fn that says the connection
 // was lost is an abort too: nothing was committed.
 //
-// A COMMIT that gets no answer (the connection lost while it ran, the
-// context ended) may have been carried out: CreateTx returns at once with
-// an error wrapping casenum.ErrUncertain, as an *casenum.AttemptError that
-// carries the number. Look the record up before trying again.
+// A COMMIT that gets no answer from the database (the connection lost or
+// the context ended while it ran; driver.ErrBadConn too, which lib/pq
+// returns after sending) may have been carried out: CreateTx returns at
+// once with an error wrapping casenum.ErrUncertain, as an
+// *casenum.AttemptError that carries the number. Look the record up before
+// trying again. A context that ends before COMMIT ends the call with its
+// error, nothing stored.
 //
 // When g's Sequence is a *Sequence on db without blocks, {seq} is drawn in
 // the attempt's transaction, so the counter commits or rolls back with the
@@ -49,6 +51,5 @@ func CreateTx(ctx context.Context, db *sql.DB, g *casenum.Generator, opts *sql.T
 		Commit:   func(_ context.Context, tx *sql.Tx) error { return tx.Commit() },
 		Rollback: func(_ context.Context, tx *sql.Tx) { _ = tx.Rollback() },
 		TxDone:   sql.ErrTxDone,
-		Unsent:   func(err error) bool { return errors.Is(err, driver.ErrBadConn) },
 	}, g, fn)
 }

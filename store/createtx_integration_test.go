@@ -207,3 +207,30 @@ func TestCreateTxSequenceGapFree(t *testing.T) {
 		t.Logf("%s: %+v", b.name, g.Stats())
 	})
 }
+
+// fn may draw from the Sequence itself, for another scope: that draw runs
+// outside the attempt's transaction, which stays the record's.
+func TestCreateTxFunctionUsesTheSequence(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
+		if b.d == store.SQLite {
+			t.Skip("SQLite has one writer: a draw outside the transaction would wait for it")
+		}
+		table := casesTable(t, b, db)
+		seq := counterTable(t, db, b.d)
+		g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithFallbackLayout(""), casenum.WithSequence(seq))
+		require.NoError(t, err)
+		var note uint64
+		n, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+			var err error
+			if note, err = seq.Next(ctx, "notes-"); err != nil {
+				return err
+			}
+			return inserter(tx, b.d, table, 1)(ctx, n)
+		})
+		require.NoError(t, err)
+		assert.Equal(t, "C-0001", n)
+		assert.Equal(t, uint64(1), note)
+		assert.Equal(t, 1, count(t, db, table))
+	})
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/casenum/casenumtest"
+	"github.com/casemint/casemint/internal/testdb"
 	"github.com/casemint/casemint/store"
 )
 
@@ -81,20 +82,23 @@ func TestCreateTxRetriesWholeTransactions(t *testing.T) {
 	}
 }
 
-// driver.ErrBadConn at COMMIT promises that nothing was sent: an abort.
-// (database/sql drops the connection, which sqlmock cannot replace, so the
-// Generator has one attempt here.)
+// driver.ErrBadConn at COMMIT should mean that nothing was sent, but
+// lib/pq reports a reply lost after the COMMIT was sent that way too: the
+// outcome is unknown, and no second number is tried.
 func TestCreateTxBadConnAtCommit(t *testing.T) {
 	t.Parallel()
 	db, mock := newMock(t)
 	mock.ExpectBegin()
 	mock.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
 	mock.ExpectCommit().WillReturnError(driver.ErrBadConn)
-	g := seqGen(t, casenum.WithRetry(casenum.Retry{Attempts: 1}))
+	g := seqGen(t)
 	_, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
-	require.ErrorIs(t, err, casenum.ErrExhausted)
+	require.ErrorIs(t, err, casenum.ErrUncertain)
 	require.ErrorIs(t, err, driver.ErrBadConn)
-	assert.Equal(t, uint64(1), g.Stats().Aborted)
+	var ae *casenum.AttemptError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "T-1", ae.Number)
+	assert.Equal(t, uint64(1), g.Stats().Attempts)
 }
 
 // A COMMIT without an answer may have been carried out: the number comes
@@ -206,4 +210,71 @@ func TestCreateTxDrawsSequenceInTransaction(t *testing.T) {
 	n, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
 	require.NoError(t, err)
 	assert.Equal(t, "T-01", n)
+}
+
+// A function that panics leaves no transaction open: it is rolled back
+// before the panic goes on.
+func TestCreateTxPanicRollsBack(t *testing.T) {
+	t.Parallel()
+	db, mock := newMock(t)
+	mock.ExpectBegin()
+	mock.ExpectRollback()
+	defer func() {
+		if recover() == nil {
+			t.Error("the panic did not reach the caller")
+		}
+	}()
+	_, _ = store.CreateTx(t.Context(), db, seqGen(t), nil, func(context.Context, *sql.Tx, string) error {
+		panic("bug in the caller's function")
+	})
+}
+
+// A context that ends before COMMIT ends the call with the context's
+// error: nothing was committed, so the outcome is not uncertain.
+func TestCreateTxContextEndsBeforeCommit(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	table := casesTable(t, backend{d: store.SQLite}, db)
+	ctx, cancel := context.WithCancel(t.Context())
+	_, err := store.CreateTx(ctx, db, seqGen(t), nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+		err := inserter(tx, store.SQLite, table, 1)(ctx, n)
+		cancel()
+		return err
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, casenum.ErrUncertain)
+	assert.Equal(t, 0, count(t, db, table))
+}
+
+// A savepoint statement that fails leaves the transaction in doubt: the
+// call ends, as final, without trying another number in it.
+func TestSavepointStatementFailureIsFinal(t *testing.T) {
+	t.Parallel()
+	mock, tx, insert := beginTx(t)
+	lost := &pgconn.PgError{Code: "57P01"}
+	mock.ExpectExec("SAVEPOINT casemint_1").WillReturnError(lost)
+	g := seqGen(t)
+	_, err := g.Create(t.Context(), store.Savepoint(tx, insert))
+	require.ErrorIs(t, err, lost)
+	assert.NotErrorIs(t, err, casenum.ErrUncertain, "the insert never ran")
+	assert.Equal(t, uint64(1), g.Stats().Attempts)
+}
+
+// Under a savepoint, the Generator's conflict test still decides what a
+// collision is: an error only it knows is retried in the transaction.
+func TestSavepointHonoursWithConflict(t *testing.T) {
+	t.Parallel()
+	mock, tx, insert := beginTx(t)
+	taken := errors.New("ORA-00001: unique constraint violated")
+	mock.ExpectExec("SAVEPOINT casemint_1").WillReturnResult(ok())
+	mock.ExpectExec(insertCase).WithArgs("T-1").WillReturnError(taken)
+	mock.ExpectExec("ROLLBACK TO SAVEPOINT casemint_1").WillReturnResult(ok())
+	mock.ExpectExec("RELEASE SAVEPOINT casemint_1").WillReturnResult(ok())
+	mock.ExpectExec("SAVEPOINT casemint_1").WillReturnResult(ok())
+	mock.ExpectExec(insertCase).WithArgs("T-2").WillReturnResult(ok())
+	mock.ExpectExec("RELEASE SAVEPOINT casemint_1").WillReturnResult(ok())
+	g := seqGen(t, casenum.WithConflict(func(err error) bool { return errors.Is(err, taken) }))
+	n, err := g.Create(t.Context(), store.Savepoint(tx, insert))
+	require.NoError(t, err)
+	assert.Equal(t, "T-2", n)
 }

@@ -60,7 +60,6 @@ type (
 	sqlStater      interface{ SQLState() string }      // pgx, lib/pq
 	coder          interface{ Code() int }             // modernc.org/sqlite
 	sqlErrorNumber interface{ SQLErrorNumber() int32 } // go-mssqldb
-	safeToRetry    interface{ SafeToRetry() bool }     // pgconn: nothing was sent
 )
 
 // Classify returns the class of the first error in err's tree, walked
@@ -100,7 +99,19 @@ func first(err error, ok func(error) bool) error {
 
 // IsUniqueViolation reports whether err's tree holds a unique violation
 // before any other recognised error.
-func IsUniqueViolation(err error) bool { return Classify(err) == Unique }
+func IsUniqueViolation(err error) bool {
+	e := first(err, fromDriverClass)
+	return e != nil && classifyOne(e) == Unique
+}
+
+// fromDriverClass reports whether err alone is a recognised driver or
+// network error; unlike Classify it looks through marks.
+func fromDriverClass(err error) bool {
+	if _, ok := err.(*marked); ok {
+		return false
+	}
+	return classifyOne(err) != Other
+}
 
 // classifyOne inspects err alone, not what it wraps.
 func classifyOne(err error) Class {
@@ -124,10 +135,6 @@ func classifyOne(err error) Class {
 			return Aborted
 		}
 		return Other
-	case safeToRetry:
-		if e.SafeToRetry() {
-			return Aborted
-		}
 	case *net.OpError:
 		// Lost while reading or writing a request; a failed dial sent
 		// nothing, and whatever wraps it says so.
@@ -231,11 +238,12 @@ func network(err error) Class {
 		return Uncertain
 	}
 	// go-sql-driver/mysql reports a connection lost after sending with
-	// sentinels of its own (ErrInvalidConn and the packet errors). They
+	// sentinels of its own (ErrInvalidConn and the packet errors), and pgx
+	// with pgconn.ErrConnClosed, even where it also says SafeToRetry. They
 	// are plain errors.New values, so only their text tells them apart.
 	if reflect.TypeOf(err) == errorString {
 		switch err.Error() {
-		case "invalid connection", "malformed packet",
+		case "invalid connection", "malformed packet", "conn closed",
 			"commands out of sync. You can't run this command now",
 			"commands out of sync. Did you run multiple statements at once?":
 			return Uncertain
@@ -258,7 +266,7 @@ var errorString = reflect.TypeOf(errors.New(""))
 //     table.column";
 //   - SQL Server: the constraint's or the index's name only.
 func UniqueViolationOn(err error, column string) bool {
-	e := first(err, recognised)
+	e := first(err, fromDriverClass)
 	return column != "" && e != nil && classifyOne(e) == Unique && keyIs(e, column)
 }
 

@@ -205,3 +205,14 @@ func TestClassifyAllocs(t *testing.T) {
 		}
 	}
 }
+
+// A mark decides the class, but does not hide a unique violation from the
+// functions that look for one.
+func TestUniqueViolationUnderAMark(t *testing.T) {
+	t.Parallel()
+	err := sqlerr.Mark(sqlerr.Fatal, &pgconn.PgError{Code: "23505", Detail: "Key (number)=(x) already exists."})
+	if sqlerr.Classify(err) != sqlerr.Fatal || !sqlerr.IsUniqueViolation(err) || !sqlerr.UniqueViolationOn(err, "number") {
+		t.Errorf("Classify = %v, IsUniqueViolation = %v, UniqueViolationOn = %v", sqlerr.Classify(err),
+			sqlerr.IsUniqueViolation(err), sqlerr.UniqueViolationOn(err, "number"))
+	}
+}

@@ -12,9 +12,12 @@ import (
 
 // Savepoint runs insert under a savepoint of the transaction that exec
 // runs statements in: SAVEPOINT, insert, on failure ROLLBACK TO SAVEPOINT,
-// then RELEASE SAVEPOINT. A collision comes back as it is, for the
-// Generator to retry in the transaction; any other error of insert is
-// marked final, since it may have ended the whole transaction.
+// then RELEASE SAVEPOINT. An error of insert that would be retried as
+// aborted, or reported as uncertain, is marked final: the whole
+// transaction may be gone, and nothing commits before the caller's COMMIT.
+// Others come back as they are, for the Generator's conflict test and
+// classifier to judge (a collision is retried in the transaction). An
+// error of a savepoint statement is final too.
 func Savepoint(ctx context.Context, pkg string, exec func(ctx context.Context, stmt string) error,
 	insert func(ctx context.Context, number string) error, number string) error {
 	// MySQL drops an older savepoint of the same name, so a nested wrapper
@@ -23,15 +26,16 @@ func Savepoint(ctx context.Context, pkg string, exec func(ctx context.Context, s
 	depth++
 	name := "casemint_" + strconv.Itoa(depth)
 	if err := exec(ctx, "SAVEPOINT "+name); err != nil {
-		return fmt.Errorf("%s: savepoint: %w", pkg, err)
+		return final(fmt.Errorf("%s: savepoint: %w", pkg, err))
 	}
 	ierr := insert(context.WithValue(ctx, savepointDepth{}, depth), number)
-	if ierr != nil && !collision(ierr) {
-		// Whatever else went wrong (a deadlock, a serialization failure, a
-		// lost connection) may have ended the whole transaction: the
-		// caller must retry all of it, and a Generator must not try
-		// another number inside it.
-		ierr = sqlerr.Mark(sqlerr.Fatal, ierr)
+	if ierr != nil && ctx.Err() != nil {
+		ierr = final(ierr)
+	} else if o := casenum.Classify(ierr); o == casenum.Aborted || o == casenum.Uncertain {
+		// A deadlock, a serialization failure or a lost connection may
+		// have ended the whole transaction: the caller must retry all of
+		// it, and a Generator must not try another number inside it.
+		ierr = final(ierr)
 	}
 	if ierr != nil {
 		if err := exec(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
@@ -44,10 +48,14 @@ func Savepoint(ctx context.Context, pkg string, exec func(ctx context.Context, s
 		if ierr != nil {
 			return afterFailedInsert(pkg, "releasing savepoint", ierr, err)
 		}
-		return fmt.Errorf("%s: releasing savepoint: %w", pkg, err)
+		return final(fmt.Errorf("%s: releasing savepoint: %w", pkg, err))
 	}
 	return ierr
 }
+
+// final marks err as the end of the call: no attempt is retried in a
+// transaction that may be gone.
+func final(err error) error { return sqlerr.Mark(sqlerr.Fatal, err) }
 
 // collision reports whether err says the number is taken.
 func collision(err error) bool {
@@ -62,9 +70,9 @@ func collision(err error) bool {
 // must not retry in it.
 func afterFailedInsert(pkg, what string, insertErr, err error) error {
 	if collision(insertErr) {
-		return fmt.Errorf("%s: %s after %q: %w", pkg, what, insertErr.Error(), err)
+		return final(fmt.Errorf("%s: %s after %q: %w", pkg, what, insertErr.Error(), err))
 	}
-	return fmt.Errorf("%s: %s after %w: %w", pkg, what, insertErr, err)
+	return final(fmt.Errorf("%s: %s after %w: %w", pkg, what, insertErr, err))
 }
 
 // savepointDepth is the context key of the nesting depth of Savepoint.

@@ -27,8 +27,6 @@ type Driver[T any] struct {
 	// RolledBack is what Commit returns when the database rolled a failed
 	// transaction back instead; nil when the driver does not say.
 	RolledBack error
-	// Unsent reports an error that promises the statement was never sent.
-	Unsent func(error) bool
 }
 
 // attempt is the transaction of the current attempt. It is begun by the
@@ -54,10 +52,16 @@ func Create[T any](ctx context.Context, db any, d *Driver[T], g *casenum.Generat
 		if err != nil {
 			return beforeCommit(ctx, fmt.Errorf("%s: begin: %w", d.Pkg, err))
 		}
-		defer a.forget()
-		if err := fn(ctx, tx, number); err != nil {
-			d.Rollback(ctx, tx)
+		// Rolled back unless committed, even when fn panics; after a
+		// COMMIT the rollback is a no-op.
+		defer a.rollback(ctx)
+		// fn's own calls of the Sequence draw outside the attempt's
+		// transaction, which only the rendering joins.
+		if err := fn(context.WithValue(ctx, key{}, (*attempt[T])(nil)), tx, number); err != nil {
 			return beforeCommit(ctx, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return sqlerr.Mark(sqlerr.Fatal, err) // not committed: nothing was sent
 		}
 		if err := d.Commit(ctx, tx); err != nil {
 			return a.atCommit(ctx, err)
@@ -86,11 +90,11 @@ func Next[T any](ctx context.Context, db any, bump func(ctx context.Context, tx 
 	return v, true, nil
 }
 
-// same reports whether x and y are the same handle, without the panic of
-// == on values of a type that is not comparable.
+// same reports whether x and y are the same handle: the same pointer. A
+// handle of another kind never joins the attempt's transaction.
 func same(x, y any) bool {
-	t := reflect.TypeOf(x)
-	return t == reflect.TypeOf(y) && t.Comparable() && x == y
+	vx, vy := reflect.ValueOf(x), reflect.ValueOf(y)
+	return vx.Kind() == reflect.Pointer && vx.Type() == vy.Type() && vx.Pointer() == vy.Pointer()
 }
 
 func (a *attempt[T]) begin(ctx context.Context) (T, error) {
@@ -121,32 +125,34 @@ func (a *attempt[T]) rollback(ctx context.Context) {
 }
 
 // beforeCommit classifies an error met before COMMIT: nothing was
-// committed, so a lost connection aborted the attempt, and a context that
-// ended stops the call without doubt.
+// committed, so an outcome that looks unknown (a lost connection, fn's own
+// timeout) aborted the attempt, and a context that ended stops the call
+// without doubt.
 func beforeCommit(ctx context.Context, err error) error {
 	switch {
 	case ctx.Err() != nil:
 		return sqlerr.Mark(sqlerr.Fatal, err)
-	case sqlerr.Classify(err) == sqlerr.Uncertain:
+	case casenum.Classify(err) == casenum.Uncertain:
 		return sqlerr.Mark(sqlerr.Aborted, err)
 	}
 	return err
 }
 
 // atCommit classifies an error of COMMIT. One the database answered with
-// a code, or one that says the COMMIT was never sent, means the
-// transaction did not commit, and is classified as usual (a deferred
-// unique violation is a collision). Anything else, a lost connection or an
-// ended context, leaves the outcome unknown.
+// a code means the transaction did not commit, and is classified as usual
+// (a deferred unique violation is a collision). Anything else leaves the
+// outcome unknown, driver.ErrBadConn and pgx's SafeToRetry included: some
+// drivers report a reply lost after the COMMIT was sent that way.
 func (a *attempt[T]) atCommit(ctx context.Context, err error) error {
 	d := a.d
 	switch {
+	case errors.Is(err, d.TxDone) && ctx.Err() != nil:
+		// The transaction was rolled back because the context ended.
+		return sqlerr.Mark(sqlerr.Fatal, fmt.Errorf("%s: commit: %w: %w", d.Pkg, ctx.Err(), err))
 	case errors.Is(err, d.TxDone):
 		return sqlerr.Mark(sqlerr.Fatal, fmt.Errorf("%s: CreateTx: the function ended the transaction itself; leave COMMIT and ROLLBACK to CreateTx: %w", d.Pkg, err))
 	case d.RolledBack != nil && errors.Is(err, d.RolledBack):
 		return sqlerr.Mark(sqlerr.Fatal, fmt.Errorf("%s: CreateTx: a statement failed and the function returned nil, so COMMIT rolled back: %w", d.Pkg, err))
-	case d.Unsent(err):
-		return beforeCommit(ctx, fmt.Errorf("%s: commit: %w", d.Pkg, err))
 	case sqlerr.Answered(err) && sqlerr.Classify(err) != sqlerr.Uncertain:
 		return fmt.Errorf("%s: commit: %w", d.Pkg, err)
 	}

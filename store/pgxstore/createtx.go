@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/internal/sqlstmt"
@@ -52,6 +51,5 @@ func CreateTx(ctx context.Context, db Beginner, g *casenum.Generator, opts pgx.T
 		Rollback:   func(ctx context.Context, tx pgx.Tx) { _ = tx.Rollback(ctx) },
 		TxDone:     pgx.ErrTxClosed,
 		RolledBack: pgx.ErrTxCommitRollback,
-		Unsent:     pgconn.SafeToRetry,
 	}, g, fn)
 }
