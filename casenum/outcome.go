@@ -86,14 +86,13 @@ func (e *AttemptError) Unwrap() error { return e.Err }
 //     Galera cluster) and 1205 (lock wait timeout); TiDB 8002, 8022 and
 //     9007 (write conflicts); SQL Server 1205 (deadlock victim); SQLite
 //     BUSY and LOCKED; driver.ErrBadConn, which database/sql drivers
-//     return only when nothing was sent, and pgx's errors that say so
-//     (SafeToRetry).
+//     should return only when nothing was sent.
 //   - Uncertain: the error wraps ErrUncertain, context.Canceled or
 //     context.DeadlineExceeded (the statement may have run before the
 //     context ended); the connection was lost while a request was in
 //     flight (io.ErrUnexpectedEOF, a *net.OpError while reading or
 //     writing, a reset or broken pipe, net.ErrClosed, go-sql-driver/mysql's
-//     "invalid connection"); SQLSTATE 40003 (statement completion unknown,
+//     "invalid connection", pgx's "conn closed"); SQLSTATE 40003 (statement completion unknown,
 //     CockroachDB), a connection exception (class 08) or a server shutting
 //     down (57P01, 57P02); MariaDB 1927 (connection killed).
 //   - Failed: anything else.
