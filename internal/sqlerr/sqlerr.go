@@ -174,23 +174,12 @@ func sqliteCode(c int) Class {
 	return Other
 }
 
-// structClass recognises the drivers whose errors have no methods to ask:
-// it requires the type name and every field it reads, so that an unrelated
-// struct is not misread.
+// structClass classifies the errors of the drivers that have no methods to
+// ask, by the code codeField finds.
 func structClass(v reflect.Value) Class {
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
-		return Other
-	}
-	switch v.Type().Name() {
-	case "MySQLError": // go-sql-driver/mysql, *MySQLError
-		n, ok := intField(v, "Number")
-		if !ok {
-			return Other
-		}
-		switch n {
+	switch driver, code := codeField(v); driver {
+	case "mysql":
+		switch code {
 		case 1062, 1586: // ER_DUP_ENTRY, ER_DUP_ENTRY_WITH_KEY_NAME
 			return Unique
 		case 1213, // ER_LOCK_DEADLOCK, also a Galera certification failure
@@ -200,15 +189,36 @@ func structClass(v reflect.Value) Class {
 		case 1927: // ER_CONNECTION_KILLED: killed mid-statement, maybe after COMMIT
 			return Uncertain
 		}
-	case "Error": // mattn/go-sqlite3, Error by value
-		if _, ok := intField(v, "Code"); !ok {
-			return Other
-		}
-		if x, ok := intField(v, "ExtendedCode"); ok {
-			return sqliteCode(int(x))
-		}
+	case "sqlite3":
+		return sqliteCode(int(code))
 	}
 	return Other
+}
+
+// codeField returns the code of an error of a driver whose errors have no
+// methods to ask, and which driver it is: go-sql-driver/mysql's
+// *MySQLError (its Number) or mattn/go-sqlite3's Error (its ExtendedCode);
+// "" for anything else. It requires the type name and every field it
+// reads, so that an unrelated struct is not misread.
+func codeField(v reflect.Value) (driver string, code int64) {
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return "", 0
+	}
+	switch v.Type().Name() {
+	case "MySQLError":
+		if n, ok := intField(v, "Number"); ok {
+			return "mysql", n
+		}
+	case "Error":
+		_, ok := intField(v, "Code")
+		if x, ext := intField(v, "ExtendedCode"); ok && ext {
+			return "sqlite3", x
+		}
+	}
+	return "", 0
 }
 
 // intField returns the integer field name declared directly in struct v.
@@ -366,20 +376,6 @@ func fromDriver(err error) bool {
 	case sqlStater, coder, sqlErrorNumber:
 		return true
 	}
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
-		return false
-	}
-	switch v.Type().Name() {
-	case "MySQLError":
-		_, ok := intField(v, "Number")
-		return ok
-	case "Error":
-		_, ok := intField(v, "Code")
-		_, ext := intField(v, "ExtendedCode")
-		return ok && ext
-	}
-	return false
+	driver, _ := codeField(v)
+	return driver != ""
 }
