@@ -391,7 +391,7 @@ func (g *Generator) outcome(ctx context.Context, err error) Outcome {
 		return Stored
 	}
 	if c, ok := sqlerr.Marked(err); ok {
-		return fromClass(c)
+		return fromClass(c) // store's own verdict comes first
 	}
 	o := g.classify(err)
 	if g.conflict != nil {
@@ -417,7 +417,11 @@ func (g *Generator) outcome(ctx context.Context, err error) Outcome {
 // no record, so an attempt the database refused is retried and anything
 // else fails.
 func (g *Generator) readOutcome(err error) Outcome {
-	if c, ok := sqlerr.Marked(err); ok && c == sqlerr.Aborted || g.classify(err) == Aborted {
+	o := g.classify(err)
+	if c, ok := sqlerr.Marked(err); ok {
+		o = fromClass(c) // store's own verdict comes first
+	}
+	if o == Aborted {
 		return Aborted
 	}
 	return Failed
