@@ -35,6 +35,25 @@ func clusterTable(t *testing.T, nodes []*sql.DB, prefix, columns string) string 
 	return table
 }
 
+// throughNodes runs do for workers*perWorker requests, numbered from 0,
+// from workers goroutines, worker w writing through node w mod nodes, and
+// fails the test for every error.
+func throughNodes(t *testing.T, nodes, workers, perWorker int, do func(node, req int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range perWorker {
+				req := w*perWorker + i
+				if err := do(w%nodes, req); err != nil {
+					t.Errorf("request %d through node %d: %v", req, w%nodes+1, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // clusterRows returns what a query reads through node 1 once it has caught
 // up with the cluster.
 func clusterRows(t *testing.T, nodes []*sql.DB, query string) []string {
@@ -60,19 +79,10 @@ func TestClusterCreate(t *testing.T) {
 			table := clusterTable(t, nodes, "cases", "number VARCHAR(20) NOT NULL PRIMARY KEY, request INT NOT NULL UNIQUE")
 			g, err := casenum.New(casenum.WithLayout("G-{rand:3}"), casenum.WithRetry(casenum.Retry{Attempts: 50}))
 			require.NoError(t, err)
-			var wg sync.WaitGroup
-			for w := range workers {
-				db := nodes[w%len(nodes)]
-				wg.Go(func() {
-					for i := range perWorker {
-						req := w*perWorker + i
-						if _, err := g.Create(t.Context(), inserter(db, store.MySQL, table, req)); err != nil {
-							t.Errorf("request %d through node %d: %v", req, w%len(nodes)+1, err)
-						}
-					}
-				})
-			}
-			wg.Wait()
+			throughNodes(t, len(nodes), workers, perWorker, func(node, req int) error {
+				_, err := g.Create(t.Context(), inserter(nodes[node], store.MySQL, table, req))
+				return err
+			})
 			got := clusterRows(t, nodes, "SELECT CAST(request AS CHAR) FROM "+table)
 			assert.Len(t, got, workers*perWorker, "every request stored once")
 			st := g.Stats()
@@ -131,23 +141,15 @@ func TestClusterSequence(t *testing.T) {
 
 			var mu sync.Mutex
 			var values []uint64
-			var wg sync.WaitGroup
-			for w := range workers {
-				seq := seqs[w%len(seqs)]
-				wg.Go(func() {
-					for range perWorker {
-						v, err := seq.Next(t.Context(), "G-")
-						if err != nil {
-							t.Errorf("worker %d: %v", w, err)
-							return
-						}
-						mu.Lock()
-						values = append(values, v)
-						mu.Unlock()
-					}
-				})
-			}
-			wg.Wait()
+			throughNodes(t, len(nodes), workers, perWorker, func(node, _ int) error {
+				v, err := seqs[node].Next(t.Context(), "G-")
+				if err == nil {
+					mu.Lock()
+					values = append(values, v)
+					mu.Unlock()
+				}
+				return err
+			})
 			slices.Sort(values)
 			n := len(values)
 			require.Equal(t, workers*perWorker, n)
@@ -171,28 +173,18 @@ func TestClusterCreateTx(t *testing.T) {
 	lines := clusterTable(t, nodes, "lines", "number VARCHAR(20) NOT NULL, line INT NOT NULL, PRIMARY KEY (number, line)")
 	g, err := casenum.New(casenum.WithLayout("G-{rand:3}"), casenum.WithRetry(casenum.Retry{Attempts: 100}))
 	require.NoError(t, err)
-	var wg sync.WaitGroup
-	for w := range workers {
-		db := nodes[w%len(nodes)]
-		wg.Go(func() {
-			for i := range perWorker {
-				req := w*perWorker + i
-				_, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
-					for l := range children {
-						if _, err := tx.ExecContext(ctx, "INSERT INTO "+lines+" (number, line) VALUES (?, ?)", n, l); err != nil {
-							return err
-						}
-					}
-					_, err := tx.ExecContext(ctx, "INSERT INTO "+cases+" (number, request) VALUES (?, ?)", n, req)
+	throughNodes(t, len(nodes), workers, perWorker, func(node, req int) error {
+		_, err := store.CreateTx(t.Context(), nodes[node], g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+			for l := range children {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO "+lines+" (number, line) VALUES (?, ?)", n, l); err != nil {
 					return err
-				})
-				if err != nil {
-					t.Errorf("request %d: %v", req, err)
 				}
 			}
+			_, err := tx.ExecContext(ctx, "INSERT INTO "+cases+" (number, request) VALUES (?, ?)", n, req)
+			return err
 		})
-	}
-	wg.Wait()
+		return err
+	})
 	total := workers * perWorker
 	assert.Len(t, clusterRows(t, nodes, "SELECT number FROM "+cases), total)
 	assert.Len(t, clusterRows(t, nodes, "SELECT number FROM "+lines), total*children)
