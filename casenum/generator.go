@@ -27,7 +27,7 @@ type Generator struct {
 	config             // as resolved by New: rnd made safe, retry defaulted
 	layout   *Layout   // compiled from config.layoutSrc
 	fallback *Layout   // nil when turned off
-	stats    *stats    // shared with the Generators made by WithSequence
+	stats    *stats    // shared with the Generators made by BindSequence
 	ticks    *tickText // shared likewise
 }
 
@@ -61,7 +61,9 @@ func WithFallbackLayout(layout string) Option {
 }
 
 // WithClock sets the Clock. The default is time.Now, which
-// testing/synctest's fake time controls.
+// testing/synctest's fake time controls. Within one millisecond the
+// default clock is read once: later calls add what the monotonic clock says
+// has elapsed, so a step of the wall clock shows from the next millisecond on.
 func WithClock(clock Clock) Option {
 	return nonNil("Clock", clock == nil, func(c *config) { c.clock = clock })
 }
@@ -162,7 +164,8 @@ func New(opts ...Option) (*Generator, error) {
 			return nil, err
 		}
 	}
-	g := &Generator{config: c, stats: new(stats), ticks: new(tickText)}
+	_, system := c.clock.(systemClock)
+	g := &Generator{config: c, stats: new(stats), ticks: &tickText{system: system}}
 	g.rnd = safeRandom(c.rnd)
 	var err error
 	if g.layout, err = ParseLayout(c.layoutSrc); err != nil {
@@ -226,6 +229,16 @@ func (g *Generator) Next(ctx context.Context) (string, error) {
 	if g.checker == nil && g.observer == nil && !g.layout.seq && ctx.Err() == nil {
 		// Nothing can refuse the first candidate: skip the retry loop,
 		// unless rendering fails, which the loop reports.
+		if g.layout.digits {
+			// Not render: the reading itself is not needed here, only
+			// that the cached millisecond has not ended.
+			if e, _ := g.ticks.now(g.layout, g.loc); e != nil {
+				var buf [96]byte
+				number := string(e.appendDigits(buf[:0], g.layout, g.rnd))
+				g.stats.minted.addFor(number)
+				return number, nil
+			}
+		}
 		if number, _, err := g.render(ctx, g.layout); err == nil {
 			g.stats.minted.addFor(number)
 			return number, nil
@@ -430,9 +443,16 @@ func (g *Generator) readOutcome(err error) Outcome {
 // render draws one candidate from one clock reading, which it returns too.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, time.Time, error) {
 	var buf [96]byte
-	t := g.clock.Now()
-	if b, ok := g.ticks.appendDigits(buf[:0], l, t, g.loc, g.rnd); ok {
-		return string(b), t, nil
+	var t time.Time
+	e, d := g.ticks.now(l, g.loc)
+	if e != nil {
+		t = e.at.Add(d)
+	} else {
+		t = g.clock.Now()
+		e = g.ticks.entry(l, t, g.loc)
+	}
+	if e != nil && l.digits {
+		return string(e.appendDigits(buf[:0], l, g.rnd)), t, nil
 	}
 	r := renderer{t: t, loc: g.loc, ticks: g.ticks, rnd: g.rnd, seq: g.seq, ctx: ctx}
 	b, err := l.appendTo(buf[:0], &r)

@@ -823,20 +823,72 @@ func TestCandidateTimeReachesTheInsert(t *testing.T) {
 	}
 }
 
+// TestDefaultClockFollowsSynctest steps the bubble's fake time across
+// millisecond and second boundaries: every number shows the time of its
+// call, whether the Generator read the clock or added the elapsed time to
+// a reading it cached.
 func TestDefaultClockFollowsSynctest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g, err := casenum.New()
 		if err != nil {
 			t.Fatal(err)
 		}
+		for _, step := range []time.Duration{0, 0, 300 * time.Microsecond, 699 * time.Microsecond, time.Microsecond,
+			time.Microsecond, 999 * time.Microsecond, time.Second, 36 * time.Hour, time.Nanosecond} {
+			time.Sleep(step)
+			n, err := g.Next(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			if want := "CASE-" + now.UTC().Format("20060102") + "-" + fmt.Sprint(now.UnixMilli()) + "-"; !strings.HasPrefix(n, want) {
+				t.Fatalf("at %v in a synctest bubble Next = %q, want the bubble's time %s...", now, n, want)
+			}
+		}
+	})
+}
+
+// TestDefaultClockMatchesTimeNow brackets numbers between two readings of
+// time.Now for a few milliseconds of real time: what the number shows and
+// what CandidateTime says lie between them.
+func TestDefaultClockMatchesTimeNow(t *testing.T) {
+	t.Parallel()
+	g, err := casenum.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := func(n string) int64 {
+		t.Helper()
+		p, err := g.Parse(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Time.UnixMilli()
+	}
+	for end := time.Now().Add(20 * time.Millisecond); time.Now().Before(end); {
+		before := time.Now()
 		n, err := g.Next(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "CASE-" + time.Now().UTC().Format("20060102") + "-" + fmt.Sprint(time.Now().UnixMilli()) + "-"; !strings.HasPrefix(n, want) {
-			t.Errorf("inside a synctest bubble Next = %q, want the bubble's time %s...", n, want)
+		var at time.Time
+		m, err := g.Create(context.Background(), func(ctx context.Context, _ string) error {
+			at, _ = casenum.CandidateTime(ctx)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
+		after := time.Now()
+		for _, got := range []int64{ms(n), ms(m)} {
+			if got < before.UnixMilli() || got > after.UnixMilli() {
+				t.Fatalf("number of millisecond %d minted between %d and %d", got, before.UnixMilli(), after.UnixMilli())
+			}
+		}
+		if at.Before(before) || at.After(after) || at.UnixMilli() != ms(m) {
+			t.Fatalf("CandidateTime %v for %s, minted between %v and %v", at, m, before, after)
+		}
+	}
 }
 
 func TestNormalizeDoesNotLetUnixMSSwallowATypo(t *testing.T) {

@@ -74,7 +74,6 @@ type Layout struct {
 	unixms int           // how many {unixms} tokens it has
 	size   int           // length of the numbers it renders from 2001 to 2286
 	lead   int           // leading time segments, with their literals, that a tickText holds
-	leadMS bool          // and whether {unixms} is among them
 	digits bool          // {rand:N} follows them and ends the layout
 }
 
@@ -155,7 +154,6 @@ func ParseLayout(s string) (*Layout, error) {
 			break
 		}
 		l.lead++
-		l.leadMS = l.leadMS || sg.kind == segUnixMS
 		timed = timed || sg.kind != segLiteral
 	}
 	if !timed {
@@ -376,53 +374,58 @@ type renderer struct {
 }
 
 // tickText remembers what the leading time segments of a layout (its
-// literals and time tokens up to the first other token) rendered at the
-// latest tick of the clock: a millisecond with {unixms}, else a second,
-// within which no date field changes (zones change their offsets on whole
-// seconds). A busy Generator copies that text instead of working out a
-// calendar date and printing a time for every number.
-type tickText struct{ p atomic.Pointer[tickEntry] }
+// literals and time tokens up to the first other token) rendered in the
+// latest millisecond of the clock. A busy Generator copies that text
+// instead of working out a calendar date and printing a time for every
+// number.
+//
+// With the system clock an entry tells the time too: until its millisecond
+// ends, the time is the entry's reading plus what the monotonic clock says
+// has elapsed since, one clock read where time.Now takes two. A step of
+// the wall clock shows from the next millisecond on.
+type tickText struct {
+	p      atomic.Pointer[tickEntry]
+	system bool // the Generator's Clock is the system clock
+}
 
 type tickEntry struct {
 	l     *Layout
 	loc   *time.Location
-	tick  int64
-	n, nv int // the text is buf[:n]; what its tokens rendered, buf[n:n+nv]
+	ms    int64         // the millisecond of at, since 1970
+	at    time.Time     // the reading the text was rendered from
+	life  time.Duration // how long after at its millisecond lasts; 0 unless the clock is the system's
+	n, nv int           // the text is buf[:n]; what its tokens rendered, buf[n:n+nv]
 	buf   [96]byte
 }
 
-// tick returns the tick of t that a tickText keys the layout's leading
-// time segments by.
-func (l *Layout) tick(t time.Time) int64 {
-	if l.leadMS {
-		return t.UnixMilli()
+// now returns the cache's entry for l and loc and the time elapsed since
+// its reading when the clock is the system's and the entry's millisecond
+// has not ended, else nil.
+func (c *tickText) now(l *Layout, loc *time.Location) (*tickEntry, time.Duration) {
+	e := c.p.Load()
+	if e == nil || e.life == 0 || e.l != l || e.loc != loc {
+		return nil, 0
 	}
-	return t.Unix()
+	if d := time.Since(e.at); d < e.life {
+		return e, d
+	}
+	return nil, 0
 }
 
-// entry returns what the cache holds for l's leading segments at t in loc,
-// or nil.
+// entry returns the cache's entry for l and loc in t's millisecond, or nil.
 func (c *tickText) entry(l *Layout, t time.Time, loc *time.Location) *tickEntry {
-	if e := c.p.Load(); e != nil && e.l == l && e.loc == loc && e.tick == l.tick(t) {
+	if e := c.p.Load(); e != nil && e.l == l && e.loc == loc && e.ms == t.UnixMilli() {
 		return e
 	}
 	return nil
 }
 
 // appendDigits renders a layout of leading time segments and random
-// digits, as the default layout is, straight from the cache; ok is false
-// when the layout is not of that kind or the cache does not hold t's tick.
-// It is the hot path of a busy Generator: it skips the general loop.
-func (c *tickText) appendDigits(dst []byte, l *Layout, t time.Time, loc *time.Location, rnd Random) (_ []byte, ok bool) {
-	if !l.digits {
-		return dst, false
-	}
-	e := c.entry(l, t, loc)
-	if e == nil {
-		return dst, false
-	}
+// digits (l.digits), as the default layout is, from e: the hot path of a
+// busy Generator, which skips the general loop.
+func (e *tickEntry) appendDigits(dst []byte, l *Layout, rnd Random) []byte {
 	sg := &l.segs[l.lead]
-	return appendPadded(append(dst, e.buf[:e.n]...), uniform(rnd, sg.limit), len(sg.shape)), true
+	return appendPadded(append(dst, e.buf[:e.n]...), uniform(rnd, sg.limit), len(sg.shape))
 }
 
 // appendLead renders the layout's leading time segments onto dst and what
@@ -438,7 +441,10 @@ func (c *tickText) appendLead(dst, vars []byte, l *Layout, r *renderer) ([]byte,
 		return dst, vars, err
 	}
 	if n, nv := len(dst)-start, len(vars)-vstart; n+nv <= len(tickEntry{}.buf) {
-		e := &tickEntry{l: l, loc: r.loc, tick: l.tick(r.t), n: n, nv: nv}
+		e := &tickEntry{l: l, loc: r.loc, ms: r.t.UnixMilli(), at: r.t, n: n, nv: nv}
+		if c.system {
+			e.life = time.Millisecond - time.Duration(r.t.Nanosecond()%1e6)
+		}
 		copy(e.buf[copy(e.buf[:], dst[start:]):], vars[vstart:])
 		c.p.Store(e)
 	}

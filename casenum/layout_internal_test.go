@@ -135,7 +135,7 @@ func TestTickTextRendersAsWithout(t *testing.T) {
 		MustParseLayout("{date}1{unixms}{alnum:2}{check}"),
 		MustParseLayout("INC-{alnum:6}{check}"),
 	}
-	if !layouts[0].digits || layouts[0].lead != 5 || !layouts[0].leadMS || layouts[1].digits || layouts[1].leadMS || layouts[4].lead != 5 || layouts[9].lead != 0 {
+	if !layouts[0].digits || layouts[0].lead != 5 || layouts[1].digits || layouts[4].lead != 5 || layouts[9].lead != 0 {
 		t.Fatalf("leading segments: %d/%d/%d, digits %v/%v", layouts[0].lead, layouts[1].lead, layouts[4].lead, layouts[0].digits, layouts[1].digits)
 	}
 	cached := new(tickText)
@@ -155,8 +155,8 @@ func TestTickTextRendersAsWithout(t *testing.T) {
 			var buf [96]byte
 			r := renderer{t: at, loc: loc, ticks: ticks, rnd: rand.NewPCG(seed, 1), seq: countSeq{}, ctx: context.Background()}
 			if ticks != nil {
-				if b, ok := ticks.appendDigits(buf[:0], l, at, loc, r.rnd); ok {
-					return string(b)
+				if e := ticks.entry(l, at, loc); e != nil && l.digits {
+					return string(e.appendDigits(buf[:0], l, r.rnd))
 				}
 			}
 			b, err := l.appendTo(buf[:0], &r)
