@@ -235,12 +235,12 @@ func (g *Generator) Next(ctx context.Context) (string, error) {
 			if e, _ := g.ticks.now(g.layout, g.loc); e != nil {
 				var buf [96]byte
 				number := string(e.appendDigits(buf[:0], g.layout, g.rnd))
-				g.stats.minted.addFor(number)
+				g.stats.minted.add()
 				return number, nil
 			}
 		}
 		if number, _, err := g.render(ctx, g.layout); err == nil {
-			g.stats.minted.addFor(number)
+			g.stats.minted.add()
 			return number, nil
 		}
 	}
@@ -320,7 +320,7 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 		e := Event{Number: number, Attempt: attempt, Fallback: fallback, Err: err}
 		switch out {
 		case Stored:
-			g.stats.minted.addFor(number)
+			g.stats.minted.add()
 			if g.observer != nil {
 				e.Kind = EventMinted
 				g.observe(ctx, e, began)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -695,7 +696,37 @@ func TestConcurrentCreate(t *testing.T) {
 	}
 }
 
-func TestWithSequenceSharesStats(t *testing.T) {
+// TestNextCountsEveryNumber mints from many goroutines on the default
+// clock, with garbage collections in between (which empty the pool behind
+// the counter): Stats.Minted still counts every number.
+func TestNextCountsEveryNumber(t *testing.T) {
+	t.Parallel()
+	g, err := casenum.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 8, 2000
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				if _, err := g.Next(context.Background()); err != nil {
+					t.Error(err)
+					return
+				}
+				if w == 0 && i%500 == 0 {
+					runtime.GC()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if st := g.Stats(); st.Minted != workers*each || st.Attempts != st.Minted {
+		t.Fatalf("minted %d numbers, Stats %+v", workers*each, st)
+	}
+}
+
+func TestBindSequenceSharesStats(t *testing.T) {
 	t.Parallel()
 	a, b := casenumtest.NewStore(), casenumtest.NewStore()
 	g := newGen(t, casenum.WithLayout("C-{seq:3}"), casenum.WithSequence(a))
@@ -713,7 +744,7 @@ func TestWithSequenceSharesStats(t *testing.T) {
 		t.Errorf("Stats not shared: %+v vs %+v", g.Stats(), bound.Stats())
 	}
 	if g.BindSequence(nil) != g {
-		t.Error("WithSequence(nil) must return the Generator itself")
+		t.Error("BindSequence(nil) must return the Generator itself")
 	}
 }
 

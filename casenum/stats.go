@@ -2,7 +2,7 @@ package casenum
 
 import (
 	"context"
-	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -29,27 +29,27 @@ type stats struct {
 }
 
 // stripedCounter spreads the hot path's counter over cache lines of its
-// own: goroutines on different cores adding to one atomic word make the
-// line bounce between the cores, which more than doubled the cost of a
-// number under parallel load.
+// own, one per core: a sync.Pool keeps an object per processor and so
+// hands each core the same cell again. Cores adding to one shared word, or
+// to cells picked by anything but the core, pull the line back and forth
+// between them, which under parallel load costs more than the number.
 type stripedCounter struct {
 	cells [16]struct {
 		n atomic.Uint64
 		_ [120]byte // a cell per 128 bytes: adjacent lines are fetched in pairs
 	}
+	next atomic.Uint32 // the cell the pool hands out when it has none
+	pool sync.Pool     // of *atomic.Uint64, each one of cells
 }
 
-// addFor adds one for a minted number, in a cell picked by the number's
-// last characters: the part that varies from one number to the next, so
-// concurrent callers rarely share a cell, and costs nothing to read.
-func (c *stripedCounter) addFor(number string) {
-	var h uint32
-	if n := len(number); n >= 2 {
-		h = uint32(number[n-1]) + 31*uint32(number[n-2])
-	} else {
-		h = rand.Uint32()
+// add adds one.
+func (c *stripedCounter) add() {
+	p, _ := c.pool.Get().(*atomic.Uint64)
+	if p == nil {
+		p = &c.cells[c.next.Add(1)%uint32(len(c.cells))].n
 	}
-	c.cells[h%uint32(len(c.cells))].n.Add(1)
+	p.Add(1)
+	c.pool.Put(p)
 }
 
 func (c *stripedCounter) Load() uint64 {
