@@ -2,8 +2,8 @@ package casenum
 
 import "time"
 
-// Clock tells the time. A Generator reads it once per candidate: the printed
-// date, every time field and the {seq} scope come from that one reading.
+// Clock tells the time. A Generator takes one time per candidate: the printed
+// date, every time field and the {seq} scope come from that one instant.
 //
 // Implementations must be safe for concurrent use. The fake clocks of
 // github.com/jonboulle/clockwork and github.com/benbjohnson/clock fit as they

@@ -7,7 +7,7 @@
 //
 //	CASE-{date}-{unixms}-{rand:3}    ->  CASE-20250929-1759131413832-073
 //
-// using a Clock (one reading per candidate), a Random source and, for
+// using a Clock (one instant per candidate), a Random source and, for
 // counters, a Sequence. A Generator renders candidates and applies a policy:
 // try; on a collision, or an attempt the database aborted, wait (exponential
 // backoff with jitter, cancelled with the context) and try a new candidate;
@@ -79,7 +79,7 @@
 // scope would never repeat), a {check} that is not the last token, text
 // that is not UTF-8, or no token at all.
 //
-// One clock reading feeds every time token and the {seq} scope of a
+// One instant feeds every time token and the {seq} scope of a
 // candidate, so the printed date and the day's counter cannot disagree at
 // midnight.
 //

@@ -61,9 +61,10 @@ func WithFallbackLayout(layout string) Option {
 }
 
 // WithClock sets the Clock. The default is time.Now, which
-// testing/synctest's fake time controls. Within one millisecond the
-// default clock is read once: later calls add what the monotonic clock says
-// has elapsed, so a step of the wall clock shows from the next millisecond on.
+// testing/synctest's fake time controls. The Generator calls it once per
+// millisecond and adds time.Since that reading for the calls in between
+// (one read of the monotonic clock instead of two clock reads), so a step
+// of the wall clock shows from the next millisecond on.
 func WithClock(clock Clock) Option {
 	return nonNil("Clock", clock == nil, func(c *config) { c.clock = clock })
 }
@@ -440,7 +441,7 @@ func (g *Generator) readOutcome(err error) Outcome {
 	return Failed
 }
 
-// render draws one candidate from one clock reading, which it returns too.
+// render draws one candidate from one instant, which it returns too.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, time.Time, error) {
 	var buf [96]byte
 	var t time.Time
@@ -464,7 +465,7 @@ func (g *Generator) render(ctx context.Context, l *Layout) (string, time.Time, e
 
 type candidateKey struct{}
 
-// CandidateTime returns the clock reading a candidate was rendered from. It
+// CandidateTime returns the instant a candidate was rendered from. It
 // is set in the context that Create passes to the insert function and that
 // the Checker receives, so a record can store the very instant its number
 // shows: a date column filled from a second reading can disagree with the

@@ -855,28 +855,82 @@ func TestCandidateTimeReachesTheInsert(t *testing.T) {
 }
 
 // TestDefaultClockFollowsSynctest steps the bubble's fake time across
-// millisecond and second boundaries: every number shows the time of its
-// call, whether the Generator read the clock or added the elapsed time to
-// a reading it cached.
+// millisecond and second boundaries, from instants inside a millisecond and
+// on its edge: every number shows the time of its call, whether the
+// Generator read the clock or added the elapsed time to a reading it cached.
 func TestDefaultClockFollowsSynctest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g, err := casenum.New()
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, step := range []time.Duration{0, 0, 300 * time.Microsecond, 699 * time.Microsecond, time.Microsecond,
-			time.Microsecond, 999 * time.Microsecond, time.Second, 36 * time.Hour, time.Nanosecond} {
+		for _, step := range []time.Duration{300 * time.Microsecond, 800 * time.Microsecond, 0, 899 * time.Microsecond,
+			time.Microsecond, time.Microsecond, 999 * time.Microsecond, time.Second, 36 * time.Hour, time.Nanosecond} {
 			time.Sleep(step)
-			n, err := g.Next(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			now := time.Now()
-			if want := "CASE-" + now.UTC().Format("20060102") + "-" + fmt.Sprint(now.UnixMilli()) + "-"; !strings.HasPrefix(n, want) {
-				t.Fatalf("at %v in a synctest bubble Next = %q, want the bubble's time %s...", now, n, want)
-			}
+			wantNext(t, g)
 		}
 	})
+}
+
+// wantNext mints a number with g and fails unless it shows time.Now's
+// date and millisecond.
+func wantNext(t *testing.T, g *casenum.Generator) {
+	t.Helper()
+	n, err := g.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if want := "CASE-" + now.UTC().Format("20060102") + "-" + fmt.Sprint(now.UnixMilli()) + "-"; !strings.HasPrefix(n, want) {
+		t.Fatalf("at %v Next = %q, want %s...", now, n, want)
+	}
+}
+
+// TestDefaultClockAcrossSynctestBubbles uses one Generator outside a
+// bubble and in two bubbles in turn, as a package-level Generator is: the
+// time cached in one is not taken for the time in the next.
+func TestDefaultClockAcrossSynctestBubbles(t *testing.T) {
+	g, err := casenum.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNext(t, g)
+	synctest.Test(t, func(t *testing.T) {
+		wantNext(t, g)
+		time.Sleep(5 * time.Second)
+		wantNext(t, g)
+	})
+	synctest.Test(t, func(t *testing.T) { wantNext(t, g) })
+	wantNext(t, g)
+}
+
+// TestDefaultClockKeepsLayoutsApart mints through the fallback, a layout of
+// the same shape as the main one: the text cached for one layout never
+// appears in the other's numbers.
+func TestDefaultClockKeepsLayoutsApart(t *testing.T) {
+	t.Parallel()
+	g, err := casenum.New(casenum.WithLayout("A-{unixms}-{rand:3}"), casenum.WithFallbackLayout("B-{unixms}-{rand:4}"),
+		casenum.WithRetry(casenum.Retry{Attempts: 3, FallbackAttempts: 3, Delay: time.Nanosecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for range 200 {
+		_, err := g.Create(context.Background(), func(_ context.Context, n string) error {
+			seen[n[:2]] = true
+			if fallback := strings.HasPrefix(n, "B-"); !fallback && !strings.HasPrefix(n, "A-") ||
+				fallback != (len(n) == len("B-1759131413832-0731")) {
+				t.Fatalf("candidate %q mixes the two layouts", n)
+			}
+			return casenum.ErrDuplicate
+		})
+		if !errors.Is(err, casenum.ErrExhausted) {
+			t.Fatal(err)
+		}
+	}
+	if len(seen) != 2 {
+		t.Fatalf("prefixes tried: %v", seen)
+	}
 }
 
 // TestDefaultClockMatchesTimeNow brackets numbers between two readings of

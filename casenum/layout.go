@@ -375,13 +375,14 @@ type renderer struct {
 
 // tickText remembers what the leading time segments of a layout (its
 // literals and time tokens up to the first other token) rendered in the
-// latest millisecond of the clock. A busy Generator copies that text
-// instead of working out a calendar date and printing a time for every
-// number.
+// latest millisecond of the clock, within which no date field changes
+// (zones change their offsets on whole seconds). A busy Generator copies
+// that text instead of working out a calendar date and printing a time for
+// every number.
 //
 // With the system clock an entry tells the time too: until its millisecond
-// ends, the time is the entry's reading plus what the monotonic clock says
-// has elapsed since, one clock read where time.Now takes two. A step of
+// ends, the time is the entry's reading plus time.Since that reading, one
+// read of the monotonic clock where time.Now reads two clocks. A step of
 // the wall clock shows from the next millisecond on.
 type tickText struct {
 	p      atomic.Pointer[tickEntry]
@@ -406,7 +407,9 @@ func (c *tickText) now(l *Layout, loc *time.Location) (*tickEntry, time.Duration
 	if e == nil || e.life == 0 || e.l != l || e.loc != loc {
 		return nil, 0
 	}
-	if d := time.Since(e.at); d < e.life {
+	// d < 0: time.Since reads another clock than the entry was read from,
+	// as when a testing/synctest bubble was entered or left since.
+	if d := time.Since(e.at); d >= 0 && d < e.life {
 		return e, d
 	}
 	return nil, 0
@@ -430,7 +433,7 @@ func (e *tickEntry) appendDigits(dst []byte, l *Layout, rnd Random) []byte {
 
 // appendLead renders the layout's leading time segments onto dst and what
 // their tokens rendered onto vars, from the cache when it holds them for
-// r's tick.
+// r's millisecond.
 func (c *tickText) appendLead(dst, vars []byte, l *Layout, r *renderer) ([]byte, []byte, error) {
 	if e := c.entry(l, r.t, r.loc); e != nil {
 		return append(dst, e.buf[:e.n]...), append(vars, e.buf[e.n:e.n+e.nv]...), nil

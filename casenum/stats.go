@@ -28,11 +28,11 @@ type stats struct {
 	failedAttempts                                    atomic.Uint64 // attempts that ended in an error
 }
 
-// stripedCounter spreads the hot path's counter over cache lines of its
-// own, one per core: a sync.Pool keeps an object per processor and so
-// hands each core the same cell again. Cores adding to one shared word, or
-// to cells picked by anything but the core, pull the line back and forth
-// between them, which under parallel load costs more than the number.
+// stripedCounter spreads the hot path's counter over cache lines of their
+// own: a sync.Pool keeps an object per processor (P) and so mostly hands
+// each one the same cell again. Cores adding to one shared word, or to
+// cells picked at random, pull the line back and forth between them, which
+// under parallel load costs more than the number.
 type stripedCounter struct {
 	cells [16]struct {
 		n atomic.Uint64
