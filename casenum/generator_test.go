@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -872,17 +873,23 @@ func TestDefaultClockFollowsSynctest(t *testing.T) {
 	})
 }
 
-// wantNext mints a number with g and fails unless it shows time.Now's
-// date and millisecond.
+// wantNext mints a number with g and fails unless it shows the date and
+// millisecond of time.Now during the call (exactly, in a synctest bubble).
 func wantNext(t *testing.T, g *casenum.Generator) {
 	t.Helper()
+	before := time.Now()
 	n, err := g.Next(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
-	if want := "CASE-" + now.UTC().Format("20060102") + "-" + fmt.Sprint(now.UnixMilli()) + "-"; !strings.HasPrefix(n, want) {
-		t.Fatalf("at %v Next = %q, want %s...", now, n, want)
+	after := time.Now()
+	f := strings.Split(n, "-") // CASE, date, unixms, random digits
+	if len(f) != 4 {
+		t.Fatalf("Next = %q", n)
+	}
+	ms, err := strconv.ParseInt(f[2], 10, 64)
+	if err != nil || ms < before.UnixMilli() || ms > after.UnixMilli() || f[1] != time.UnixMilli(ms).UTC().Format("20060102") {
+		t.Fatalf("Next = %q between %v and %v", n, before, after)
 	}
 }
 
