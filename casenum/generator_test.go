@@ -510,6 +510,28 @@ func TestOneClockReadingPerCandidate(t *testing.T) {
 	}
 }
 
+// TestNextWithoutTimeTokensReadsNoClock: a number with no time in it needs
+// no reading, while Create still takes one for CandidateTime.
+func TestNextWithoutTimeTokensReadsNoClock(t *testing.T) {
+	t.Parallel()
+	clock := &countingClock{t: seedTime}
+	g, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("INC-{alnum:6}{check}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := g.Next(context.Background())
+	if err != nil || g.Validate(n) != nil || clock.n != 0 {
+		t.Fatalf("Next = %q, %v after %d clock readings", n, err, clock.n)
+	}
+	var at time.Time
+	if _, err := g.Create(context.Background(), func(ctx context.Context, _ string) error {
+		at, _ = casenum.CandidateTime(ctx)
+		return nil
+	}); err != nil || clock.n != 1 || !at.Equal(seedTime) {
+		t.Fatalf("Create: %v after %d clock readings, CandidateTime %v", err, clock.n, at)
+	}
+}
+
 func TestSequenceLayout(t *testing.T) {
 	t.Parallel()
 	clock := casenumtest.NewClock(time.Date(2025, 9, 29, 12, 0, 0, 0, time.UTC))
