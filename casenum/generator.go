@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/casemint/casemint/internal/sqlerr"
 )
 
 // The layouts of a Generator made with no options.
@@ -211,6 +209,11 @@ func (g *Generator) Layout() *Layout { return g.layout }
 // fallback is turned off.
 func (g *Generator) FallbackLayout() *Layout { return g.fallback }
 
+// Sequence returns the Sequence behind the Generator's {seq} tokens, or nil
+// when it has none. Package store uses it to draw the counter in the
+// transaction of each attempt.
+func (g *Generator) Sequence() Sequence { return g.seq }
+
 // Stats returns the Generator's counters since New.
 func (g *Generator) Stats() Stats { return g.stats.snapshot() }
 
@@ -413,8 +416,8 @@ func (g *Generator) outcome(ctx context.Context, err error) Outcome {
 	if err == nil {
 		return Stored
 	}
-	if c, ok := sqlerr.Marked(err); ok {
-		return fromClass(c) // store's own verdict comes first
+	if o, ok := markOf(err); ok {
+		return o // the insert's own verdict comes first
 	}
 	o := g.classify(err)
 	if g.conflict != nil {
@@ -440,9 +443,9 @@ func (g *Generator) outcome(ctx context.Context, err error) Outcome {
 // no record, so an attempt the database refused is retried and anything
 // else fails.
 func (g *Generator) readOutcome(err error) Outcome {
-	o := g.classify(err)
-	if c, ok := sqlerr.Marked(err); ok {
-		o = fromClass(c) // store's own verdict comes first
+	o, ok := markOf(err)
+	if !ok {
+		o = g.classify(err)
 	}
 	if o == Aborted {
 		return Aborted

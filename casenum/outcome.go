@@ -5,8 +5,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-
-	"github.com/casemint/casemint/internal/sqlerr"
 )
 
 // Outcome is what became of one attempt to store (or check) a candidate.
@@ -78,9 +76,10 @@ func (e *AttemptError) Unwrap() error { return e.Err }
 // Classify is the default classification of an attempt's error:
 //
 //   - nil: Stored.
+//   - an error marked by Mark, or wrapping one: the outcome it was marked
+//     with, whatever else it wraps.
 //   - Collided: the error wraps ErrDuplicate, or is a unique violation of
-//     one of the common SQL drivers (see IsUniqueViolation in package
-//     store).
+//     one of the common SQL drivers.
 //   - Aborted: SQLSTATE 40001 (serialization failure) or 40P01 (deadlock);
 //     MySQL and MariaDB 1213 (deadlock, and the certification failure of a
 //     Galera cluster) and 1205 (lock wait timeout); TiDB 8002, 8022 and
@@ -92,18 +91,18 @@ func (e *AttemptError) Unwrap() error { return e.Err }
 //     context ended); the connection was lost while a request was in
 //     flight (io.ErrUnexpectedEOF, a *net.OpError while reading or
 //     writing, a reset or broken pipe, net.ErrClosed, go-sql-driver/mysql's
-//     "invalid connection", pgx's "conn closed"); SQLSTATE 40003 (statement completion unknown,
-//     CockroachDB), a connection exception (class 08) or a server shutting
-//     down (57P01, 57P02); MariaDB 1927 (connection killed).
+//     "invalid connection", pgx's "conn closed"); SQLSTATE 40003 (statement
+//     completion unknown, CockroachDB), a connection exception (class 08)
+//     or a server shutting down (57P01, 57P02); MariaDB 1927 (connection
+//     killed).
 //   - Failed: anything else.
 //
 // Drivers are recognised by the codes their errors carry, without
-// importing them. To classify otherwise (a driver not listed, an error of
-// your own) pass a function to WithClassifier that handles your cases and
-// calls Classify for the rest.
+// importing them. To classify an error of your own otherwise, mark it with
+// Mark in the insert function.
 func Classify(err error) Outcome {
-	if c, ok := sqlerr.Marked(err); ok {
-		return fromClass(c)
+	if o, ok := markOf(err); ok {
+		return o
 	}
 	switch {
 	case err == nil:
@@ -121,19 +120,47 @@ func Classify(err error) Outcome {
 	case errors.Is(err, driver.ErrBadConn):
 		return Aborted
 	}
-	return fromClass(sqlerr.Classify(err))
+	return driverOutcome(err)
 }
 
-// fromClass is the Outcome of a class of driver errors; Other and Fatal
-// are Failed.
-func fromClass(c sqlerr.Class) Outcome {
-	switch c {
-	case sqlerr.Unique:
-		return Collided
-	case sqlerr.Aborted:
-		return Aborted
-	case sqlerr.Uncertain:
-		return Uncertain
+// Mark returns err marked with the outcome o, which Classify and every
+// Generator report for it, and for any error that wraps it, before
+// looking at anything err wraps. An insert function (or a Checker, or a
+// Sequence) uses it to say what became of an attempt when the error alone
+// would not tell, as backoff's Permanent does:
+//
+//	Mark(Failed, err)     end the call at once: another attempt must not run
+//	                      (the transaction it ran in is gone, say)
+//	Mark(Aborted, err)    nothing was stored: wait, then try a new number
+//	Mark(Uncertain, err)  the number may be stored: return it, never mint another
+//	Mark(Collided, err)   the number is taken: try another
+//
+// errors.Is and errors.As see through the mark. Mark(Stored, err) is
+// Failed: an attempt that returns an error did not succeed. A nil err
+// returns nil.
+func Mark(o Outcome, err error) error {
+	if err == nil {
+		return nil
 	}
-	return Failed
+	if o == Stored || o > Uncertain {
+		o = Failed
+	}
+	return &marked{o, err}
+}
+
+type marked struct {
+	o   Outcome
+	err error
+}
+
+func (m *marked) Error() string { return m.err.Error() }
+func (m *marked) Unwrap() error { return m.err }
+
+// markOf returns the outcome that Mark gave err or an error it wraps.
+func markOf(err error) (Outcome, bool) {
+	var m *marked
+	if errors.As(err, &m) {
+		return m.o, true
+	}
+	return Failed, false
 }

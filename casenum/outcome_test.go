@@ -266,3 +266,45 @@ func TestOutcomeString(t *testing.T) {
 		}
 	}
 }
+
+// A marked error is judged by its mark, before the conflict test and the
+// codes it wraps; the mark hides nothing from errors.Is and errors.As.
+func TestMark(t *testing.T) {
+	t.Parallel()
+	deadlock := &pgconn.PgError{Code: "40P01"}
+	cases := []struct {
+		err  error
+		want casenum.Outcome
+	}{
+		{casenum.Mark(casenum.Failed, deadlock), casenum.Failed},
+		{fmt.Errorf("in a transaction: %w", casenum.Mark(casenum.Failed, casenum.ErrDuplicate)), casenum.Failed},
+		{casenum.Mark(casenum.Aborted, errors.New("ORA-00054: resource busy")), casenum.Aborted},
+		{casenum.Mark(casenum.Uncertain, deadlock), casenum.Uncertain},
+		{casenum.Mark(casenum.Collided, errors.New("ORA-00001")), casenum.Collided},
+		{casenum.Mark(casenum.Stored, errors.New("x")), casenum.Failed},
+		{casenum.Mark(casenum.Outcome(200), errors.New("x")), casenum.Failed},
+	}
+	for _, c := range cases {
+		if got := casenum.Classify(c.err); got != c.want {
+			t.Errorf("Classify(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+	if casenum.Mark(casenum.Aborted, nil) != nil {
+		t.Error("Mark(nil) is not nil")
+	}
+	if !errors.As(cases[0].err, new(*pgconn.PgError)) || !errors.Is(cases[1].err, casenum.ErrDuplicate) {
+		t.Error("a mark hides what it wraps")
+	}
+	// In Create the mark wins over the conflict test: a collision marked
+	// Failed ends the call at once.
+	g := newGen(t, casenum.WithConflict(func(error) bool { return true }))
+	insert, tried := scripted(casenum.Mark(casenum.Failed, casenum.ErrDuplicate))
+	if _, err := g.Create(context.Background(), insert); !errors.Is(err, casenum.ErrDuplicate) || len(*tried) != 1 {
+		t.Errorf("Create = %v after %v", err, *tried)
+	}
+	insert, tried = scripted(casenum.Mark(casenum.Aborted, errors.New("busy")))
+	g = newGen(t, casenum.WithClock(wallClock{}))
+	if _, err := g.Create(context.Background(), insert); err != nil || len(*tried) != 2 {
+		t.Errorf("Create = %v after %v", err, *tried)
+	}
+}

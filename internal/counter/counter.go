@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/casemint/casemint/internal/sqlerr"
+	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/internal/sqlstmt"
 )
 
@@ -66,7 +66,7 @@ func Bump(ctx context.Context, n uint64, retry bool, raise func(context.Context)
 			}
 			return uint64(v), nil
 		}
-		if !retry || attempt == bumpAttempts || sqlerr.Classify(err) != sqlerr.Aborted {
+		if !retry || attempt == bumpAttempts || casenum.Classify(err) != casenum.Aborted {
 			return 0, err
 		}
 		t := time.NewTimer(rand.N(wait) + 1)

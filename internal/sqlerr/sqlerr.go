@@ -33,26 +33,10 @@ type Class uint8
 
 const (
 	Other     Class = iota // nothing known: the caller decides
-	Fatal                  // marked as final by its maker
 	Unique                 // a unique violation: the value is taken
 	Aborted                // refused by the database: nothing stored
 	Uncertain              // the request may have been carried out
 )
-
-// Mark returns err carrying class c, which Classify reports before
-// anything err wraps: the code that made it knows better (an aborted
-// transaction cannot be retried inside itself; a COMMIT that got no answer
-// is uncertain whatever the network said). errors.Is and errors.As still
-// see err.
-func Mark(c Class, err error) error { return &marked{c, err} }
-
-type marked struct {
-	class Class
-	err   error
-}
-
-func (m *marked) Error() string { return m.err.Error() }
-func (m *marked) Unwrap() error { return m.err }
 
 // The methods the drivers expose. Asserting them is cheaper than
 // reflection, so they are tried first.
@@ -63,7 +47,7 @@ type (
 )
 
 // Classify returns the class of the first error in err's tree, walked
-// depth first as errors.Is walks it, that is marked or recognised.
+// depth first as errors.Is walks it, that is recognised.
 func Classify(err error) Class {
 	if e := first(err, recognised); e != nil {
 		return classifyOne(e)
@@ -100,17 +84,8 @@ func first(err error, ok func(error) bool) error {
 // IsUniqueViolation reports whether err's tree holds a unique violation
 // before any other recognised error.
 func IsUniqueViolation(err error) bool {
-	e := first(err, fromDriverClass)
+	e := first(err, recognised)
 	return e != nil && classifyOne(e) == Unique
-}
-
-// fromDriverClass reports whether err alone is a recognised driver or
-// network error; unlike Classify it looks through marks.
-func fromDriverClass(err error) bool {
-	if _, ok := err.(*marked); ok {
-		return false
-	}
-	return classifyOne(err) != Other
 }
 
 // classifyOne inspects err alone, not what it wraps.
@@ -121,8 +96,6 @@ func classifyOne(err error) Class {
 		return Other
 	}
 	switch e := err.(type) {
-	case *marked:
-		return e.class
 	case sqlStater:
 		return sqlState(e.SQLState())
 	case coder:
@@ -276,7 +249,7 @@ var errorString = reflect.TypeOf(errors.New(""))
 //     table.column";
 //   - SQL Server: the constraint's or the index's name only.
 func UniqueViolationOn(err error, column string) bool {
-	e := first(err, fromDriverClass)
+	e := first(err, recognised)
 	return column != "" && e != nil && classifyOne(e) == Unique && keyIs(e, column)
 }
 
@@ -350,15 +323,6 @@ func between(s, start, end string, last bool) (string, bool) {
 		return "", false
 	}
 	return s[:j], true
-}
-
-// Marked returns the class that Mark gave err or an error it wraps.
-func Marked(err error) (Class, bool) {
-	var m *marked
-	if errors.As(err, &m) {
-		return m.class, true
-	}
-	return Other, false
 }
 
 // Answered reports whether err's tree holds an error that a database (or,

@@ -16,6 +16,7 @@ import (
 	"github.com/lib/pq"
 	sqlite3 "github.com/mattn/go-sqlite3"
 
+	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/internal/sqlerr"
 	"github.com/casemint/casemint/internal/sqlerr/internal/fakedriver/mssql"
 )
@@ -101,8 +102,6 @@ var cases = []struct {
 	{"broken pipe", &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}, sqlerr.Uncertain},
 	{"refused dial", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, sqlerr.Other},
 	{"bad conn", driver.ErrBadConn, sqlerr.Other}, // database/sql's own; casenum knows it
-	{"marked fatal", sqlerr.Mark(sqlerr.Fatal, &mysql.MySQLError{Number: 1213}), sqlerr.Fatal},
-	{"marked uncertain", sqlerr.Mark(sqlerr.Uncertain, errors.New("commit")), sqlerr.Uncertain},
 	{"Error without ExtendedCode", Error{Code: sqliteUnique}, sqlerr.Other},
 	{"MySQLError with promoted Number", &MySQLError{&inner{Number: 1062}}, sqlerr.Other},
 	{"MySQLError with nil embedded pointer", &MySQLError{}, sqlerr.Other},
@@ -149,13 +148,6 @@ func TestClassifyFirstWins(t *testing.T) {
 	err := fmt.Errorf("%w: %w", mysql.ErrInvalidConn, &mysql.MySQLError{Number: 1062})
 	if got := sqlerr.Classify(err); got != sqlerr.Uncertain {
 		t.Errorf("Classify = %v, want Uncertain", got)
-	}
-	marked := sqlerr.Mark(sqlerr.Fatal, fmt.Errorf("in a transaction: %w", &pgconn.PgError{Code: "40001"}))
-	if c, ok := sqlerr.Marked(fmt.Errorf("wrapped: %w", marked)); !ok || c != sqlerr.Fatal {
-		t.Errorf("Marked = %v, %v; want Fatal", c, ok)
-	}
-	if !errors.As(marked, new(*pgconn.PgError)) {
-		t.Error("a marked error hides what it wraps")
 	}
 }
 
@@ -210,9 +202,9 @@ func TestClassifyAllocs(t *testing.T) {
 // functions that look for one.
 func TestUniqueViolationUnderAMark(t *testing.T) {
 	t.Parallel()
-	err := sqlerr.Mark(sqlerr.Fatal, &pgconn.PgError{Code: "23505", Detail: "Key (number)=(x) already exists."})
-	if sqlerr.Classify(err) != sqlerr.Fatal || !sqlerr.IsUniqueViolation(err) || !sqlerr.UniqueViolationOn(err, "number") {
-		t.Errorf("Classify = %v, IsUniqueViolation = %v, UniqueViolationOn = %v", sqlerr.Classify(err),
+	err := casenum.Mark(casenum.Failed, &pgconn.PgError{Code: "23505", Detail: "Key (number)=(x) already exists."})
+	if casenum.Classify(err) != casenum.Failed || !sqlerr.IsUniqueViolation(err) || !sqlerr.UniqueViolationOn(err, "number") {
+		t.Errorf("Classify = %v, IsUniqueViolation = %v, UniqueViolationOn = %v", casenum.Classify(err),
 			sqlerr.IsUniqueViolation(err), sqlerr.UniqueViolationOn(err, "number"))
 	}
 }

@@ -55,7 +55,7 @@ func Savepoint(ctx context.Context, pkg string, exec func(ctx context.Context, s
 
 // final marks err as the end of the call: no attempt is retried in a
 // transaction that may be gone.
-func final(err error) error { return sqlerr.Mark(sqlerr.Fatal, err) }
+func final(err error) error { return casenum.Mark(casenum.Failed, err) }
 
 // collision reports whether err says the number is taken.
 func collision(err error) bool {

@@ -61,7 +61,7 @@ func Create[T any](ctx context.Context, db any, d *Driver[T], g *casenum.Generat
 			return beforeCommit(ctx, err)
 		}
 		if err := ctx.Err(); err != nil {
-			return sqlerr.Mark(sqlerr.Fatal, err) // not committed: nothing was sent
+			return casenum.Mark(casenum.Failed, err) // not committed: nothing was sent
 		}
 		if err := d.Commit(ctx, tx); err != nil {
 			return a.atCommit(ctx, err)
@@ -131,9 +131,9 @@ func (a *attempt[T]) rollback(ctx context.Context) {
 func beforeCommit(ctx context.Context, err error) error {
 	switch {
 	case ctx.Err() != nil:
-		return sqlerr.Mark(sqlerr.Fatal, err)
+		return casenum.Mark(casenum.Failed, err)
 	case casenum.Classify(err) == casenum.Uncertain:
-		return sqlerr.Mark(sqlerr.Aborted, err)
+		return casenum.Mark(casenum.Aborted, err)
 	}
 	return err
 }
@@ -148,13 +148,13 @@ func (a *attempt[T]) atCommit(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, d.TxDone) && ctx.Err() != nil:
 		// The transaction was rolled back because the context ended.
-		return sqlerr.Mark(sqlerr.Fatal, fmt.Errorf("%s: commit: %w: %w", d.Pkg, ctx.Err(), err))
+		return casenum.Mark(casenum.Failed, fmt.Errorf("%s: commit: %w: %w", d.Pkg, ctx.Err(), err))
 	case errors.Is(err, d.TxDone):
-		return sqlerr.Mark(sqlerr.Fatal, fmt.Errorf("%s: CreateTx: the function ended the transaction itself; leave COMMIT and ROLLBACK to CreateTx: %w", d.Pkg, err))
+		return casenum.Mark(casenum.Failed, fmt.Errorf("%s: CreateTx: the function ended the transaction itself; leave COMMIT and ROLLBACK to CreateTx: %w", d.Pkg, err))
 	case d.RolledBack != nil && errors.Is(err, d.RolledBack):
-		return sqlerr.Mark(sqlerr.Fatal, fmt.Errorf("%s: CreateTx: a statement failed and the function returned nil, so COMMIT rolled back: %w", d.Pkg, err))
+		return casenum.Mark(casenum.Failed, fmt.Errorf("%s: CreateTx: a statement failed and the function returned nil, so COMMIT rolled back: %w", d.Pkg, err))
 	case sqlerr.Answered(err) && sqlerr.Classify(err) != sqlerr.Uncertain:
 		return fmt.Errorf("%s: commit: %w", d.Pkg, err)
 	}
-	return sqlerr.Mark(sqlerr.Uncertain, fmt.Errorf("%w: commit: %w", casenum.ErrUncertain, err))
+	return casenum.Mark(casenum.Uncertain, fmt.Errorf("%w: commit: %w", casenum.ErrUncertain, err))
 }
