@@ -1,0 +1,37 @@
+package sqlcore_test
+
+import (
+	"testing"
+
+	"github.com/casemint/casemint/store/internal/sqlcore"
+)
+
+// A handle that cannot be compared with == (a struct holding a func, or an
+// interface holding one) is never the attempt's, and asking does not panic.
+func TestSameHandle(t *testing.T) {
+	t.Parallel()
+	type traced struct {
+		db   *int
+		hook func()
+	}
+	type wrapped struct{ h any }
+	a, b := new(int), new(int)
+	cases := []struct {
+		x, y any
+		want bool
+	}{
+		{a, a, true},
+		{a, b, false},
+		{wrapped{a}, wrapped{a}, true},
+		{traced{a, func() {}}, traced{a, func() {}}, false},
+		{wrapped{func() {}}, wrapped{func() {}}, false},
+		{a, traced{a, nil}, false},
+		{nil, a, false},
+		{nil, nil, false},
+	}
+	for _, c := range cases {
+		if got := sqlcore.SameHandle(c.x, c.y); got != c.want {
+			t.Errorf("SameHandle(%T, %T) = %v, want %v", c.x, c.y, got, c.want)
+		}
+	}
+}
