@@ -73,7 +73,7 @@ func (s *Sequence) WithTx(f *Face, h Handle, herr error) *Sequence {
 // CreateTx begun on h: s runs on h itself, one value per round trip
 // (a block would outlive a transaction). Otherwise it returns nil.
 func (s *Sequence) On(h Handle) *Sequence {
-	if s == nil || s.stmt.one == "" || s.err != nil || s.blocks != nil || !SameHandle(s.h, h) {
+	if s == nil || s.stmt.one == "" || s.err != nil || s.blocks != nil || !sameHandle(s.h, h) {
 		return nil
 	}
 	return s

@@ -64,9 +64,9 @@ func (f *Face) CheckHandle(h any) error {
 	return nil
 }
 
-// SameHandle reports whether x and y are one database handle. A value that
+// sameHandle reports whether x and y are one database handle. A value that
 // == cannot compare (a struct holding a func) is never the same as
 // anything, and asking does not panic.
-func SameHandle(x, y any) bool {
+func sameHandle(x, y any) bool {
 	return x != nil && reflect.ValueOf(x).Comparable() && x == y
 }

@@ -1,9 +1,7 @@
-package sqlcore_test
+package sqlcore
 
 import (
 	"testing"
-
-	"github.com/casemint/casemint/store/internal/sqlcore"
 )
 
 // A handle that cannot be compared with == (a struct holding a func, or an
@@ -30,8 +28,8 @@ func TestSameHandle(t *testing.T) {
 		{nil, nil, false},
 	}
 	for _, c := range cases {
-		if got := sqlcore.SameHandle(c.x, c.y); got != c.want {
-			t.Errorf("SameHandle(%T, %T) = %v, want %v", c.x, c.y, got, c.want)
+		if got := sameHandle(c.x, c.y); got != c.want {
+			t.Errorf("sameHandle(%T, %T) = %v, want %v", c.x, c.y, got, c.want)
 		}
 	}
 }

@@ -99,7 +99,6 @@ const MaxScopeLength = 255
 // counterStmts are the statements of a counter table.
 type counterStmts struct {
 	d      Dialect
-	table  string // quoted
 	schema string // CREATE TABLE IF NOT EXISTS
 	one    string // raises a scope's counter by 1
 	block  string // raises it by the block size; "" for a block of 1
@@ -120,7 +119,6 @@ func (f *Face) counterStatements(d Dialect, table string, block int) (counterStm
 	}
 	c := counterStmts{
 		d:      d,
-		table:  qt,
 		schema: "CREATE TABLE IF NOT EXISTS " + qt + " (scope " + scope + " NOT NULL PRIMARY KEY, value BIGINT NOT NULL)",
 		one:    d.add(qt, 1),
 	}
