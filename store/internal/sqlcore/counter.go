@@ -12,8 +12,9 @@ import (
 
 // Sequence is the state behind a face's Sequence: the statements of its
 // counter table, the handle they run on and, with blocks, the values
-// reserved but not yet handed out. A nil or zero Sequence fails every
-// call with the face's InvalidQuerier.
+// reserved but not yet handed out. A nil Sequence, behind a face's
+// Sequence not made by its NewSequence, fails every call with the face's
+// InvalidQuerier.
 type Sequence struct {
 	stmt   counterStmts
 	h      Handle
@@ -58,9 +59,9 @@ func NewSequence[O ~func(*Config)](f *Face, h Handle, inTx bool, d Dialect, tabl
 // WithTx returns a copy of s that runs its statements on h and raises the
 // counter by one per Next, even when s reserves blocks; herr, when not
 // nil, says why h cannot be used, and every call of the copy returns it.
-func (s *Sequence) WithTx(f *Face, h Handle, herr error) *Sequence {
+func (s *Sequence) WithTx(h Handle, herr error) *Sequence {
 	if s == nil {
-		return &Sequence{err: fmt.Errorf("%w: WithTx on a nil *Sequence", f.InvalidQuerier)}
+		return nil
 	}
 	c := &Sequence{stmt: s.stmt, h: h, err: s.err}
 	if herr != nil {
@@ -73,14 +74,14 @@ func (s *Sequence) WithTx(f *Face, h Handle, herr error) *Sequence {
 // CreateTx begun on h: s runs on h itself, one value per round trip
 // (a block would outlive a transaction). Otherwise it returns nil.
 func (s *Sequence) On(h Handle) *Sequence {
-	if s == nil || s.stmt.one == "" || s.err != nil || s.blocks != nil || !sameHandle(s.h, h) {
+	if s == nil || s.err != nil || s.blocks != nil || !sameHandle(s.h, h) {
 		return nil
 	}
 	return s
 }
 
 // Schema returns the CREATE TABLE IF NOT EXISTS statement of the counter
-// table; "" for a Sequence not made by NewSequence.
+// table; "" for a nil Sequence.
 func (s *Sequence) Schema() string {
 	if s == nil {
 		return ""
@@ -102,7 +103,7 @@ func (s *Sequence) CreateTable(ctx context.Context, f *Face) error {
 // usable reports why s cannot run statements, if it cannot.
 func (s *Sequence) usable(f *Face) error {
 	switch {
-	case s == nil || s.stmt.one == "":
+	case s == nil:
 		return fmt.Errorf("%w: Sequence not made by NewSequence", f.InvalidQuerier)
 	case s.err != nil:
 		return s.err
