@@ -3,6 +3,7 @@ package pgxstore_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -359,7 +360,7 @@ func TestCreateTxOnConn(t *testing.T) {
 	for i, refuse := range []bool{false, true, false} {
 		_, err := pgxstore.CreateTx(ctx, conn, g, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx, n string) error {
 			if refuse {
-				return casenum.ErrInvalidNumber // any error that is not retried
+				return errors.New("refused") // any error that is not retried
 			}
 			return inserter(tx, cases, i)(ctx, n)
 		})
