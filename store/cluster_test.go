@@ -27,10 +27,7 @@ import (
 // it, and drops it when the test ends.
 func clusterTable(t *testing.T, nodes []*sql.DB, prefix, columns string) string {
 	t.Helper()
-	table := testdb.Table(t, prefix)
-	testdb.DropOnCleanup(t, nodes[0], table)
-	_, err := nodes[0].ExecContext(t.Context(), "CREATE TABLE "+table+" ("+columns+")")
-	require.NoError(t, err)
+	table := testdb.CreateTable(t, nodes[0], prefix, columns)
 	testdb.WaitForTable(t, nodes, table)
 	return table
 }

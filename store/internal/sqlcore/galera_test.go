@@ -211,11 +211,7 @@ func TestGaleraTransactionAborted(t *testing.T) {
 // ends, and waits until every node has it.
 func createKeys(t *testing.T, nodes []*sql.DB) string {
 	t.Helper()
-	table := testdb.Table(t, "certify")
-	testdb.DropOnCleanup(t, nodes[0], table)
-	if _, err := nodes[0].ExecContext(t.Context(), "CREATE TABLE "+table+" (k INT PRIMARY KEY, node INT NOT NULL)"); err != nil {
-		t.Fatal(err)
-	}
+	table := testdb.CreateTable(t, nodes[0], "certify", "k INT PRIMARY KEY, node INT NOT NULL")
 	testdb.WaitForTable(t, nodes, table)
 	return table
 }
