@@ -15,7 +15,7 @@ var _ casenum.Checker = (*Checker)(nil)
 // A check is advisory: two callers can both see a number as free. Keep a
 // UNIQUE constraint on the column and prefer Generator.Create, which learns
 // of collisions from the insert itself, in one round trip.
-type Checker struct{ c *sqlcore.Checker }
+type Checker sqlcore.Checker
 
 // NewChecker returns a Checker that runs, in one round trip per call,
 //
@@ -30,18 +30,11 @@ func NewChecker(db Querier, d Dialect, table, column string) (*Checker, error) {
 		return nil, err
 	}
 	c, err := sqlcore.NewChecker(face, handle{db}, d.core(), table, column)
-	if err != nil {
-		return nil, err
-	}
-	return &Checker{c}, nil
+	return (*Checker)(c), err
 }
 
 // Exists reports whether a row holds number. Database and context errors
 // come back wrapped, never as "free".
 func (c *Checker) Exists(ctx context.Context, number string) (bool, error) {
-	var core *sqlcore.Checker // nil, which fails every call, unless made by NewChecker
-	if c != nil {
-		core = c.c
-	}
-	return core.Exists(ctx, face, number)
+	return (*sqlcore.Checker)(c).Exists(ctx, face, number)
 }

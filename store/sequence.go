@@ -57,7 +57,7 @@ func WithBlock(n int) SequenceOption {
 // A Sequence is safe for concurrent use when its Querier is (a *sql.DB is;
 // a *sql.Tx runs one statement at a time). The zero value is not usable:
 // make one with NewSequence.
-type Sequence struct{ c *sqlcore.Sequence }
+type Sequence sqlcore.Sequence
 
 // NewSequence returns a Sequence keeping its counters in table, which may
 // be schema-qualified. Create the table with CreateTable or from Schema. It
@@ -84,10 +84,7 @@ func NewSequence(db Querier, d Dialect, table string, opts ...SequenceOption) (*
 	}
 	_, inTx := db.(*sql.Tx)
 	s, err := sqlcore.NewSequence(face, handle{db}, inTx, d.core(), table, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &Sequence{s}, nil
+	return (*Sequence)(s), err
 }
 
 // WithTx returns a copy of s that runs its statements on q, typically the
@@ -97,7 +94,7 @@ func NewSequence(db Querier, d Dialect, table string, opts ...SequenceOption) (*
 // one per Next even when s reserves blocks. A nil q makes the copy's Next
 // fail with ErrInvalidQuerier.
 func (s *Sequence) WithTx(q Querier) *Sequence {
-	return &Sequence{s.core().WithTx(handle{q}, face.CheckHandle(q))}
+	return (*Sequence)(s.core().WithTx(handle{q}, face.CheckHandle(q)))
 }
 
 // Schema returns the CREATE TABLE IF NOT EXISTS statement of the counter
@@ -117,11 +114,4 @@ func (s *Sequence) Next(ctx context.Context, scope string) (uint64, error) {
 	return s.core().Next(ctx, face, scope)
 }
 
-// core returns the state behind s: nil, which fails every call, for a
-// Sequence not made by NewSequence.
-func (s *Sequence) core() *sqlcore.Sequence {
-	if s == nil {
-		return nil
-	}
-	return s.c
-}
+func (s *Sequence) core() *sqlcore.Sequence { return (*sqlcore.Sequence)(s) }

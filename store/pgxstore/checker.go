@@ -12,7 +12,7 @@ var _ casenum.Checker = (*Checker)(nil)
 // Checker is a casenum.Checker that looks a number up in a table's column,
 // like store.Checker. It is safe for concurrent use when its Querier is (a
 // *pgxpool.Pool is).
-type Checker struct{ c *sqlcore.Checker }
+type Checker sqlcore.Checker
 
 // NewChecker returns a Checker that runs, in one round trip per call,
 //
@@ -26,18 +26,11 @@ func NewChecker(q Querier, table, column string) (*Checker, error) {
 		return nil, err
 	}
 	c, err := sqlcore.NewChecker(face, handle{q}, sqlcore.Postgres, table, column)
-	if err != nil {
-		return nil, err
-	}
-	return &Checker{c}, nil
+	return (*Checker)(c), err
 }
 
 // Exists reports whether a row holds number. Database and context errors
 // come back wrapped, never as "free".
 func (c *Checker) Exists(ctx context.Context, number string) (bool, error) {
-	var core *sqlcore.Checker // nil, which fails every call, unless made by NewChecker
-	if c != nil {
-		core = c.c
-	}
-	return core.Exists(ctx, face, number)
+	return (*sqlcore.Checker)(c).Exists(ctx, face, number)
 }

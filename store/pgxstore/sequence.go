@@ -41,7 +41,7 @@ func WithBlock(n int) SequenceOption {
 // A Sequence is safe for concurrent use when its Querier is (a
 // *pgxpool.Pool is; a *pgx.Conn and a pgx.Tx are not). The zero value is
 // not usable: make one with NewSequence.
-type Sequence struct{ c *sqlcore.Sequence }
+type Sequence sqlcore.Sequence
 
 // NewSequence returns a Sequence keeping its counters in table, which may
 // be schema-qualified. Create the table with CreateTable or from Schema. It
@@ -54,17 +54,14 @@ func NewSequence(q Querier, table string, opts ...SequenceOption) (*Sequence, er
 	}
 	_, inTx := q.(pgx.Tx)
 	s, err := sqlcore.NewSequence(face, handle{q}, inTx, sqlcore.Postgres, table, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &Sequence{s}, nil
+	return (*Sequence)(s), err
 }
 
 // WithTx returns a copy of s that runs its statements on q, typically the
 // caller's pgx.Tx, as store.Sequence.WithTx does: gap-free numbering. A
 // nil q makes the copy's Next fail with store.ErrInvalidQuerier.
 func (s *Sequence) WithTx(q Querier) *Sequence {
-	return &Sequence{s.core().WithTx(handle{q}, face.CheckHandle(q))}
+	return (*Sequence)(s.core().WithTx(handle{q}, face.CheckHandle(q)))
 }
 
 // Schema returns the counter table's CREATE TABLE IF NOT EXISTS statement.
@@ -80,11 +77,4 @@ func (s *Sequence) Next(ctx context.Context, scope string) (uint64, error) {
 	return s.core().Next(ctx, face, scope)
 }
 
-// core returns the state behind s: nil, which fails every call, for a
-// Sequence not made by NewSequence.
-func (s *Sequence) core() *sqlcore.Sequence {
-	if s == nil {
-		return nil
-	}
-	return s.c
-}
+func (s *Sequence) core() *sqlcore.Sequence { return (*sqlcore.Sequence)(s) }

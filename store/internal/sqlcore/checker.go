@@ -7,8 +7,9 @@ import (
 )
 
 // Checker is the state behind a face's Checker: its query and the handle
-// it runs on. A nil Checker, behind a face's Checker not made by its
-// NewChecker, fails every call with the face's InvalidQuerier.
+// it runs on. A face's Checker is one of these under its own name. A nil
+// or zero Checker, not made by NewChecker, fails every call with the
+// face's InvalidQuerier.
 type Checker struct {
 	h     Handle
 	query string
@@ -26,7 +27,7 @@ func NewChecker(f *Face, h Handle, d Dialect, table, column string) (*Checker, e
 // Exists reports whether a row holds number. Database and context errors
 // come back wrapped, never as "free".
 func (c *Checker) Exists(ctx context.Context, f *Face, number string) (bool, error) {
-	if c == nil {
+	if c == nil || c.h == nil {
 		return false, fmt.Errorf("%w: Checker not made by NewChecker", f.InvalidQuerier)
 	}
 	_, err := c.h.QueryInt(ctx, c.query, number)

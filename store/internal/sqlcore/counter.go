@@ -12,9 +12,9 @@ import (
 
 // Sequence is the state behind a face's Sequence: the statements of its
 // counter table, the handle they run on and, with blocks, the values
-// reserved but not yet handed out. A nil Sequence, behind a face's
-// Sequence not made by its NewSequence, fails every call with the face's
-// InvalidQuerier.
+// reserved but not yet handed out. A face's Sequence is one of these
+// under its own name. A nil or zero Sequence, not made by NewSequence,
+// fails every call with the face's InvalidQuerier.
 type Sequence struct {
 	stmt   counterStmts
 	h      Handle
@@ -74,14 +74,14 @@ func (s *Sequence) WithTx(h Handle, herr error) *Sequence {
 // CreateTx begun on h: s runs on h itself, one value per round trip
 // (a block would outlive a transaction). Otherwise it returns nil.
 func (s *Sequence) On(h Handle) *Sequence {
-	if s == nil || s.err != nil || s.blocks != nil || !sameHandle(s.h, h) {
+	if s == nil || s.stmt.one == "" || s.err != nil || s.blocks != nil || !sameHandle(s.h, h) {
 		return nil
 	}
 	return s
 }
 
 // Schema returns the CREATE TABLE IF NOT EXISTS statement of the counter
-// table; "" for a nil Sequence.
+// table; "" for a Sequence not made by NewSequence.
 func (s *Sequence) Schema() string {
 	if s == nil {
 		return ""
@@ -103,7 +103,7 @@ func (s *Sequence) CreateTable(ctx context.Context, f *Face) error {
 // usable reports why s cannot run statements, if it cannot.
 func (s *Sequence) usable(f *Face) error {
 	switch {
-	case s == nil:
+	case s == nil || s.stmt.one == "":
 		return fmt.Errorf("%w: Sequence not made by NewSequence", f.InvalidQuerier)
 	case s.err != nil:
 		return s.err
