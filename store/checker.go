@@ -2,11 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
 
 	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/store/internal/sqlcore"
 )
 
 var _ casenum.Checker = (*Checker)(nil)
@@ -17,10 +15,7 @@ var _ casenum.Checker = (*Checker)(nil)
 // A check is advisory: two callers can both see a number as free. Keep a
 // UNIQUE constraint on the column and prefer Generator.Create, which learns
 // of collisions from the insert itself, in one round trip.
-type Checker struct {
-	db    Querier
-	query string
-}
+type Checker sqlcore.Checker
 
 // NewChecker returns a Checker that runs, in one round trip per call,
 //
@@ -34,26 +29,12 @@ func NewChecker(db Querier, d Dialect, table, column string) (*Checker, error) {
 	if err := checkTarget(db, d); err != nil {
 		return nil, err
 	}
-	query, err := d.stmt().Exists(table, column)
-	if err != nil {
-		return nil, err
-	}
-	return &Checker{db: db, query: query}, nil
+	c, err := sqlcore.NewChecker(face, handle{db}, d.core(), table, column)
+	return (*Checker)(c), err
 }
 
 // Exists reports whether a row holds number. Database and context errors
 // come back wrapped, never as "free".
 func (c *Checker) Exists(ctx context.Context, number string) (bool, error) {
-	if c == nil || c.db == nil {
-		return false, fmt.Errorf("%w: Checker not made by NewChecker", ErrInvalidQuerier)
-	}
-	var one int
-	err := c.db.QueryRowContext(ctx, c.query, number).Scan(&one)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, sql.ErrNoRows):
-		return false, nil
-	}
-	return false, fmt.Errorf("store: checking %q: %w", number, err)
+	return (*sqlcore.Checker)(c).Exists(ctx, face, number)
 }

@@ -7,7 +7,7 @@ import (
 	"fmt"
 
 	"github.com/casemint/casemint/casenum"
-	"github.com/casemint/casemint/internal/txattempt"
+	"github.com/casemint/casemint/store/internal/sqlcore"
 )
 
 // CreateTx mints a number with g and stores a record under it, running a
@@ -31,7 +31,8 @@ import (
 //
 // When g's Sequence is a *Sequence on db without blocks, {seq} is drawn in
 // the attempt's transaction, so the counter commits or rolls back with the
-// record: gap-free numbering.
+// record: gap-free numbering. fn's own calls of that Sequence run on db,
+// outside the attempt's transaction.
 //
 // The other outcomes are those of casenum.Generator.Create; opts are those
 // of sql.DB.BeginTx.
@@ -45,11 +46,17 @@ func CreateTx(ctx context.Context, db *sql.DB, g *casenum.Generator, opts *sql.T
 	case fn == nil:
 		return "", errors.New("store: CreateTx needs a function")
 	}
-	return txattempt.Create(ctx, db, &txattempt.Driver[*sql.Tx]{
-		Pkg:      "store",
-		Begin:    func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, opts) },
-		Commit:   func(_ context.Context, tx *sql.Tx) error { return tx.Commit() },
-		Rollback: func(_ context.Context, tx *sql.Tx) { _ = tx.Rollback() },
-		TxDone:   sql.ErrTxDone,
-	}, g, fn)
+	own, _ := g.Sequence().(*Sequence)
+	return sqlcore.CreateTx(ctx, face, txs{db, opts}, g, own.core().On(handle{db}), fn)
 }
+
+// txs runs the transactions of CreateTx on db.
+type txs struct {
+	db   *sql.DB
+	opts *sql.TxOptions
+}
+
+func (t txs) Begin(ctx context.Context) (*sql.Tx, error) { return t.db.BeginTx(ctx, t.opts) }
+func (txs) Commit(_ context.Context, tx *sql.Tx) error   { return tx.Commit() }
+func (txs) Rollback(_ context.Context, tx *sql.Tx)       { _ = tx.Rollback() }
+func (txs) Handle(tx *sql.Tx) sqlcore.Handle             { return handle{tx} }

@@ -23,13 +23,10 @@ import (
 func TestCreateSecondUniqueColumn(t *testing.T) {
 	t.Parallel()
 	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
-		table := testdb.Table(t, "calls")
-		testdb.DropOnCleanup(t, db, table)
+		table := testdb.CreateTable(t, db, "calls", "case_number VARCHAR(50) NOT NULL UNIQUE, idempotency_key VARCHAR(50) NOT NULL UNIQUE")
 		ctx := t.Context()
-		_, err := db.ExecContext(ctx, "CREATE TABLE "+table+" (case_number VARCHAR(50) NOT NULL UNIQUE, idempotency_key VARCHAR(50) NOT NULL UNIQUE)")
-		require.NoError(t, err)
 		insert := "INSERT INTO " + table + " (case_number, idempotency_key) VALUES (" + ph(b.d, 1) + ", " + ph(b.d, 2) + ")"
-		_, err = db.ExecContext(ctx, insert, "T-0", "request-1")
+		_, err := db.ExecContext(ctx, insert, "T-0", "request-1")
 		require.NoError(t, err)
 
 		// Candidates T-1, then T-3: a random T-0 would collide where the
@@ -119,10 +116,7 @@ func TestCreateTxWithChildRows(t *testing.T) {
 func childTables(t *testing.T, b backend, db *sql.DB) (cases, lines string) {
 	t.Helper()
 	cases = casesTable(t, b, db)
-	lines = testdb.Table(t, "lines")
-	testdb.DropOnCleanup(t, db, lines)
-	_, err := db.ExecContext(t.Context(), "CREATE TABLE "+lines+" (number VARCHAR(100) NOT NULL, line INT NOT NULL, PRIMARY KEY (number, line))")
-	require.NoError(t, err)
+	lines = testdb.CreateTable(t, db, "lines", "number VARCHAR(100) NOT NULL, line INT NOT NULL, PRIMARY KEY (number, line)")
 	return cases, lines
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -208,6 +209,45 @@ func TestCreateTxDrawsSequenceInTransaction(t *testing.T) {
 	mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnResult(ok())
 	mock.ExpectCommit()
 	n, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
+	require.NoError(t, err)
+	assert.Equal(t, "T-01", n)
+}
+
+// takenOnce is a Checker that calls the first number taken.
+type takenOnce struct{ asked *int }
+
+func (c takenOnce) Exists(context.Context, string) (bool, error) {
+	*c.asked++
+	return *c.asked == 1, nil
+}
+
+// A draw whose attempt never reached the insert (the Checker called the
+// number taken) is rolled back before the next attempt draws again, and
+// fn's own draws run on db, outside the attempt's transaction.
+func TestCreateTxDrawWithoutInsert(t *testing.T) {
+	t.Parallel()
+	db, mock := newMock(t)
+	seq, err := store.NewSequence(db, store.Postgres, "counters")
+	require.NoError(t, err)
+	g, err := casenum.New(casenum.WithLayout("T-{seq:2}"), casenum.WithFallbackLayout(""), casenum.WithSequence(seq),
+		casenum.WithChecker(takenOnce{new(int)}))
+	require.NoError(t, err)
+	bump := `INSERT INTO "counters" (scope, value) VALUES ($1, 1) ON CONFLICT (scope) DO UPDATE SET value = "counters".value + 1 RETURNING value`
+	mock.ExpectBegin()
+	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
+	mock.ExpectRollback()
+	mock.ExpectBegin()
+	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
+	mock.ExpectQuery(bump).WithArgs("notes-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(7))
+	mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnResult(ok())
+	mock.ExpectCommit()
+	n, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+		note, err := seq.Next(ctx, "notes-")
+		if err != nil || note != 7 {
+			return fmt.Errorf("note %d: %w", note, err)
+		}
+		return insertIn(ctx, tx, n)
+	})
 	require.NoError(t, err)
 	assert.Equal(t, "T-01", n)
 }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/casemint/casemint/internal/sqlstmt"
+	"github.com/casemint/casemint/store/internal/sqlcore"
 )
 
 // Dialect selects the SQL a Checker, a Sequence and Savepoint speak: the
@@ -48,15 +48,15 @@ func (d Dialect) valid() error {
 	return fmt.Errorf("%w: %v", ErrInvalidDialect, d)
 }
 
-// stmt returns the dialect's statement writer.
-func (d Dialect) stmt() sqlstmt.Dialect {
+// core returns the dialect as the SQL core names it.
+func (d Dialect) core() sqlcore.Dialect {
 	switch d {
 	case Postgres:
-		return sqlstmt.Postgres
+		return sqlcore.Postgres
 	case MySQL:
-		return sqlstmt.MySQL
+		return sqlcore.MySQL
 	case SQLite:
-		return sqlstmt.SQLite
+		return sqlcore.SQLite
 	}
 	return 0
 }
@@ -74,8 +74,28 @@ type Querier interface {
 
 // checkTarget checks what every statement needs, a Querier and a Dialect.
 func checkTarget(db Querier, d Dialect) error {
-	if err := sqlstmt.CheckQuerier(db); err != nil {
+	if err := face.CheckHandle(db); err != nil {
 		return err
 	}
 	return d.valid()
+}
+
+// handle is a Querier as the SQL core runs statements on it.
+type handle struct{ q Querier }
+
+func (h handle) Exec(ctx context.Context, query string, args ...any) (sqlcore.Result, error) {
+	return h.q.ExecContext(ctx, query, args...)
+}
+
+func (h handle) QueryInt(ctx context.Context, query string, args ...any) (int64, error) {
+	var v int64
+	err := h.q.QueryRowContext(ctx, query, args...).Scan(&v)
+	return v, err
+}
+
+// Autocommit reports whether statements on h commit on their own: on a
+// *sql.DB they do.
+func (h handle) Autocommit() bool {
+	_, ok := h.q.(*sql.DB)
+	return ok
 }

@@ -1,11 +1,10 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 
-	"github.com/casemint/casemint/internal/counter"
-	"github.com/casemint/casemint/internal/sqlerr"
-	"github.com/casemint/casemint/internal/sqlstmt"
+	"github.com/casemint/casemint/store/internal/sqlcore"
 )
 
 // Sentinel errors. Every error of this package, and of package
@@ -18,7 +17,7 @@ var (
 	// table or column name that is not a plain SQL identifier (or, for a
 	// table, schema.table). Identifiers cannot travel as parameters, so only
 	// names matching ^[A-Za-z_][A-Za-z0-9_]{0,62}$ are accepted and quoted.
-	ErrInvalidIdentifier = sqlstmt.ErrInvalidIdentifier
+	ErrInvalidIdentifier = errors.New("store: invalid identifier")
 
 	// ErrInvalidDialect is returned for a Dialect other than Postgres,
 	// MySQL and SQLite, the zero value included.
@@ -27,21 +26,34 @@ var (
 	// ErrInvalidQuerier is returned for a nil Querier, for a *sql.DB given
 	// to Savepoint (which needs one connection in a transaction) and for a
 	// *sql.Tx given to a Sequence that reserves blocks.
-	ErrInvalidQuerier = sqlstmt.ErrInvalidQuerier
+	ErrInvalidQuerier = errors.New("store: invalid querier")
 
 	// ErrInvalidOption is returned by NewSequence for an option with an
 	// unusable value, such as a block size below 1.
-	ErrInvalidOption = counter.ErrInvalidOption
+	ErrInvalidOption = errors.New("store: invalid option")
 
 	// ErrScopeTooLong is returned by Sequence.Next for a scope longer than
 	// MaxScopeLength characters, which the counter table cannot hold.
-	ErrScopeTooLong = counter.ErrScopeTooLong
+	ErrScopeTooLong = errors.New("store: scope too long")
 
 	// ErrCounterRange is returned by Sequence.Next when the database
 	// reports a counter that cannot be right (zero, negative, or below the
 	// block size), for instance after the table was edited by hand.
-	ErrCounterRange = counter.ErrCounterRange
+	ErrCounterRange = errors.New("store: counter out of range")
 )
+
+// face is what this package tells the SQL core, which wraps these
+// sentinels but cannot import them.
+var face = &sqlcore.Face{
+	Pkg:               "store",
+	InvalidIdentifier: ErrInvalidIdentifier,
+	InvalidQuerier:    ErrInvalidQuerier,
+	InvalidOption:     ErrInvalidOption,
+	ScopeTooLong:      ErrScopeTooLong,
+	CounterRange:      ErrCounterRange,
+	NoRows:            sql.ErrNoRows,
+	TxDone:            sql.ErrTxDone,
+}
 
 // IsUniqueViolation reports whether err, or any error it wraps (through
 // Unwrap() error or Unwrap() []error), is a unique-constraint or
@@ -56,9 +68,11 @@ var (
 //
 // It matches codes, never message text, and imports none of the drivers.
 // NOT NULL, CHECK and foreign-key violations are not unique violations:
-// another number would not help. It does not say which constraint failed:
-// see UniqueViolationOn.
-func IsUniqueViolation(err error) bool { return sqlerr.IsUniqueViolation(err) }
+// another number would not help. The first driver error in err's tree
+// decides, and a unique violation reported beside a lost connection is
+// none (casenum.Classify calls that outcome uncertain). It does not say
+// which constraint failed: see UniqueViolationOn.
+func IsUniqueViolation(err error) bool { return sqlcore.IsUniqueViolation(err) }
 
 // UniqueViolationOn reports whether err is a unique violation of column
 // alone. Give it to casenum.WithConflict when the table has other UNIQUE
@@ -81,4 +95,4 @@ func IsUniqueViolation(err error) bool { return sqlerr.IsUniqueViolation(err) }
 //     the column, or pass its name.
 //
 // A key of several columns matches none of them. An empty column gives false.
-func UniqueViolationOn(err error, column string) bool { return sqlerr.UniqueViolationOn(err, column) }
+func UniqueViolationOn(err error, column string) bool { return sqlcore.UniqueViolationOn(err, column) }

@@ -158,9 +158,18 @@ func TestKilledConnections(t *testing.T) {
 			})
 		}
 		killed := 0
-		for range 20 {
+		for round := range 20 {
+			// Every fifth round the workload's draws wait on the counter's
+			// row while the killer runs, so some kills land mid-statement;
+			// a kill of a connection between statements is absorbed by the
+			// pool and by Create's retry of aborted attempts.
+			release := func() {}
+			if round%5 == 4 {
+				release = holdCounter(t, admin, seq, "K-")
+			}
 			time.Sleep(25 * time.Millisecond)
 			n, err := kill(ctx, admin, table, counters)
+			release()
 			require.NoError(t, err)
 			killed += n
 		}
@@ -219,6 +228,21 @@ func TestKilledConnections(t *testing.T) {
 		// A repeated counter value would have shown as a collision.
 		assert.Zero(t, g.Stats().Collisions, "the Sequence handed a value out twice")
 	})
+}
+
+// holdCounter locks the scope's counter row in a transaction on admin,
+// which the killer leaves alone (its last statement names no table), until
+// release rolls it back, giving its value back.
+func holdCounter(t *testing.T, admin *sql.DB, seq *store.Sequence, scope string) (release func()) {
+	t.Helper()
+	ctx := t.Context()
+	tx, err := admin.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err = seq.WithTx(tx).Next(ctx, scope)
+	require.NoError(t, err)
+	_, err = tx.ExecContext(ctx, "SELECT 1")
+	require.NoError(t, err)
+	return func() { require.NoError(t, tx.Rollback()) }
 }
 
 // testTableOf returns the counter table's name from its schema.

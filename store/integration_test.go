@@ -79,16 +79,12 @@ func ph(d store.Dialect, i int) string {
 // request that stored it, and drops it when the test ends.
 func casesTable(t testing.TB, b backend, db *sql.DB) string {
 	t.Helper()
-	table := testdb.Table(t, "cases")
-	testdb.DropOnCleanup(t, db, table)
 	id := map[store.Dialect]string{
 		store.Postgres: "id BIGSERIAL PRIMARY KEY",
 		store.MySQL:    "id BIGINT AUTO_INCREMENT PRIMARY KEY",
 		store.SQLite:   "id INTEGER PRIMARY KEY",
 	}[b.d]
-	_, err := db.ExecContext(t.Context(), "CREATE TABLE "+table+" ("+id+", number VARCHAR(100) NOT NULL UNIQUE, request INT)")
-	require.NoError(t, err)
-	return table
+	return testdb.CreateTable(t, db, "cases", id+", number VARCHAR(100) NOT NULL UNIQUE, request INT")
 }
 
 // counterTable makes a Sequence over a new counter table, dropped when the

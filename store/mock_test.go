@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -12,10 +14,11 @@ import (
 )
 
 // newMock returns a *sql.DB whose statements must match the expectations
-// exactly, as text, in order; unmet expectations fail the test.
+// exactly, as text, in order (see savepointNames); unmet expectations fail
+// the test.
 func newMock(t *testing.T) (*sql.DB, sqlmock.Sqlmock) {
 	t.Helper()
-	db, mock, err := sqlmock.New(sqlmock.QueryMatcherOption(sqlmock.QueryMatcherEqual))
+	db, mock, err := sqlmock.New(sqlmock.QueryMatcherOption(savepointNames()))
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		require.NoError(t, mock.ExpectationsWereMet(), "unmet SQL expectations")
@@ -23,6 +26,27 @@ func newMock(t *testing.T) (*sql.DB, sqlmock.Sqlmock) {
 	})
 	return db, mock
 }
+
+// savepointNames compares statements as QueryMatcherEqual does, but for the names of
+// savepoints, which each Savepoint wrapper draws at random: it calls them
+// casemint_1, casemint_2, ... in the order they first appear.
+func savepointNames() sqlmock.QueryMatcher {
+	var mu sync.Mutex
+	names := map[string]string{}
+	return sqlmock.QueryMatcherFunc(func(expected, actual string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		actual = savepointName.ReplaceAllStringFunc(actual, func(name string) string {
+			if _, ok := names[name]; !ok {
+				names[name] = fmt.Sprintf("casemint_%d", len(names)+1)
+			}
+			return names[name]
+		})
+		return sqlmock.QueryMatcherEqual.Match(expected, actual)
+	})
+}
+
+var savepointName = regexp.MustCompile(`casemint_[0-9a-z]+`)
 
 // counterDB is a Querier that plays the MySQL counter statement in memory:
 // ExecContext adds step to the scope's counter and returns the new value as

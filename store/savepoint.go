@@ -5,14 +5,13 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/casemint/casemint/internal/sqlstmt"
-	"github.com/casemint/casemint/internal/txattempt"
+	"github.com/casemint/casemint/store/internal/sqlcore"
 )
 
 // Savepoint wraps an insert function for Generator.Create so that each
 // attempt runs under a savepoint of the caller's transaction tx:
 //
-//	SAVEPOINT casemint_1; insert(ctx, number); RELEASE SAVEPOINT casemint_1
+//	SAVEPOINT casemint_x; insert(ctx, number); RELEASE SAVEPOINT casemint_x
 //
 // When insert fails, ROLLBACK TO SAVEPOINT undoes it, and the Generator's
 // conflict test decides as usual: a collision is retried with another
@@ -31,23 +30,13 @@ import (
 //
 // tx must be one connection inside a transaction: a *sql.Tx, or a *sql.Conn
 // after BEGIN; a nil tx or a *sql.DB makes every call fail with
-// ErrInvalidQuerier. Wrappers may nest; the returned function must not run
-// on several goroutines at once.
+// ErrInvalidQuerier. Each wrapper names its savepoint on its own, so
+// wrappers may nest; the returned function must not run on several
+// goroutines at once.
 func Savepoint(tx Querier, insert func(ctx context.Context, number string) error) func(ctx context.Context, number string) error {
-	err := sqlstmt.CheckQuerier(tx)
+	err := face.CheckHandle(tx)
 	if _, ok := tx.(*sql.DB); ok {
 		err = fmt.Errorf("%w: Savepoint needs a transaction, not a *sql.DB", ErrInvalidQuerier)
 	}
-	if err == nil && insert == nil {
-		err = fmt.Errorf("%w: nil insert function", ErrInvalidQuerier)
-	}
-	return func(ctx context.Context, number string) error {
-		if err != nil {
-			return err
-		}
-		return txattempt.Savepoint(ctx, "store", func(ctx context.Context, stmt string) error {
-			_, err := tx.ExecContext(ctx, stmt)
-			return err
-		}, insert, number)
-	}
+	return sqlcore.Savepoint(face, handle{tx}, err, insert)
 }

@@ -3,12 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/casemint/casemint/casenum"
-	"github.com/casemint/casemint/internal/counter"
-	"github.com/casemint/casemint/internal/sqlstmt"
-	"github.com/casemint/casemint/internal/txattempt"
+	"github.com/casemint/casemint/store/internal/sqlcore"
 )
 
 var _ casenum.Sequence = (*Sequence)(nil)
@@ -17,14 +14,10 @@ var _ casenum.Sequence = (*Sequence)(nil)
 // accepts: the scope column is a VARCHAR(255). Next refuses a longer scope
 // with ErrScopeTooLong instead of letting a database cut it short, which
 // could make two scopes share a counter.
-const MaxScopeLength = sqlstmt.MaxScopeLength
+const MaxScopeLength = sqlcore.MaxScopeLength
 
 // SequenceOption configures NewSequence.
-type SequenceOption func(*sequenceConfig)
-
-type sequenceConfig struct {
-	block int
-}
+type SequenceOption func(*sqlcore.Config)
 
 // WithBlock makes Next reserve n values per round trip: it raises the
 // scope's counter by n in one statement and hands out the n values from
@@ -37,7 +30,7 @@ type sequenceConfig struct {
 // *sql.Tx as its Querier: a block reserved in a transaction that rolls back
 // would be handed out again. n below 1 is refused with ErrInvalidOption.
 func WithBlock(n int) SequenceOption {
-	return func(c *sequenceConfig) { c.block = n }
+	return func(c *sqlcore.Config) { c.Block = n }
 }
 
 // Sequence is a casenum.Sequence that keeps one counter per scope in a
@@ -64,13 +57,7 @@ func WithBlock(n int) SequenceOption {
 // A Sequence is safe for concurrent use when its Querier is (a *sql.DB is;
 // a *sql.Tx runs one statement at a time). The zero value is not usable:
 // make one with NewSequence.
-type Sequence struct {
-	db     Querier
-	d      Dialect
-	stmt   sqlstmt.Counter
-	blocks *counter.Blocks // nil without blocks
-	err    error           // a bad Querier given to WithTx, reported by Next
-}
+type Sequence sqlcore.Sequence
 
 // NewSequence returns a Sequence keeping its counters in table, which may
 // be schema-qualified. Create the table with CreateTable or from Schema. It
@@ -95,28 +82,9 @@ func NewSequence(db Querier, d Dialect, table string, opts ...SequenceOption) (*
 	if err := checkTarget(db, d); err != nil {
 		return nil, err
 	}
-	cfg := sequenceConfig{block: 1}
-	for _, opt := range opts {
-		if opt == nil {
-			return nil, fmt.Errorf("%w: nil SequenceOption", ErrInvalidOption)
-		}
-		opt(&cfg)
-	}
-	if err := counter.CheckBlock(cfg.block); err != nil {
-		return nil, err
-	}
-	stmt, err := d.stmt().Counter(table, cfg.block)
-	if err != nil {
-		return nil, err
-	}
-	s := &Sequence{db: db, d: d, stmt: stmt}
-	if cfg.block > 1 {
-		if _, ok := db.(*sql.Tx); ok {
-			return nil, fmt.Errorf("%w: a Sequence with blocks cannot run in a transaction", ErrInvalidQuerier)
-		}
-		s.blocks = counter.NewBlocks(cfg.block)
-	}
-	return s, nil
+	_, inTx := db.(*sql.Tx)
+	s, err := sqlcore.NewSequence(face, handle{db}, inTx, d.core(), table, opts)
+	return (*Sequence)(s), err
 }
 
 // WithTx returns a copy of s that runs its statements on q, typically the
@@ -126,42 +94,16 @@ func NewSequence(db Querier, d Dialect, table string, opts ...SequenceOption) (*
 // one per Next even when s reserves blocks. A nil q makes the copy's Next
 // fail with ErrInvalidQuerier.
 func (s *Sequence) WithTx(q Querier) *Sequence {
-	if s == nil {
-		return &Sequence{err: fmt.Errorf("%w: WithTx on a nil *Sequence", ErrInvalidQuerier)}
-	}
-	c := &Sequence{db: q, d: s.d, stmt: s.stmt, err: s.err}
-	if err := sqlstmt.CheckQuerier(q); err != nil {
-		c.err = err
-	}
-	return c
+	return (*Sequence)(s.core().WithTx(handle{q}, face.CheckHandle(q)))
 }
 
 // Schema returns the CREATE TABLE IF NOT EXISTS statement of the counter
 // table, for a migration tool.
-func (s *Sequence) Schema() string { return s.stmt.Schema }
+func (s *Sequence) Schema() string { return s.core().Schema() }
 
 // CreateTable runs Schema on the Sequence's Querier. MySQL commits an open
 // transaction before any CREATE TABLE, so call it outside one.
-func (s *Sequence) CreateTable(ctx context.Context) error {
-	if err := s.usable(); err != nil {
-		return err
-	}
-	if _, err := s.db.ExecContext(ctx, s.stmt.Schema); err != nil {
-		return fmt.Errorf("store: creating counter table: %w", err)
-	}
-	return nil
-}
-
-// usable reports why s cannot run statements, if it cannot.
-func (s *Sequence) usable() error {
-	switch {
-	case s == nil || s.stmt.One == "":
-		return fmt.Errorf("%w: Sequence not made by NewSequence", ErrInvalidQuerier)
-	case s.err != nil:
-		return s.err
-	}
-	return nil
-}
+func (s *Sequence) CreateTable(ctx context.Context) error { return s.core().CreateTable(ctx, face) }
 
 // Next returns the scope's next value: 1 for a new scope, then one more on
 // every call (with blocks, values of a block may be handed out in a
@@ -169,50 +111,7 @@ func (s *Sequence) usable() error {
 // errors come back wrapped; a longer scope than MaxScopeLength is refused
 // with ErrScopeTooLong.
 func (s *Sequence) Next(ctx context.Context, scope string) (uint64, error) {
-	if err := s.usable(); err != nil {
-		return 0, err
-	}
-	if err := counter.CheckScope(scope); err != nil {
-		return 0, err
-	}
-	v, err := s.next(ctx, scope)
-	if err != nil {
-		return 0, fmt.Errorf("store: next value of scope %q: %w", scope, err)
-	}
-	return v, nil
+	return s.core().Next(ctx, face, scope)
 }
 
-// next draws the value from the scope's block, in the transaction of
-// CreateTx's attempt, or with a statement on the Sequence's Querier.
-func (s *Sequence) next(ctx context.Context, scope string) (uint64, error) {
-	if s.blocks != nil {
-		return s.blocks.Next(ctx, scope, func(ctx context.Context) (uint64, error) {
-			return s.bump(ctx, s.db, s.stmt.Block, s.blocks.Size(), scope)
-		})
-	}
-	if v, ok, err := txattempt.Next(ctx, s.db, func(ctx context.Context, tx *sql.Tx) (uint64, error) {
-		return s.bump(ctx, tx, s.stmt.One, 1, scope)
-	}); ok {
-		return v, err
-	}
-	return s.bump(ctx, s.db, s.stmt.One, 1, scope)
-}
-
-// bump runs query on q, which raises the scope's counter by n, and returns
-// the new value. On a *sql.DB, where each statement commits on its own, an
-// upsert the database refused is retried.
-func (s *Sequence) bump(ctx context.Context, q Querier, query string, n uint64, scope string) (uint64, error) {
-	_, autocommit := q.(*sql.DB)
-	return counter.Bump(ctx, n, autocommit, func(ctx context.Context) (int64, error) {
-		if s.d == MySQL {
-			res, err := q.ExecContext(ctx, query, scope)
-			if err != nil {
-				return 0, err
-			}
-			return res.LastInsertId()
-		}
-		var v int64
-		err := q.QueryRowContext(ctx, query, scope).Scan(&v)
-		return v, err
-	})
-}
+func (s *Sequence) core() *sqlcore.Sequence { return (*sqlcore.Sequence)(s) }

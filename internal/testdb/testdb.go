@@ -296,6 +296,19 @@ func DropOnCleanup(t testing.TB, db *sql.DB, table string) {
 	})
 }
 
+// CreateTable creates a table of a fresh name (see Table) with the given
+// column definitions in db, drops it when the test ends, and returns its
+// name.
+func CreateTable(t testing.TB, db *sql.DB, prefix, columns string) string {
+	t.Helper()
+	table := Table(t, prefix)
+	DropOnCleanup(t, db, table)
+	if _, err := db.ExecContext(t.Context(), "CREATE TABLE "+table+" ("+columns+")"); err != nil {
+		t.Fatalf("testdb: creating %s: %v", table, err)
+	}
+	return table
+}
+
 // WaitForTable waits until table can be read through each of dbs, as a table
 // created through one node of a cluster reaches the others a moment later. It
 // fails the test when the table is still missing after 30 seconds.

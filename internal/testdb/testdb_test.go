@@ -263,6 +263,22 @@ func TestDropOnCleanupRejectsUnsafeNames(t *testing.T) {
 	}
 }
 
+// CreateTable's table is there for the test and gone after it.
+func TestCreateTable(t *testing.T) {
+	t.Parallel()
+	db := SQLite(t)
+	var table string
+	t.Run("test", func(t *testing.T) {
+		table = CreateTable(t, db, "made", "n INT NOT NULL")
+		if _, err := db.ExecContext(t.Context(), "INSERT INTO "+table+" (n) VALUES (1)"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err := db.QueryRowContext(t.Context(), "SELECT 1 FROM "+table).Scan(new(int)); err == nil || !strings.Contains(err.Error(), "no such table") {
+		t.Errorf("after the test: %v, want no such table", err)
+	}
+}
+
 func TestSQLitePragmas(t *testing.T) {
 	t.Parallel()
 	db := SQLite(t)

@@ -8,8 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/casemint/casemint/casenum"
-	"github.com/casemint/casemint/internal/sqlstmt"
-	"github.com/casemint/casemint/internal/txattempt"
+	"github.com/casemint/casemint/store/internal/sqlcore"
 )
 
 // CreateTx mints a number with g and stores a record under it, running a
@@ -27,7 +26,8 @@ import (
 //     *casenum.AttemptError that carries the number;
 //   - when g's Sequence is a *Sequence on db without blocks, {seq} is drawn
 //     in the attempt's transaction and commits or rolls back with the
-//     record: gap-free numbering.
+//     record: gap-free numbering (fn's own calls of that Sequence run on
+//     db, outside the attempt's transaction).
 //
 // A function that ends tx itself gets an error wrapping pgx.ErrTxClosed;
 // one that returns nil after a statement failed gets one wrapping
@@ -35,7 +35,7 @@ import (
 // those of casenum.Generator.Create.
 func CreateTx(ctx context.Context, db Beginner, g *casenum.Generator, opts pgx.TxOptions,
 	fn func(ctx context.Context, tx pgx.Tx, number string) error) (string, error) {
-	if err := sqlstmt.CheckQuerier(db); err != nil {
+	if err := face.CheckHandle(db); err != nil {
 		return "", fmt.Errorf("pgxstore: CreateTx: %w", err)
 	}
 	switch {
@@ -44,12 +44,18 @@ func CreateTx(ctx context.Context, db Beginner, g *casenum.Generator, opts pgx.T
 	case fn == nil:
 		return "", errors.New("pgxstore: CreateTx needs a function")
 	}
-	return txattempt.Create(ctx, db, &txattempt.Driver[pgx.Tx]{
-		Pkg:        "pgxstore",
-		Begin:      func(ctx context.Context) (pgx.Tx, error) { return db.BeginTx(ctx, opts) },
-		Commit:     func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },
-		Rollback:   func(ctx context.Context, tx pgx.Tx) { _ = tx.Rollback(ctx) },
-		TxDone:     pgx.ErrTxClosed,
-		RolledBack: pgx.ErrTxCommitRollback,
-	}, g, fn)
+	own, _ := g.Sequence().(*Sequence)
+	q, _ := db.(Querier) // a Sequence runs on a Querier
+	return sqlcore.CreateTx(ctx, face, txs{db, opts}, g, own.core().On(handle{q}), fn)
 }
+
+// txs runs the transactions of CreateTx on db.
+type txs struct {
+	db   Beginner
+	opts pgx.TxOptions
+}
+
+func (t txs) Begin(ctx context.Context) (pgx.Tx, error) { return t.db.BeginTx(ctx, t.opts) }
+func (txs) Commit(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) }
+func (txs) Rollback(ctx context.Context, tx pgx.Tx)     { _ = tx.Rollback(ctx) }
+func (txs) Handle(tx pgx.Tx) sqlcore.Handle             { return handle{tx} }

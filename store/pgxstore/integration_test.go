@@ -3,6 +3,7 @@ package pgxstore_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -31,21 +32,11 @@ func open(t *testing.T) (*pgxpool.Pool, *sql.DB) {
 	return testdb.PgxPool(t), db
 }
 
-// table creates a table from columns and returns its name.
-func table(t testing.TB, db *sql.DB, prefix, columns string) string {
-	t.Helper()
-	name := testdb.Table(t, prefix)
-	testdb.DropOnCleanup(t, db, name)
-	_, err := db.ExecContext(context.Background(), "CREATE TABLE "+name+" ("+columns+")")
-	require.NoError(t, err)
-	return name
-}
-
 // casesTable creates a table of cases, with a UNIQUE number and the
 // request that stored it.
 func casesTable(t testing.TB, db *sql.DB) string {
 	t.Helper()
-	return table(t, db, "cases", "id BIGSERIAL PRIMARY KEY, number VARCHAR(100) NOT NULL UNIQUE, request INT")
+	return testdb.CreateTable(t, db, "cases", "id BIGSERIAL PRIMARY KEY, number VARCHAR(100) NOT NULL UNIQUE, request INT")
 }
 
 // counters makes a Sequence over a new counter table.
@@ -228,7 +219,7 @@ func TestSequenceGapFree(t *testing.T) {
 // store.UniqueViolationOn as the conflict test it comes back at once.
 func TestCreateSecondUniqueColumn(t *testing.T) {
 	pool, db := open(t)
-	calls := table(t, db, "calls", "number VARCHAR(50) NOT NULL UNIQUE, idempotency_key VARCHAR(50) NOT NULL UNIQUE")
+	calls := testdb.CreateTable(t, db, "calls", "number VARCHAR(50) NOT NULL UNIQUE, idempotency_key VARCHAR(50) NOT NULL UNIQUE")
 	insert := func(key string) func(context.Context, string) error {
 		return func(ctx context.Context, n string) error {
 			_, err := pool.Exec(ctx, "INSERT INTO "+calls+" (number, idempotency_key) VALUES ($1, $2)", n, key)
@@ -259,7 +250,7 @@ func TestCreateSecondUniqueColumn(t *testing.T) {
 func TestCreateTxWithChildRows(t *testing.T) {
 	pool, db := open(t)
 	cases := casesTable(t, db)
-	lines := table(t, db, "lines", "number VARCHAR(100) NOT NULL, line INT NOT NULL, PRIMARY KEY (number, line)")
+	lines := testdb.CreateTable(t, db, "lines", "number VARCHAR(100) NOT NULL, line INT NOT NULL, PRIMARY KEY (number, line)")
 	// 64 records in a space of 100 numbers collide.
 	g, err := casenum.New(casenum.WithLayout("T-{rand:2}"), casenum.WithFallbackLayout(""),
 		casenum.WithRetry(casenum.Retry{Attempts: 100}))
@@ -291,7 +282,7 @@ func TestCreateTxWithChildRows(t *testing.T) {
 func TestCreateTxDeferredUnique(t *testing.T) {
 	pool, db := open(t)
 	name := testdb.Table(t, "deferred")
-	deferred := table(t, db, "deferred", "number TEXT NOT NULL, CONSTRAINT "+name+"_number UNIQUE (number) DEFERRABLE INITIALLY DEFERRED")
+	deferred := testdb.CreateTable(t, db, "deferred", "number TEXT NOT NULL, CONSTRAINT "+name+"_number UNIQUE (number) DEFERRABLE INITIALLY DEFERRED")
 	ctx := t.Context()
 	for i := range 9 {
 		_, err := pool.Exec(ctx, "INSERT INTO "+deferred+" (number) VALUES ($1)", fmt.Sprintf("T-%d", i))
@@ -359,7 +350,7 @@ func TestCreateTxOnConn(t *testing.T) {
 	for i, refuse := range []bool{false, true, false} {
 		_, err := pgxstore.CreateTx(ctx, conn, g, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx, n string) error {
 			if refuse {
-				return casenum.ErrInvalidNumber // any error that is not retried
+				return errors.New("refused") // any error that is not retried
 			}
 			return inserter(tx, cases, i)(ctx, n)
 		})

@@ -2,19 +2,17 @@ package pgxstore
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/casemint/casemint/internal/sqlstmt"
-	"github.com/casemint/casemint/internal/txattempt"
+	"github.com/casemint/casemint/store/internal/sqlcore"
 )
 
 // Savepoint wraps an insert function for Generator.Create so that each
 // attempt runs under a savepoint of the caller's transaction tx, as
 // store.Savepoint does:
 //
-//	SAVEPOINT casemint_1; insert(ctx, number); RELEASE SAVEPOINT casemint_1
+//	SAVEPOINT casemint_x; insert(ctx, number); RELEASE SAVEPOINT casemint_x
 //
 // A failed statement aborts a PostgreSQL transaction; ROLLBACK TO
 // SAVEPOINT undoes the failed insert, so a collision (a unique violation or
@@ -24,19 +22,8 @@ import (
 // which the caller retries (or uses CreateTx, which does).
 //
 // A nil tx or insert makes every call fail with store.ErrInvalidQuerier.
-// The returned function must not run on several goroutines at once.
+// Wrappers may nest. The returned function must not run on several
+// goroutines at once.
 func Savepoint(tx pgx.Tx, insert func(ctx context.Context, number string) error) func(ctx context.Context, number string) error {
-	err := sqlstmt.CheckQuerier(tx)
-	if err == nil && insert == nil {
-		err = fmt.Errorf("%w: nil insert function", sqlstmt.ErrInvalidQuerier)
-	}
-	return func(ctx context.Context, number string) error {
-		if err != nil {
-			return err
-		}
-		return txattempt.Savepoint(ctx, "pgxstore", func(ctx context.Context, stmt string) error {
-			_, err := tx.Exec(ctx, stmt)
-			return err
-		}, insert, number)
-	}
+	return sqlcore.Savepoint(face, handle{tx}, face.CheckHandle(tx), insert)
 }

@@ -1,4 +1,4 @@
-package sqlerr_test
+package sqlcore_test
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/casemint/casemint/casenum"
-	"github.com/casemint/casemint/internal/sqlerr"
-	"github.com/casemint/casemint/internal/sqlerr/internal/fakedriver/mssql"
+	"github.com/casemint/casemint/store/internal/sqlcore"
+	"github.com/casemint/casemint/store/internal/sqlcore/internal/fakedriver/mssql"
 )
 
 // SQLite extended result codes.
@@ -57,58 +57,58 @@ func (numbered) Error() string    { return "numbered" }
 var cases = []struct {
 	name string
 	err  error
-	want sqlerr.Class
+	want casenum.Outcome
 }{
-	{"pgx unique", &pgconn.PgError{Code: "23505"}, sqlerr.Unique},
-	{"pgx not null", &pgconn.PgError{Code: "23502"}, sqlerr.Other},
-	{"pgx foreign key", &pgconn.PgError{Code: "23503"}, sqlerr.Other},
-	{"pgx serialization failure", &pgconn.PgError{Code: "40001"}, sqlerr.Aborted},
-	{"pgx deadlock", &pgconn.PgError{Code: "40P01"}, sqlerr.Aborted},
-	{"pgx completion unknown", &pgconn.PgError{Code: "40003"}, sqlerr.Uncertain},
-	{"pgx transaction resolution unknown", &pgconn.PgError{Code: "08007"}, sqlerr.Uncertain},
-	{"pgx admin shutdown", &pgconn.PgError{Code: "57P01"}, sqlerr.Uncertain},
-	{"pgx syntax", &pgconn.PgError{Code: "42601"}, sqlerr.Other},
-	{"pgx nil pointer", (*pgconn.PgError)(nil), sqlerr.Other},
-	{"pq unique", &pq.Error{Code: "23505"}, sqlerr.Unique},
-	{"pq serialization failure", &pq.Error{Code: "40001"}, sqlerr.Aborted},
-	{"pq foreign key", &pq.Error{Code: "23503"}, sqlerr.Other},
-	{"mattn unique", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintUnique), sqlerr.Unique},
-	{"mattn primary key", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintPrimaryKey), sqlerr.Unique},
-	{"mattn pointer", &sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintUnique}, sqlerr.Unique},
-	{"mattn not null", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintNotNull), sqlerr.Other},
-	{"mattn busy", mattn(sqlite3.ErrBusy, sqlite3.ErrBusySnapshot), sqlerr.Aborted},
-	{"mattn locked", mattn(sqlite3.ErrLocked, sqlite3.ErrNoExtended(sqliteLocked)), sqlerr.Aborted},
-	{"mattn nil pointer", (*sqlite3.Error)(nil), sqlerr.Other},
-	{"mysql dup entry", &mysql.MySQLError{Number: 1062}, sqlerr.Unique},
-	{"mysql dup entry with key name", &mysql.MySQLError{Number: 1586}, sqlerr.Unique},
-	{"mysql deadlock", &mysql.MySQLError{Number: 1213}, sqlerr.Aborted},
-	{"mysql lock wait timeout", &mysql.MySQLError{Number: 1205}, sqlerr.Aborted},
-	{"tidb write conflict", &mysql.MySQLError{Number: 9007}, sqlerr.Aborted},
-	{"tidb txn retry", &mysql.MySQLError{Number: 8022}, sqlerr.Aborted},
-	{"tidb lock conflict", &mysql.MySQLError{Number: 8002}, sqlerr.Aborted},
-	{"mariadb connection killed", &mysql.MySQLError{Number: 1927}, sqlerr.Uncertain},
-	{"mysql not null", &mysql.MySQLError{Number: 1048}, sqlerr.Other},
-	{"mysql foreign key", &mysql.MySQLError{Number: 1452}, sqlerr.Other},
-	{"mysql invalid connection", mysql.ErrInvalidConn, sqlerr.Uncertain},
-	{"mysql malformed packet", mysql.ErrMalformPkt, sqlerr.Uncertain},
-	{"mysql packets out of sync", mysql.ErrPktSync, sqlerr.Uncertain},
-	{"mysql busy buffer", mysql.ErrBusyBuffer, sqlerr.Other},
-	{"mssql unique constraint", mssql.Error{Number: 2627}, sqlerr.Unique},
-	{"mssql unique index", &mssql.Error{Number: 2601}, sqlerr.Unique},
-	{"mssql deadlock victim", mssql.Error{Number: 1205}, sqlerr.Aborted},
-	{"mssql not null", mssql.Error{Number: 515}, sqlerr.Other},
-	{"unexpected EOF", io.ErrUnexpectedEOF, sqlerr.Uncertain},
-	{"connection reset", &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, sqlerr.Uncertain},
-	{"broken pipe", &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}, sqlerr.Uncertain},
-	{"refused dial", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, sqlerr.Other},
-	{"bad conn", driver.ErrBadConn, sqlerr.Other}, // database/sql's own; casenum knows it
-	{"Error without ExtendedCode", Error{Code: sqliteUnique}, sqlerr.Other},
-	{"MySQLError with promoted Number", &MySQLError{&inner{Number: 1062}}, sqlerr.Other},
-	{"MySQLError with nil embedded pointer", &MySQLError{}, sqlerr.Other},
-	{"Number under another name", numbered{Number: 1062}, sqlerr.Other},
-	{"message only", errors.New("duplicate key value violates unique constraint"), sqlerr.Other},
-	{"context", context.Canceled, sqlerr.Other},
-	{"nil", nil, sqlerr.Other},
+	{"pgx unique", &pgconn.PgError{Code: "23505"}, casenum.Collided},
+	{"pgx not null", &pgconn.PgError{Code: "23502"}, casenum.Failed},
+	{"pgx foreign key", &pgconn.PgError{Code: "23503"}, casenum.Failed},
+	{"pgx serialization failure", &pgconn.PgError{Code: "40001"}, casenum.Aborted},
+	{"pgx deadlock", &pgconn.PgError{Code: "40P01"}, casenum.Aborted},
+	{"pgx completion unknown", &pgconn.PgError{Code: "40003"}, casenum.Uncertain},
+	{"pgx transaction resolution unknown", &pgconn.PgError{Code: "08007"}, casenum.Uncertain},
+	{"pgx admin shutdown", &pgconn.PgError{Code: "57P01"}, casenum.Uncertain},
+	{"pgx syntax", &pgconn.PgError{Code: "42601"}, casenum.Failed},
+	{"pgx nil pointer", (*pgconn.PgError)(nil), casenum.Failed},
+	{"pq unique", &pq.Error{Code: "23505"}, casenum.Collided},
+	{"pq serialization failure", &pq.Error{Code: "40001"}, casenum.Aborted},
+	{"pq foreign key", &pq.Error{Code: "23503"}, casenum.Failed},
+	{"mattn unique", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintUnique), casenum.Collided},
+	{"mattn primary key", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintPrimaryKey), casenum.Collided},
+	{"mattn pointer", &sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintUnique}, casenum.Collided},
+	{"mattn not null", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintNotNull), casenum.Failed},
+	{"mattn busy", mattn(sqlite3.ErrBusy, sqlite3.ErrBusySnapshot), casenum.Aborted},
+	{"mattn locked", mattn(sqlite3.ErrLocked, sqlite3.ErrNoExtended(sqliteLocked)), casenum.Aborted},
+	{"mattn nil pointer", (*sqlite3.Error)(nil), casenum.Failed},
+	{"mysql dup entry", &mysql.MySQLError{Number: 1062}, casenum.Collided},
+	{"mysql dup entry with key name", &mysql.MySQLError{Number: 1586}, casenum.Collided},
+	{"mysql deadlock", &mysql.MySQLError{Number: 1213}, casenum.Aborted},
+	{"mysql lock wait timeout", &mysql.MySQLError{Number: 1205}, casenum.Aborted},
+	{"tidb write conflict", &mysql.MySQLError{Number: 9007}, casenum.Aborted},
+	{"tidb txn retry", &mysql.MySQLError{Number: 8022}, casenum.Aborted},
+	{"tidb lock conflict", &mysql.MySQLError{Number: 8002}, casenum.Aborted},
+	{"mariadb connection killed", &mysql.MySQLError{Number: 1927}, casenum.Uncertain},
+	{"mysql not null", &mysql.MySQLError{Number: 1048}, casenum.Failed},
+	{"mysql foreign key", &mysql.MySQLError{Number: 1452}, casenum.Failed},
+	{"mysql invalid connection", mysql.ErrInvalidConn, casenum.Uncertain},
+	{"mysql malformed packet", mysql.ErrMalformPkt, casenum.Uncertain},
+	{"mysql packets out of sync", mysql.ErrPktSync, casenum.Uncertain},
+	{"mysql busy buffer", mysql.ErrBusyBuffer, casenum.Failed},
+	{"mssql unique constraint", mssql.Error{Number: 2627}, casenum.Collided},
+	{"mssql unique index", &mssql.Error{Number: 2601}, casenum.Collided},
+	{"mssql deadlock victim", mssql.Error{Number: 1205}, casenum.Aborted},
+	{"mssql not null", mssql.Error{Number: 515}, casenum.Failed},
+	{"unexpected EOF", io.ErrUnexpectedEOF, casenum.Uncertain},
+	{"connection reset", &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, casenum.Uncertain},
+	{"broken pipe", &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}, casenum.Uncertain},
+	{"refused dial", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, casenum.Failed},
+	{"bad conn", driver.ErrBadConn, casenum.Aborted}, // database/sql's: nothing was sent
+	{"Error without ExtendedCode", Error{Code: sqliteUnique}, casenum.Failed},
+	{"MySQLError with promoted Number", &MySQLError{&inner{Number: 1062}}, casenum.Failed},
+	{"MySQLError with nil embedded pointer", &MySQLError{}, casenum.Failed},
+	{"Number under another name", numbered{Number: 1062}, casenum.Failed},
+	{"message only", errors.New("duplicate key value violates unique constraint"), casenum.Failed},
+	{"context", context.Canceled, casenum.Uncertain},
+	{"nil", nil, casenum.Stored},
 }
 
 func TestClassify(t *testing.T) {
@@ -131,10 +131,10 @@ func TestClassify(t *testing.T) {
 				continue // a wrapped nil is not a nil error
 			}
 			err := w.wrap(tc.err)
-			if got := sqlerr.Classify(err); got != tc.want {
+			if got := casenum.Classify(err); got != tc.want {
 				t.Errorf("%s/%s: Classify(%v) = %v, want %v", tc.name, w.name, err, got, tc.want)
 			}
-			if got := sqlerr.IsUniqueViolation(err); got != (tc.want == sqlerr.Unique) {
+			if got := sqlcore.IsUniqueViolation(err); got != (tc.want == casenum.Collided) {
 				t.Errorf("%s/%s: IsUniqueViolation = %v", tc.name, w.name, got)
 			}
 		}
@@ -142,12 +142,29 @@ func TestClassify(t *testing.T) {
 }
 
 // The first recognised error decides: a unique violation reported under a
-// lost connection is not a collision.
-func TestClassifyFirstWins(t *testing.T) {
+// lost connection, or after an abort, is not a collision.
+func TestFirstWins(t *testing.T) {
 	t.Parallel()
-	err := fmt.Errorf("%w: %w", mysql.ErrInvalidConn, &mysql.MySQLError{Number: 1062})
-	if got := sqlerr.Classify(err); got != sqlerr.Uncertain {
-		t.Errorf("Classify = %v, want Uncertain", got)
+	dup := &mysql.MySQLError{Number: 1062, Message: "Duplicate entry 'C' for key 'number'"}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want casenum.Outcome
+	}{
+		{"lost connection first", fmt.Errorf("%w: %w", mysql.ErrInvalidConn, dup), casenum.Uncertain},
+		{"deadlock first", errors.Join(&mysql.MySQLError{Number: 1213}, dup), casenum.Aborted},
+		{"unique first", errors.Join(dup, &mysql.MySQLError{Number: 1213}), casenum.Collided},
+	} {
+		if got := casenum.Classify(tc.err); got != tc.want {
+			t.Errorf("%s: Classify = %v, want %v", tc.name, got, tc.want)
+		}
+		unique := tc.want == casenum.Collided
+		if got := sqlcore.IsUniqueViolation(tc.err); got != unique {
+			t.Errorf("%s: IsUniqueViolation = %v, want %v", tc.name, got, unique)
+		}
+		if got := sqlcore.UniqueViolationOn(tc.err, "number"); got != unique {
+			t.Errorf("%s: UniqueViolationOn = %v, want %v", tc.name, got, unique)
+		}
 	}
 }
 
@@ -180,20 +197,8 @@ func TestUniqueViolationOn(t *testing.T) {
 		{"nil", nil, "case_number", false},
 	}
 	for _, tc := range cases {
-		if got := sqlerr.UniqueViolationOn(tc.err, tc.column); got != tc.want {
+		if got := sqlcore.UniqueViolationOn(tc.err, tc.column); got != tc.want {
 			t.Errorf("%s: UniqueViolationOn(%v, %q) = %v, want %v", tc.name, tc.err, tc.column, got, tc.want)
-		}
-	}
-}
-
-func TestClassifyAllocs(t *testing.T) {
-	for _, err := range []error{
-		fmt.Errorf("a: %w", fmt.Errorf("b: %w", &pgconn.PgError{Code: "23505"})),
-		fmt.Errorf("a: %w", &mysql.MySQLError{Number: 1213}),
-		fmt.Errorf("a: %w", errors.Join(errors.New("x"), errors.New("y"))),
-	} {
-		if n := testing.AllocsPerRun(100, func() { sqlerr.Classify(err) }); n != 0 {
-			t.Errorf("Classify(%v): %v allocations per call, want 0", err, n)
 		}
 	}
 }
@@ -203,8 +208,8 @@ func TestClassifyAllocs(t *testing.T) {
 func TestUniqueViolationUnderAMark(t *testing.T) {
 	t.Parallel()
 	err := casenum.Mark(casenum.Failed, &pgconn.PgError{Code: "23505", Detail: "Key (number)=(x) already exists."})
-	if casenum.Classify(err) != casenum.Failed || !sqlerr.IsUniqueViolation(err) || !sqlerr.UniqueViolationOn(err, "number") {
+	if casenum.Classify(err) != casenum.Failed || !sqlcore.IsUniqueViolation(err) || !sqlcore.UniqueViolationOn(err, "number") {
 		t.Errorf("Classify = %v, IsUniqueViolation = %v, UniqueViolationOn = %v", casenum.Classify(err),
-			sqlerr.IsUniqueViolation(err), sqlerr.UniqueViolationOn(err, "number"))
+			sqlcore.IsUniqueViolation(err), sqlcore.UniqueViolationOn(err, "number"))
 	}
 }

@@ -1,4 +1,4 @@
-package sqlerr_test
+package sqlcore_test
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 	realsqlite3 "github.com/mattn/go-sqlite3"
 	realsqlite "modernc.org/sqlite"
 
-	"github.com/casemint/casemint/internal/sqlerr"
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/store/internal/sqlcore"
 )
 
 const sqliteSchema = `
@@ -91,14 +92,14 @@ func TestSQLiteDrivers(t *testing.T) {
 					t.Errorf("%s: %v (%T), want extended code %d", s.name, err, err, s.code)
 					continue
 				}
-				if got := sqlerr.IsUniqueViolation(err); got != s.want {
+				if got := sqlcore.IsUniqueViolation(err); got != s.want {
 					t.Errorf("%s: IsUniqueViolation(%v) = %v, want %v", s.name, err, got, s.want)
 				}
-				if got := sqlerr.IsUniqueViolation(fmt.Errorf("insert: %w", err)); got != s.want {
+				if got := sqlcore.IsUniqueViolation(fmt.Errorf("insert: %w", err)); got != s.want {
 					t.Errorf("%s: IsUniqueViolation(wrapped %v) = %v, want %v", s.name, err, got, s.want)
 				}
 				for _, col := range []string{"id", "number", "name", "qty"} {
-					if got := sqlerr.UniqueViolationOn(err, col); got != (col == s.key) {
+					if got := sqlcore.UniqueViolationOn(err, col); got != (col == s.key) {
 						t.Errorf("%s: UniqueViolationOn(%v, %q) = %v", s.name, err, col, got)
 					}
 				}
@@ -137,7 +138,7 @@ func TestSQLiteBusy(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = db.ExecContext(ctx, "INSERT INTO t VALUES ('b')")
-			if got := sqlerr.Classify(err); got != sqlerr.Aborted {
+			if got := casenum.Classify(err); got != casenum.Aborted {
 				t.Errorf("Classify(%v) = %v, want Aborted", err, got)
 			}
 		})

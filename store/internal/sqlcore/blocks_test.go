@@ -1,4 +1,4 @@
-package counter
+package sqlcore
 
 import (
 	"context"
@@ -12,13 +12,13 @@ func TestBlocksEviction(t *testing.T) {
 	t.Parallel()
 	const size = 10
 	counters := map[string]uint64{} // the database's counters
-	c := NewBlocks(size)
+	c := newBlocks(size)
 	ctx := t.Context()
 	seen := map[string]map[uint64]bool{}
 	for round := range 2 {
 		for i := range maxCachedScopes + 100 {
 			scope := fmt.Sprintf("S%d-", i)
-			v, err := c.Next(ctx, scope, func(context.Context) (uint64, error) {
+			v, err := c.next(ctx, scope, func(context.Context) (uint64, error) {
 				counters[scope] += size
 				return counters[scope], nil
 			})

@@ -1,4 +1,4 @@
-package sqlerr_test
+package sqlcore_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/casemint/casemint/internal/sqlerr"
+	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/internal/testdb"
 )
 
@@ -80,13 +80,13 @@ func TestGaleraCertificationFailure(t *testing.T) {
 					if state := string(me.SQLState[:]); state != "40001" {
 						t.Errorf("key %d: %v: SQLSTATE %s, want 40001", k, err, state)
 					}
-					if got := sqlerr.Classify(err); got != sqlerr.Aborted {
+					if got := casenum.Classify(err); got != casenum.Aborted {
 						t.Errorf("key %d: Classify(%v) = %v, want Aborted", k, err, got)
 					}
 				case 1062: // ER_DUP_ENTRY: the winner's row had reached the loser's node
 					unique++
-					if got := sqlerr.Classify(err); got != sqlerr.Unique {
-						t.Errorf("key %d: Classify(%v) = %v, want Unique", k, err, got)
+					if got := casenum.Classify(err); got != casenum.Collided {
+						t.Errorf("key %d: Classify(%v) = %v, want Collided", k, err, got)
 					}
 				default:
 					t.Fatalf("key %d: the loser's error: %v, want error 1213 or 1062", k, err)
@@ -192,7 +192,7 @@ func TestGaleraTransactionAborted(t *testing.T) {
 	if !errors.As(err, &me) || me.Number != 1213 || string(me.SQLState[:]) != "40001" {
 		t.Fatalf("node 2: second COMMIT: %v, want error 1213 (40001)", err)
 	}
-	if got := sqlerr.Classify(err); got != sqlerr.Aborted {
+	if got := casenum.Classify(err); got != casenum.Aborted {
 		t.Errorf("Classify(%v) = %v, want Aborted", err, got)
 	}
 
@@ -211,11 +211,7 @@ func TestGaleraTransactionAborted(t *testing.T) {
 // ends, and waits until every node has it.
 func createKeys(t *testing.T, nodes []*sql.DB) string {
 	t.Helper()
-	table := testdb.Table(t, "certify")
-	testdb.DropOnCleanup(t, nodes[0], table)
-	if _, err := nodes[0].ExecContext(t.Context(), "CREATE TABLE "+table+" (k INT PRIMARY KEY, node INT NOT NULL)"); err != nil {
-		t.Fatal(err)
-	}
+	table := testdb.CreateTable(t, nodes[0], "certify", "k INT PRIMARY KEY, node INT NOT NULL")
 	testdb.WaitForTable(t, nodes, table)
 	return table
 }

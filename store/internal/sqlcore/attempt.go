@@ -1,0 +1,165 @@
+package sqlcore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/casemint/casemint/casenum"
+)
+
+// Beginner is how a face runs transactions of type T (*sql.Tx, pgx.Tx)
+// for CreateTx.
+type Beginner[T any] interface {
+	Begin(ctx context.Context) (T, error)
+	Commit(ctx context.Context, tx T) error
+	Rollback(ctx context.Context, tx T)
+	// Handle returns tx as the core runs statements on it.
+	Handle(tx T) Handle
+}
+
+// CreateTx runs g.Create with a transaction of b per attempt: BEGIN, fn,
+// COMMIT. When seq is not nil, g's {seq} is drawn from it in the attempt's
+// transaction, so the counter commits or rolls back with the record.
+func CreateTx[T any](ctx context.Context, f *Face, b Beginner[T], g *casenum.Generator, seq *Sequence,
+	fn func(ctx context.Context, tx T, number string) error) (string, error) {
+	a := &attempt[T]{f: f, b: b}
+	defer a.rollback(ctx) // a transaction whose attempt never reached fn
+	if seq != nil {
+		g = g.BindSequence(txSequence[T]{a, seq})
+	}
+	return g.Create(ctx, a.insert(fn))
+}
+
+// attempt owns the transaction of one CreateTx call's current attempt. It
+// is begun by the first of the bound Sequence or the insert that needs
+// it; a call runs its attempts one at a time, so it needs no lock.
+type attempt[T any] struct {
+	f     *Face
+	b     Beginner[T]
+	tx    T
+	open  bool
+	drawn bool // the transaction holds a {seq} draw
+}
+
+// insert returns the insert function of Generator.Create: fn in the
+// attempt's transaction, then COMMIT.
+func (a *attempt[T]) insert(fn func(ctx context.Context, tx T, number string) error) func(context.Context, string) error {
+	return func(ctx context.Context, number string) error {
+		tx, err := a.begin(ctx)
+		if err != nil {
+			return beforeCommit(ctx, fmt.Errorf("%s: begin: %w", a.f.Pkg, err))
+		}
+		// Rolled back unless committed, even when fn panics.
+		defer a.rollback(ctx)
+		if err := fn(ctx, tx, number); err != nil {
+			return beforeCommit(ctx, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return casenum.Mark(casenum.Failed, err) // not committed: nothing was sent
+		}
+		err = a.b.Commit(ctx, tx)
+		a.forget()
+		if err != nil {
+			return a.atCommit(ctx, err)
+		}
+		return nil
+	}
+}
+
+func (a *attempt[T]) begin(ctx context.Context) (T, error) {
+	if a.open {
+		return a.tx, nil
+	}
+	tx, err := a.b.Begin(ctx)
+	if err != nil {
+		return tx, err
+	}
+	a.tx, a.open = tx, true
+	return tx, nil
+}
+
+// forget drops the transaction after COMMIT or ROLLBACK.
+func (a *attempt[T]) forget() {
+	var zero T
+	a.tx, a.open, a.drawn = zero, false, false
+}
+
+// rollback ends the transaction, if one is open.
+func (a *attempt[T]) rollback(ctx context.Context) {
+	if a.open {
+		a.b.Rollback(ctx, a.tx)
+		a.forget()
+	}
+}
+
+// txSequence is the Sequence CreateTx binds to one call: it draws {seq} in
+// the transaction of the call's current attempt.
+type txSequence[T any] struct {
+	a *attempt[T]
+	s *Sequence
+}
+
+// Next raises the scope's counter in the attempt's transaction, which it
+// begins.
+func (t txSequence[T]) Next(ctx context.Context, scope string) (uint64, error) {
+	a := t.a
+	if a.drawn {
+		a.rollback(ctx) // left by an earlier attempt that never reached its insert
+	}
+	tx, err := a.begin(ctx)
+	if err != nil {
+		return 0, beforeCommit(ctx, fmt.Errorf("%s: begin: %w", a.f.Pkg, err))
+	}
+	v, err := t.s.draw(ctx, a.f, a.b.Handle(tx), scope)
+	if err != nil {
+		a.rollback(ctx)
+		return 0, beforeCommit(ctx, err)
+	}
+	a.drawn = true
+	return v, nil
+}
+
+// beforeCommit classifies an error met before COMMIT: nothing was
+// committed, so an outcome that looks unknown (a lost connection, fn's own
+// timeout) aborted the attempt, and a context that ended stops the call
+// without doubt.
+func beforeCommit(ctx context.Context, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return casenum.Mark(casenum.Failed, err)
+	case casenum.Classify(err) == casenum.Uncertain:
+		return casenum.Mark(casenum.Aborted, err)
+	}
+	return err
+}
+
+// atCommit classifies an error of COMMIT: the caller's function ended the
+// transaction itself, or the database rolled back a transaction in which
+// a statement had failed, or else the COMMIT rule decides.
+func (a *attempt[T]) atCommit(ctx context.Context, err error) error {
+	f := a.f
+	switch {
+	case errors.Is(err, f.TxDone) && ctx.Err() != nil:
+		// The transaction was rolled back because the context ended.
+		return casenum.Mark(casenum.Failed, fmt.Errorf("%s: commit: %w: %w", f.Pkg, ctx.Err(), err))
+	case errors.Is(err, f.TxDone):
+		return casenum.Mark(casenum.Failed, fmt.Errorf("%s: CreateTx: the function ended the transaction itself; leave COMMIT and ROLLBACK to CreateTx: %w", f.Pkg, err))
+	case f.RolledBack != nil && errors.Is(err, f.RolledBack):
+		return casenum.Mark(casenum.Failed, fmt.Errorf("%s: CreateTx: a statement failed and the function returned nil, so COMMIT rolled back: %w", f.Pkg, err))
+	case notCommitted(err):
+		return fmt.Errorf("%s: commit: %w", f.Pkg, err)
+	}
+	return casenum.Mark(casenum.Uncertain, fmt.Errorf("%w: commit: %w", casenum.ErrUncertain, err))
+}
+
+// notCommitted is the COMMIT rule: it reports whether err, returned by
+// COMMIT, says that the transaction did not commit. An error the database
+// answered with a code does, unless the code itself says the outcome is
+// unknown, and it is then classified as usual (a deferred unique violation
+// is a collision). Anything else may have committed, driver.ErrBadConn and
+// pgx's SafeToRetry included: some drivers report a reply lost after the
+// COMMIT was sent that way.
+func notCommitted(err error) bool {
+	return answered(err) && casenum.Classify(err) != casenum.Uncertain
+}

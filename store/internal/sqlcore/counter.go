@@ -1,0 +1,195 @@
+package sqlcore
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+	"unicode/utf8"
+
+	"github.com/casemint/casemint/casenum"
+)
+
+// Sequence is the state behind a face's Sequence: the statements of its
+// counter table, the handle they run on and, with blocks, the values
+// reserved but not yet handed out. A face's Sequence is one of these
+// under its own name. A nil or zero Sequence, not made by NewSequence,
+// fails every call with the face's InvalidQuerier.
+type Sequence struct {
+	stmt   counterStmts
+	h      Handle
+	blocks *blocks // nil without blocks
+	err    error   // why h cannot be used, reported by every call
+}
+
+// Config is what a face's SequenceOptions set.
+type Config struct {
+	Block int // values reserved per round trip
+}
+
+// NewSequence returns a Sequence keeping its counters in table, running its
+// statements on h; inTx says that h is a transaction, which a Sequence
+// with blocks refuses (a block reserved in a transaction that rolls back
+// would be handed out again). opts are the face's SequenceOptions.
+func NewSequence[O ~func(*Config)](f *Face, h Handle, inTx bool, d Dialect, table string, opts []O) (*Sequence, error) {
+	cfg := Config{Block: 1}
+	for _, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("%w: nil SequenceOption", f.InvalidOption)
+		}
+		opt(&cfg)
+	}
+	if cfg.Block < 1 {
+		return nil, fmt.Errorf("%w: block size %d, want at least 1", f.InvalidOption, cfg.Block)
+	}
+	stmt, err := f.counterStatements(d, table, cfg.Block)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sequence{stmt: stmt, h: h}
+	if cfg.Block > 1 {
+		if inTx {
+			return nil, fmt.Errorf("%w: a Sequence with blocks cannot run in a transaction", f.InvalidQuerier)
+		}
+		s.blocks = newBlocks(cfg.Block)
+	}
+	return s, nil
+}
+
+// WithTx returns a copy of s that runs its statements on h and raises the
+// counter by one per Next, even when s reserves blocks; herr, when not
+// nil, says why h cannot be used, and every call of the copy returns it.
+func (s *Sequence) WithTx(h Handle, herr error) *Sequence {
+	if s == nil {
+		return nil
+	}
+	c := &Sequence{stmt: s.stmt, h: h, err: s.err}
+	if herr != nil {
+		c.err = herr
+	}
+	return c
+}
+
+// On returns s when its values can be drawn in the transactions of
+// CreateTx begun on h: s runs on h itself, one value per round trip
+// (a block would outlive a transaction). Otherwise it returns nil.
+func (s *Sequence) On(h Handle) *Sequence {
+	if s == nil || s.stmt.one == "" || s.err != nil || s.blocks != nil || !sameHandle(s.h, h) {
+		return nil
+	}
+	return s
+}
+
+// Schema returns the CREATE TABLE IF NOT EXISTS statement of the counter
+// table; "" for a Sequence not made by NewSequence.
+func (s *Sequence) Schema() string {
+	if s == nil {
+		return ""
+	}
+	return s.stmt.schema
+}
+
+// CreateTable runs Schema on the Sequence's handle.
+func (s *Sequence) CreateTable(ctx context.Context, f *Face) error {
+	if err := s.usable(f); err != nil {
+		return err
+	}
+	if _, err := s.h.Exec(ctx, s.stmt.schema); err != nil {
+		return fmt.Errorf("%s: creating counter table: %w", f.Pkg, err)
+	}
+	return nil
+}
+
+// usable reports why s cannot run statements, if it cannot.
+func (s *Sequence) usable(f *Face) error {
+	switch {
+	case s == nil || s.stmt.one == "":
+		return fmt.Errorf("%w: Sequence not made by NewSequence", f.InvalidQuerier)
+	case s.err != nil:
+		return s.err
+	}
+	return nil
+}
+
+// Next returns the scope's next value, from its block or with a statement
+// on the Sequence's handle.
+func (s *Sequence) Next(ctx context.Context, f *Face, scope string) (uint64, error) {
+	if err := s.usable(f); err != nil {
+		return 0, err
+	}
+	return s.draw(ctx, f, s.h, scope)
+}
+
+// draw returns the scope's next value, raising the counter on h. A scope
+// longer than the table holds is refused instead of cut short by the
+// database, which could make two scopes share a counter.
+func (s *Sequence) draw(ctx context.Context, f *Face, h Handle, scope string) (uint64, error) {
+	if n := utf8.RuneCountInString(scope); n > MaxScopeLength {
+		return 0, fmt.Errorf("%w: %d characters, at most %d", f.ScopeTooLong, n, MaxScopeLength)
+	}
+	var v uint64
+	var err error
+	if s.blocks != nil {
+		v, err = s.blocks.next(ctx, scope, func(ctx context.Context) (uint64, error) {
+			return s.raise(ctx, f, h, s.stmt.block, s.blocks.size, scope)
+		})
+	} else {
+		v, err = s.raise(ctx, f, h, s.stmt.one, 1, scope)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s: next value of scope %q: %w", f.Pkg, scope, err)
+	}
+	return v, nil
+}
+
+// Bounds of the retries of a counter upsert the database refused.
+const (
+	raiseAttempts = 50
+	raiseDelay    = time.Millisecond
+	raiseMaxDelay = 100 * time.Millisecond
+)
+
+// raise runs query on h, which raises the scope's counter by n in one
+// statement, and returns the new value. Where each statement commits on
+// its own, an upsert the database refused (a deadlock, a cluster's
+// certification failure) stored nothing and is run again, after a
+// growing, jittered wait. In a transaction the refusal ended the
+// transaction, so it is returned.
+func (s *Sequence) raise(ctx context.Context, f *Face, h Handle, query string, n uint64, scope string) (uint64, error) {
+	wait := raiseDelay
+	for attempt := 1; ; attempt++ {
+		v, err := s.upsert(ctx, h, query, scope)
+		if err == nil {
+			if v < 1 || uint64(v) < n {
+				return 0, fmt.Errorf("%w: value %d after adding %d", f.CounterRange, v, n)
+			}
+			return uint64(v), nil
+		}
+		if !h.Autocommit() || attempt == raiseAttempts || casenum.Classify(err) != casenum.Aborted {
+			return 0, err
+		}
+		t := time.NewTimer(rand.N(wait) + 1)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return 0, fmt.Errorf("%w (after %w)", ctx.Err(), err)
+		}
+		wait = min(2*wait, raiseMaxDelay)
+	}
+}
+
+// upsert runs one counter statement and reads the value it returns: on
+// MySQL the result's LastInsertId, which comes back with the statement's
+// own reply (a separate SELECT LAST_INSERT_ID() could run on another
+// pooled connection); elsewhere the row of RETURNING.
+func (s *Sequence) upsert(ctx context.Context, h Handle, query, scope string) (int64, error) {
+	if s.stmt.d == MySQL {
+		res, err := h.Exec(ctx, query, scope)
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}
+	return h.QueryInt(ctx, query, scope)
+}
