@@ -404,6 +404,7 @@ func TestMetrics(t *testing.T) {
 	}
 	for _, line := range []string{
 		"# TYPE casemint_minted_total counter\ncasemint_minted_total 2\n",
+		"# HELP casemint_attempts_total Candidates tried, the fallback layout's included.\n# TYPE casemint_attempts_total counter\ncasemint_attempts_total 3\n",
 		"# TYPE casemint_collisions_total counter\ncasemint_collisions_total 1\n",
 		"casemint_aborted_total 0\n", "casemint_fallbacks_total 0\n", "casemint_exhausted_total 0\n", "casemint_errors_total 0\n",
 	} {
