@@ -224,6 +224,80 @@ func TestServeAnswersUnparsableRequestsInJSON(t *testing.T) {
 	}
 }
 
+// A request whose body stalls is answered 408 in JSON by the service as
+// main builds it, with the default time limit and a short one: the
+// deadline that cuts the body leaves the server time to write the answer.
+func TestServeAnswersStalledBody(t *testing.T) {
+	t.Parallel()
+	for name, args := range map[string][]string{"default": nil, "short": {"-request-timeout", "300ms"}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testStalledBody(t, startService(t, args...))
+		})
+	}
+}
+
+func testStalledBody(t *testing.T, addr string) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "POST /api/call-centre/calls HTTP/1.1\r\nHost: calls\r\nContent-Type: application/json\r\n"+
+		"Content-Length: 200\r\n\r\n{\"callerName\":\"Ada\",")
+	_ = conn.SetReadDeadline(time.Now().Add(time.Minute)) // the test's own limit, far past the service's
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a stalled body: %v", err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Success *bool  `json:"success"`
+		Error   string `json:"error"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != http.StatusRequestTimeout || err != nil || body.Success == nil || *body.Success || body.Error != "request timeout" {
+		t.Errorf("answer %d %+v (%v), want a JSON 408 request timeout", resp.StatusCode, body, err)
+	}
+}
+
+// startService runs the service as main does, with args and an SQLite file
+// of the test's own, on a loopback port until the test ends, and returns
+// its address.
+func startService(t *testing.T, args ...string) string {
+	t.Helper()
+	args = append([]string{"-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "calls.db")}, args...)
+	cfg, err := parseFlags(args, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := make(chan string, 1)
+	listen := func(network, addr string) (net.Listener, error) {
+		ln, err := net.Listen(network, addr)
+		if err == nil {
+			addrs <- ln.Addr().String()
+		}
+		return ln, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveDB(ctx, cfg, slog.New(slog.DiscardHandler), listen) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	select {
+	case addr := <-addrs:
+		return addr
+	case err := <-done:
+		done <- err // for the cleanup
+		t.Fatalf("serve: %v", err)
+		return ""
+	}
+}
+
 // A shutdown that outlasts its grace period reports it.
 func TestServeShutdownTimeout(t *testing.T) {
 	t.Parallel()
