@@ -2,7 +2,7 @@
 // UNIQUE case numbers minted by casemint: the service whose Date.now() case
 // numbers collided under concurrent requests, done so that they cannot.
 //
-//	go run ./examples/callcentre                       # SQLite in the temp directory, on 127.0.0.1:8080
+//	go run ./examples/callcentre                       # SQLite in the user's cache directory, on 127.0.0.1:8080
 //	go run ./examples/callcentre -db 'postgres://user:pass@localhost:5432/calls'
 //	go run ./examples/callcentre -selftest 2000 -concurrency 64
 //
@@ -80,7 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("callcentre", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `address`")
-	fs.StringVar(&c.dsn, "db", "", "database `DSN`: postgres://..., mysql://..., a go-sql-driver/mysql DSN, or an SQLite file path\n(default: SQLite file "+defaultSQLiteFile()+")")
+	fs.StringVar(&c.dsn, "db", "", "database `DSN`: postgres://..., mysql://..., a go-sql-driver/mysql DSN, or an SQLite file path\n(default: SQLite file casemint/callcentre.db in your cache directory, or callcentre.db in the working directory\nif you have none: "+defaultSQLiteFile()+")")
 	fs.IntVar(&c.dbConns, "db-conns", 8, "most `connections` to a PostgreSQL or MySQL server; more than a few per core only queue in the server (SQLite uses one)")
 	fs.StringVar(&c.table, "table", calls.DefaultTable, "`table` of the call records; its counters for {seq} go in table_seq. The self-test uses a fresh table, dropped afterwards, unless -table is given")
 	fs.StringVar(&c.layout, "layout", casenum.DefaultLayout, "case number `layout`")

@@ -12,7 +12,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +64,42 @@ func TestParseDSN(t *testing.T) {
 		if tt.hidden != "" && strings.Contains(d.display, tt.hidden) {
 			t.Errorf("parseDSN(%q): display %q shows the password", tt.dsn, d.display)
 		}
+	}
+}
+
+// Without -db the records go to the user's cache directory, created if
+// missing, or else to the working directory: never to a path other users
+// share.
+func TestDefaultDatabase(t *testing.T) {
+	cache := filepath.Join(t.TempDir(), "cache")
+	t.Setenv("XDG_CACHE_HOME", cache) // the cache directory on Linux and the BSDs
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := parseDSN("")
+	if want := filepath.Join(dir, "casemint", "callcentre.db"); err != nil || d.display != want {
+		t.Fatalf("parseDSN(\"\") = %q, %v; want %q", d.display, err, want)
+	}
+	if runtime.GOOS == "linux" && !strings.HasPrefix(d.display, cache) {
+		t.Errorf("default database %s is not under XDG_CACHE_HOME %s", d.display, cache)
+	}
+	db, err := d.open(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(d.display); err != nil {
+		t.Errorf("the default database was not created: %v", err)
+	}
+
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "")
+	if _, err := os.UserCacheDir(); err == nil {
+		return // this system has a cache directory without either variable
+	}
+	if got := defaultSQLiteFile(); got != "callcentre.db" {
+		t.Errorf("without a cache directory: %q, want callcentre.db in the working directory", got)
 	}
 }
 
