@@ -41,6 +41,9 @@ func ExampleNewCollector() {
 	// # HELP casemint_aborted_total Attempts the database refused with nothing stored; retried.
 	// # TYPE casemint_aborted_total counter
 	// casemint_aborted_total{generator="tickets"} 0
+	// # HELP casemint_attempts_total Candidates tried, the fallback layout's included.
+	// # TYPE casemint_attempts_total counter
+	// casemint_attempts_total{generator="tickets"} 2
 	// # HELP casemint_collisions_total Candidates found taken, by the Checker or the insert.
 	// # TYPE casemint_collisions_total counter
 	// casemint_collisions_total{generator="tickets"} 0

@@ -6,6 +6,7 @@
 // The counters, read from Stats at each scrape:
 //
 //	casemint_minted_total      numbers handed out by Next or stored by Create
+//	casemint_attempts_total    candidates tried, the fallback's included
 //	casemint_collisions_total  candidates found taken
 //	casemint_aborted_total     attempts the database refused, nothing stored
 //	casemint_fallbacks_total   calls that went on to the fallback layout
@@ -30,6 +31,7 @@ type collector struct {
 	err error // the Generator was nil
 
 	minted, collisions, aborted, fallbacks, exhausted, errors *prometheus.Desc
+	attempts                                                  *prometheus.Desc
 }
 
 // NewCollector returns a prometheus.Collector of g's Stats, each metric
@@ -49,6 +51,7 @@ func NewCollector(g *casenum.Generator, constLabels prometheus.Labels) prometheu
 		return prometheus.NewDesc(name, help, nil, constLabels)
 	}
 	c.minted = desc("casemint_minted_total", "Case numbers handed out by Next or stored by Create.")
+	c.attempts = desc("casemint_attempts_total", "Candidates tried, the fallback layout's included.")
 	c.collisions = desc("casemint_collisions_total", "Candidates found taken, by the Checker or the insert.")
 	c.aborted = desc("casemint_aborted_total", "Attempts the database refused with nothing stored; retried.")
 	c.fallbacks = desc("casemint_fallbacks_total", "Calls that went on to the fallback layout.")
@@ -57,14 +60,14 @@ func NewCollector(g *casenum.Generator, constLabels prometheus.Labels) prometheu
 	return c
 }
 
-// Describe sends the descriptors of the six counters, or an invalid one
+// Describe sends the descriptors of the seven counters, or an invalid one
 // for a nil Generator.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	if c.err != nil {
 		ch <- prometheus.NewInvalidDesc(c.err)
 		return
 	}
-	for _, d := range []*prometheus.Desc{c.minted, c.collisions, c.aborted, c.fallbacks, c.exhausted, c.errors} {
+	for _, d := range []*prometheus.Desc{c.minted, c.attempts, c.collisions, c.aborted, c.fallbacks, c.exhausted, c.errors} {
 		ch <- d
 	}
 }
@@ -81,6 +84,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		v    uint64
 	}{
 		{c.minted, st.Minted},
+		{c.attempts, st.Attempts},
 		{c.collisions, st.Collisions},
 		{c.aborted, st.Aborted},
 		{c.fallbacks, st.Fallbacks},

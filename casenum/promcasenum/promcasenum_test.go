@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -51,7 +52,7 @@ func create(g *casenum.Generator, table *casenumtest.Store, script ...error) err
 }
 
 // scenario drives g to a different count for every counter: 6 minted,
-// 5 collisions, 4 aborted, 3 fallbacks, 1 exhausted, 2 errors.
+// 17 attempts, 5 collisions, 4 aborted, 3 fallbacks, 1 exhausted, 2 errors.
 func scenario(t *testing.T, g *casenum.Generator) {
 	t.Helper()
 	table := casenumtest.NewStore()
@@ -84,6 +85,9 @@ const exposition = `
 # HELP casemint_aborted_total Attempts the database refused with nothing stored; retried.
 # TYPE casemint_aborted_total counter
 casemint_aborted_total{generator="tickets"} 4
+# HELP casemint_attempts_total Candidates tried, the fallback layout's included.
+# TYPE casemint_attempts_total counter
+casemint_attempts_total{generator="tickets"} 17
 # HELP casemint_collisions_total Candidates found taken, by the Checker or the insert.
 # TYPE casemint_collisions_total counter
 casemint_collisions_total{generator="tickets"} 5
@@ -114,6 +118,42 @@ func TestExposition(t *testing.T) {
 	problems, err := testutil.CollectAndLint(c)
 	if err != nil || len(problems) > 0 {
 		t.Errorf("lint: %v, %v", problems, err)
+	}
+}
+
+// Every counter of Stats is exported as casemint_<json name>_total, with
+// HELP text and the value of the Stats.
+func TestEveryStatsCounterExported(t *testing.T) {
+	t.Parallel()
+	g := newGenerator(t)
+	scenario(t, g)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(promcasenum.NewCollector(g, nil))
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported := map[string]*dto.MetricFamily{}
+	for _, f := range families {
+		exported[f.GetName()] = f
+	}
+	st := reflect.ValueOf(g.Stats())
+	for i := range st.NumField() {
+		field := st.Type().Field(i)
+		name := "casemint_" + strings.Split(field.Tag.Get("json"), ",")[0] + "_total"
+		f := exported[name]
+		if f == nil {
+			t.Errorf("Stats.%s is not exported as %s", field.Name, name)
+			continue
+		}
+		if f.GetHelp() == "" || f.GetType() != dto.MetricType_COUNTER || len(f.GetMetric()) != 1 ||
+			f.GetMetric()[0].GetCounter().GetValue() != float64(st.Field(i).Uint()) {
+			t.Errorf("%s = %v, want a counter with HELP and the value %d of Stats.%s", name, f, st.Field(i).Uint(), field.Name)
+		}
+		delete(exported, name)
+	}
+	for name := range exported {
+		t.Errorf("%s is exported but is no counter of Stats", name)
 	}
 }
 
@@ -161,8 +201,8 @@ casemint_minted_total{generator="b"} 1
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(text), "casemint_minted_total"); err != nil {
 		t.Error(err)
 	}
-	if n, err := testutil.GatherAndCount(reg); err != nil || n != 12 {
-		t.Errorf("gathered %d series (%v), want 12", n, err)
+	if n, err := testutil.GatherAndCount(reg); err != nil || n != 14 {
+		t.Errorf("gathered %d series (%v), want 14", n, err)
 	}
 	// The same labels again would make a second copy of every series.
 	if err := reg.Register(promcasenum.NewCollector(a, prometheus.Labels{"generator": "a"})); err == nil {

@@ -20,10 +20,16 @@ import (
 )
 
 // defaultSQLiteFile is where the service keeps its records when -db is not
-// given: in the temporary directory, so a fresh clone runs with no set-up
-// and leaves nothing in the working tree.
+// given: in the user's own cache directory, so a fresh clone runs with no
+// set-up, leaves nothing in the working tree and never meets another
+// user's records; in the working directory when there is no cache
+// directory.
 func defaultSQLiteFile() string {
-	return filepath.Join(os.TempDir(), "casemint-callcentre.db")
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "callcentre.db"
+	}
+	return filepath.Join(dir, "casemint", "callcentre.db")
 }
 
 // sqlitePragmas make concurrent writers wait for each other (busy_timeout)
@@ -37,6 +43,7 @@ type database struct {
 	source  string // what sql.Open gets
 	dialect store.Dialect
 	display string // source with the password hidden, for logs
+	dir     string // created before opening, when not empty
 }
 
 // parseDSN recognises the database from its DSN:
@@ -46,14 +53,17 @@ type database struct {
 //	user:pass@tcp(host:3306)/db?param=value             the same, in go-sql-driver/mysql's own form
 //	sqlite:path/to/file.db, or a plain file path         SQLite (modernc.org/sqlite)
 //
-// An empty DSN is the SQLite file defaultSQLiteFile. MySQL connections get
+// An empty DSN is the SQLite file defaultSQLiteFile, whose directory is
+// created if missing. MySQL connections get
 // parseTime=true (the records have a DATETIME) and, unless the DSN says
 // otherwise, interpolateParams=true, which saves two round trips per
 // statement.
 func parseDSN(dsn string) (database, error) {
 	switch {
 	case dsn == "":
-		return sqliteDatabase(defaultSQLiteFile())
+		d, err := sqliteDatabase(defaultSQLiteFile())
+		d.dir = filepath.Dir(d.display)
+		return d, err
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		u, err := url.Parse(dsn)
 		if err != nil {
@@ -147,6 +157,11 @@ func redactURLError(err error) error {
 // open opens and pings the database. conns caps the pool of a server
 // database; SQLite gets one connection.
 func (d database) open(ctx context.Context, conns int) (*sql.DB, error) {
+	if d.dir != "" {
+		if err := os.MkdirAll(d.dir, 0o700); err != nil {
+			return nil, err
+		}
+	}
 	db, err := sql.Open(d.driver, d.source)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", d.display, err)

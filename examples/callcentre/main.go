@@ -2,7 +2,7 @@
 // UNIQUE case numbers minted by casemint: the service whose Date.now() case
 // numbers collided under concurrent requests, done so that they cannot.
 //
-//	go run ./examples/callcentre                       # SQLite in the temp directory, on 127.0.0.1:8080
+//	go run ./examples/callcentre                       # SQLite in the user's cache directory, on 127.0.0.1:8080
 //	go run ./examples/callcentre -db 'postgres://user:pass@localhost:5432/calls'
 //	go run ./examples/callcentre -selftest 2000 -concurrency 64
 //
@@ -80,13 +80,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("callcentre", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen `address`")
-	fs.StringVar(&c.dsn, "db", "", "database `DSN`: postgres://..., mysql://..., a go-sql-driver/mysql DSN, or an SQLite file path\n(default: SQLite file "+defaultSQLiteFile()+")")
+	fs.StringVar(&c.dsn, "db", "", "database `DSN`: postgres://..., mysql://..., a go-sql-driver/mysql DSN, or an SQLite file path\n(default: SQLite file casemint/callcentre.db in your cache directory, or callcentre.db in the working directory\nif you have none: "+defaultSQLiteFile()+")")
 	fs.IntVar(&c.dbConns, "db-conns", 8, "most `connections` to a PostgreSQL or MySQL server; more than a few per core only queue in the server (SQLite uses one)")
 	fs.StringVar(&c.table, "table", calls.DefaultTable, "`table` of the call records; its counters for {seq} go in table_seq. The self-test uses a fresh table, dropped afterwards, unless -table is given")
 	fs.StringVar(&c.layout, "layout", casenum.DefaultLayout, "case number `layout`")
 	fs.StringVar(&c.fallback, "fallback-layout", casenum.DefaultFallbackLayout, "`layout` used after the main layout's attempts all collided; empty turns it off")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug (shows collisions), info, warn or error; the self-test logs errors only unless this is set")
-	fs.DurationVar(&c.requestTimeout, "request-timeout", calls.DefaultRequestTimeout, "time limit of each request")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", calls.DefaultRequestTimeout, "time limit of each request, its body and the database work included")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a shutdown waits for requests in flight")
 	fs.IntVar(&c.selftest, "selftest", 0, "run the self-test with `N` create requests instead of serving")
 	fs.IntVar(&c.concurrency, "concurrency", 16, "self-test: concurrent `workers`")
@@ -129,7 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if cfg.selftest > 0 {
 		return selftest(ctx, cfg, logger, stdout)
 	}
-	return serveDB(ctx, cfg, logger)
+	return serveDB(ctx, cfg, logger, net.Listen)
 }
 
 // newGenerator builds the Generator of the service, with the Store's
@@ -144,8 +144,9 @@ func newGenerator(cfg config, st *calls.Store, logger *slog.Logger) (*casenum.Ge
 	)
 }
 
-// serveDB opens the database, creates the tables and serves until ctx ends.
-func serveDB(ctx context.Context, cfg config, logger *slog.Logger) error {
+// serveDB opens the database, creates the tables and serves on the
+// listener that listen opens on cfg.addr until ctx ends.
+func serveDB(ctx context.Context, cfg config, logger *slog.Logger, listen func(network, addr string) (net.Listener, error)) error {
 	dbInfo, err := parseDSN(cfg.dsn)
 	if err != nil {
 		return err
@@ -170,7 +171,7 @@ func serveDB(ctx context.Context, cfg config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	ln, err := listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
@@ -179,16 +180,24 @@ func serveDB(ctx context.Context, cfg config, logger *slog.Logger) error {
 	return serve(ctx, newHTTPServer(h, cfg, logger), ln, logger, cfg.shutdownTimeout)
 }
 
+// answerTime is how long the server has to write an answer once the
+// request's time is up.
+const answerTime = 5 * time.Second
+
 // newHTTPServer sets the timeouts that keep a slow or stalled client from
-// holding a connection: for the headers, the whole request, the answer
-// (longer than the handler's own limit, so its 503 still gets out) and idle
-// keep-alive connections.
+// holding a connection: for the headers, the whole request, the answer and
+// idle keep-alive connections. A request, its body included, must arrive
+// within the request time limit, which also bounds the handler's work; the
+// write deadline ends answerTime after both, so that the answer to a
+// request cut short (a 408 for a stalled body, a 504) is never cut itself.
+// The read deadline counts from the start of the request, the write
+// deadline from the end of its headers, which only widens that margin.
 func newHTTPServer(h http.Handler, cfg config, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      cfg.requestTimeout + 5*time.Second,
+		ReadTimeout:       cfg.requestTimeout,
+		WriteTimeout:      cfg.requestTimeout + answerTime,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

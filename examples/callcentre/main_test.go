@@ -12,7 +12,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +64,42 @@ func TestParseDSN(t *testing.T) {
 		if tt.hidden != "" && strings.Contains(d.display, tt.hidden) {
 			t.Errorf("parseDSN(%q): display %q shows the password", tt.dsn, d.display)
 		}
+	}
+}
+
+// Without -db the records go to the user's cache directory, created if
+// missing, or else to the working directory: never to a path other users
+// share.
+func TestDefaultDatabase(t *testing.T) {
+	cache := filepath.Join(t.TempDir(), "cache")
+	t.Setenv("XDG_CACHE_HOME", cache) // the cache directory on Linux and the BSDs
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := parseDSN("")
+	if want := filepath.Join(dir, "casemint", "callcentre.db"); err != nil || d.display != want {
+		t.Fatalf("parseDSN(\"\") = %q, %v; want %q", d.display, err, want)
+	}
+	if runtime.GOOS == "linux" && !strings.HasPrefix(d.display, cache) {
+		t.Errorf("default database %s is not under XDG_CACHE_HOME %s", d.display, cache)
+	}
+	db, err := d.open(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(d.display); err != nil {
+		t.Errorf("the default database was not created: %v", err)
+	}
+
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "")
+	if _, err := os.UserCacheDir(); err == nil {
+		return // this system has a cache directory without either variable
+	}
+	if got := defaultSQLiteFile(); got != "callcentre.db" {
+		t.Errorf("without a cache directory: %q, want callcentre.db in the working directory", got)
 	}
 }
 
@@ -221,6 +259,80 @@ func TestServeAnswersUnparsableRequestsInJSON(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" ||
 		err != nil || body.Success == nil || *body.Success || body.Error != "bad request" {
 		t.Errorf("answer %d %q %+v (%v), want a JSON 400", resp.StatusCode, resp.Header.Get("Content-Type"), body, err)
+	}
+}
+
+// A request whose body stalls is answered 408 in JSON by the service as
+// main builds it, with the default time limit and a short one: the
+// deadline that cuts the body leaves the server time to write the answer.
+func TestServeAnswersStalledBody(t *testing.T) {
+	t.Parallel()
+	for name, args := range map[string][]string{"default": nil, "short": {"-request-timeout", "300ms"}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testStalledBody(t, startService(t, args...))
+		})
+	}
+}
+
+func testStalledBody(t *testing.T, addr string) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "POST /api/call-centre/calls HTTP/1.1\r\nHost: calls\r\nContent-Type: application/json\r\n"+
+		"Content-Length: 200\r\n\r\n{\"callerName\":\"Ada\",")
+	_ = conn.SetReadDeadline(time.Now().Add(time.Minute)) // the test's own limit, far past the service's
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a stalled body: %v", err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Success *bool  `json:"success"`
+		Error   string `json:"error"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != http.StatusRequestTimeout || err != nil || body.Success == nil || *body.Success || body.Error != "request timeout" {
+		t.Errorf("answer %d %+v (%v), want a JSON 408 request timeout", resp.StatusCode, body, err)
+	}
+}
+
+// startService runs the service as main does, with args and an SQLite file
+// of the test's own, on a loopback port until the test ends, and returns
+// its address.
+func startService(t *testing.T, args ...string) string {
+	t.Helper()
+	args = append([]string{"-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "calls.db")}, args...)
+	cfg, err := parseFlags(args, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := make(chan string, 1)
+	listen := func(network, addr string) (net.Listener, error) {
+		ln, err := net.Listen(network, addr)
+		if err == nil {
+			addrs <- ln.Addr().String()
+		}
+		return ln, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveDB(ctx, cfg, slog.New(slog.DiscardHandler), listen) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	select {
+	case addr := <-addrs:
+		return addr
+	case err := <-done:
+		done <- err // for the cleanup
+		t.Fatalf("serve: %v", err)
+		return ""
 	}
 }
 

@@ -19,12 +19,7 @@ import (
 )
 
 func main() {
-	db, err := sql.Open("sqlite", "calls.db")
-	if err != nil {
-		log.Fatal(err)
-	}
-	// The UNIQUE constraint, not a lookup, is what keeps numbers unique.
-	_, err = db.Exec(`CREATE TABLE IF NOT EXISTS calls (case_number TEXT NOT NULL UNIQUE, subject TEXT NOT NULL)`)
+	db, err := openDB("calls.db")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -36,6 +31,23 @@ func main() {
 	}
 	http.Handle("POST /calls", createCall(db, gen))
 	log.Fatal(http.ListenAndServe("localhost:8080", nil))
+}
+
+// openDB opens the SQLite file at path and creates the table. Concurrent
+// requests write at once: WAL and a busy timeout make each writer wait for
+// the one before it instead of failing with SQLITE_BUSY.
+func openDB(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		return nil, err
+	}
+	// The UNIQUE constraint, not a lookup, is what keeps numbers unique.
+	_, err = db.Exec(`CREATE TABLE IF NOT EXISTS calls (case_number TEXT NOT NULL UNIQUE, subject TEXT NOT NULL)`)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // createCall stores a call and answers with its case number.

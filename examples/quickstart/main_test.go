@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,16 +21,14 @@ import (
 	"github.com/casemint/casemint/casenum/casenumtest"
 )
 
+// newDB opens a fresh database as main does, in a temporary directory.
 func newDB(t *testing.T) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "calls.db"))
+	db, err := openDB(filepath.Join(t.TempDir(), "calls.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(`CREATE TABLE calls (case_number TEXT NOT NULL UNIQUE, subject TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
 	return db
 }
 
@@ -71,6 +70,68 @@ func TestCreateCall(t *testing.T) {
 	if err := db.QueryRow(`SELECT subject FROM calls WHERE case_number = ?`, numbers[1]).Scan(&subject); err != nil || subject != "Router" {
 		t.Errorf("stored %q, %v", subject, err)
 	}
+}
+
+// The quickstart holds under load: 400 calls, 32 at a time, over real HTTP
+// to a database opened as main opens it, are all stored under distinct
+// numbers.
+func TestCreateCallUnderLoad(t *testing.T) {
+	t.Parallel()
+	const calls, clients = 400, 32
+	db := newDB(t)
+	gen, err := casenum.New(casenum.WithLayout("CASE-{date}-{alnum:6}{check}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(createCall(db, gen))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	defer client.CloseIdleConnections()
+
+	answers := make([]string, calls)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for i := range jobs {
+				answers[i] = postTo(client, srv.URL, fmt.Sprintf("call %d", i))
+			}
+		})
+	}
+	for i := range calls {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+
+	failed := 0
+	for i, a := range answers {
+		if !strings.HasPrefix(a, "201 ") || gen.Validate(strings.TrimPrefix(a, "201 ")) != nil {
+			failed++
+			if failed <= 5 {
+				t.Errorf("call %d: %s", i, a)
+			}
+		}
+	}
+	var rows, distinct int
+	if err := db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT case_number) FROM calls`).Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if failed > 0 || rows != calls || distinct != calls {
+		t.Errorf("%d of %d calls failed; the table holds %d rows, %d distinct numbers; want %d", failed, calls, rows, distinct, calls)
+	}
+}
+
+// postTo posts a call with subject to url and returns the answer's status
+// and body, or the error.
+func postTo(c *http.Client, url, subject string) string {
+	resp, err := c.PostForm(url, map[string][]string{"subject": {subject}})
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return fmt.Sprintf("%d %s", resp.StatusCode, strings.TrimSpace(string(body)))
 }
 
 // Every other outcome has its own answer; the uncertain one names the number.
@@ -154,6 +215,10 @@ func TestREADMEShowsThisCode(t *testing.T) {
 		code = code[strings.Index(code, from):]
 		if file == "main_test.go" {
 			code = code[:strings.Index(code, "\n}\n")+3]
+		}
+		// The program is shown whole: its listing ends where the file does.
+		if file == "main.go" {
+			code = "```go\n" + code + "```\n"
 		}
 		if !strings.Contains(string(readme), code) {
 			t.Errorf("README.md does not show %s as it is, from %q", file, from)

@@ -119,7 +119,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.Metrics {
 		mux.HandleFunc(routeMetrics, s.metrics)
 	}
-	return s.logRequests(s.withTimeout(jsonErrors(mux))), nil
+	return s.logRequests(s.withTimeout(checkQuery(jsonErrors(mux)))), nil
 }
 
 // created is the answer to a create request.
@@ -296,8 +296,13 @@ type page struct {
 }
 
 func (s *server) list(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	q := r.URL.Query() // checkQuery has refused a query string it cannot decode
 	problems := FieldErrors{}
+	for _, name := range []string{"date", "limit", "cursor"} {
+		if len(q[name]) > 1 {
+			problems[name] = "must be given once"
+		}
+	}
 	day := q.Get("date")
 	if day == "" {
 		day = s.now().UTC().Format(time.DateOnly)

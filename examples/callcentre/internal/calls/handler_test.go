@@ -351,6 +351,17 @@ func TestListRejects(t *testing.T) {
 		{"cursor=abc", "cursor"},
 		{"cursor=0", "cursor"},
 		{"cursor=99999999999999999999", "cursor"},
+		// Malformed or repeated, each is refused rather than read as absent.
+		{"date=%zz", "date"},
+		{"limit=%zz", "limit"},
+		{"cursor=%zz", "cursor"},
+		{"date=2025-09-29%", "date"},
+		{"date=2025-09-29;limit=5", "date"},
+		{"limit=%2", "limit"},
+		{"limit=5&limit=50", "limit"},
+		{"date=2025-09-29&date=2025-09-30", "date"},
+		{"cursor=1&cursor=2", "cursor"},
+		{"%zz=1", "%zz"},
 	}
 	for _, tt := range tests {
 		a := s.do(http.MethodGet, calls.CallsPath+"?"+tt.query, "", "")
@@ -362,6 +373,35 @@ func TestListRejects(t *testing.T) {
 	a := s.do(http.MethodGet, calls.CallsPath+fmt.Sprintf("?limit=%d", calls.MaxPageSize), "", "")
 	if a.status != http.StatusOK {
 		t.Errorf("limit=%d: status %d, want 200", calls.MaxPageSize, a.status)
+	}
+}
+
+// A query string that cannot be decoded is refused on every route, the
+// ones that read no parameter included, and nothing is stored.
+func TestMalformedQueryRefused(t *testing.T) {
+	t.Parallel()
+	s := sqliteService(t, options{})
+	number := s.mustCreate(validCall)
+	for _, route := range []struct{ method, path, body string }{
+		{http.MethodGet, calls.CallsPath, ""},
+		{http.MethodGet, calls.CallsPath + "/" + number, ""},
+		{http.MethodPost, calls.CallsPath, validCall},
+		{http.MethodGet, "/api/call-centre/stats", ""},
+	} {
+		for _, tt := range []struct{ query, field string }{
+			{"x=%zz", "x"},
+			{"x=1;y=2", "x"},
+			{"date=2025-09-29&note=100%", "note"},
+		} {
+			a := s.do(route.method, route.path+"?"+tt.query, "application/json", route.body)
+			wantError(t, a, http.StatusBadRequest, "invalid query")
+			if got := keys(a.body["details"]); !sameKeys(got, tt.field) {
+				t.Errorf("%s %s?%s: details %v, want %q", route.method, route.path, tt.query, a.body["details"], tt.field)
+			}
+		}
+	}
+	if n := s.rows(); n != 1 {
+		t.Errorf("%d rows, want the 1 created before", n)
 	}
 }
 
@@ -404,6 +444,7 @@ func TestMetrics(t *testing.T) {
 	}
 	for _, line := range []string{
 		"# TYPE casemint_minted_total counter\ncasemint_minted_total 2\n",
+		"# HELP casemint_attempts_total Candidates tried, the fallback layout's included.\n# TYPE casemint_attempts_total counter\ncasemint_attempts_total 3\n",
 		"# TYPE casemint_collisions_total counter\ncasemint_collisions_total 1\n",
 		"casemint_aborted_total 0\n", "casemint_fallbacks_total 0\n", "casemint_exhausted_total 0\n", "casemint_errors_total 0\n",
 	} {

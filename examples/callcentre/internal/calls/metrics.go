@@ -20,6 +20,7 @@ func (s *server) metrics(w http.ResponseWriter, _ *http.Request) {
 		value      uint64
 	}{
 		{"casemint_minted_total", "Case numbers handed out by Next or stored by Create.", st.Minted},
+		{"casemint_attempts_total", "Candidates tried, the fallback layout's included.", st.Attempts},
 		{"casemint_collisions_total", "Candidates found taken, by the Checker or the insert.", st.Collisions},
 		{"casemint_aborted_total", "Attempts the database refused with nothing stored; retried.", st.Aborted},
 		{"casemint_fallbacks_total", "Calls that went on to the fallback layout.", st.Fallbacks},

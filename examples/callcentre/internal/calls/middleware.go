@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -44,6 +46,38 @@ type headerProbe struct {
 func (p *headerProbe) Header() http.Header         { return p.header }
 func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
 func (p *headerProbe) WriteHeader(status int)      { p.status = status }
+
+// checkQuery answers 400 "invalid query" to a request whose query string
+// cannot be decoded, on every route: r.URL.Query drops such a parameter
+// without a word, and a listing would answer as if it had not been sent.
+func checkQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if problems := queryProblems(r.URL.RawQuery); len(problems) > 0 {
+			writeError(w, http.StatusBadRequest, "invalid query", problems)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// queryProblems names each parameter of the query string raw that
+// url.ParseQuery cannot decode: a % that starts no escape, or a semicolon,
+// which it does not take as a separator. A name that cannot be decoded
+// stands as it was sent.
+func queryProblems(raw string) FieldErrors {
+	problems := FieldErrors{}
+	for part := range strings.SplitSeq(raw, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if _, verr := url.QueryUnescape(v); err != nil || verr != nil || strings.Contains(part, ";") {
+			problems[name] = "cannot be decoded: every % must start an escape such as %20, and a ; must be written %3B"
+		}
+	}
+	return problems
+}
 
 // withTimeout bounds each request: the database calls under it end with
 // the context when the time is up.
