@@ -6,7 +6,6 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"testing"
-	"time"
 )
 
 // layScript is a Random that replays values and counts the draws.
@@ -109,75 +108,6 @@ func TestUniformNoModuloBias(t *testing.T) {
 	}
 }
 
-// countSeq is a Sequence that counts per scope.
-type countSeq map[string]uint64
-
-func (s countSeq) Next(_ context.Context, scope string) (uint64, error) {
-	s[scope]++
-	return s[scope], nil
-}
-
-// TestTickTextRendersAsWithout renders through one shared tickText, as a
-// Generator does, and without it: every number must be the same, whichever
-// layout and zone last filled the cache and however far the clock moved.
-func TestTickTextRendersAsWithout(t *testing.T) {
-	t.Parallel()
-	kathmandu := time.FixedZone("", 5*3600+45*60)
-	layouts := []*Layout{
-		MustParseLayout(DefaultLayout),
-		MustParseLayout(DefaultFallbackLayout),
-		MustParseLayout("X{date:2006-01-02}T{date:15:04:05}.{unixms}-{alnum:3}"),
-		MustParseLayout("{date:06.002}/{seq:4}-{rand:2}"),
-		MustParseLayout("CASE-{date}-{unixms}-{rand:3}{check}"),
-		MustParseLayout("{rand:2}{date}"),
-		MustParseLayout("T-{unixms}"),
-		MustParseLayout("C{date:0601}-{seq:4}{check:mod97}"),
-		MustParseLayout("{date}1{unixms}{alnum:2}{check}"),
-		MustParseLayout("INC-{alnum:6}{check}"),
-	}
-	if !layouts[0].digits || layouts[0].lead != 5 || layouts[1].digits || layouts[4].lead != 5 || layouts[9].lead != 0 {
-		t.Fatalf("leading segments: %d/%d/%d, digits %v/%v", layouts[0].lead, layouts[1].lead, layouts[4].lead, layouts[0].digits, layouts[1].digits)
-	}
-	cached := new(tickText)
-	rng := rand.New(rand.NewPCG(5, 6))
-	at := time.Date(2025, 12, 31, 23, 59, 58, 0, time.UTC)
-	for i := range 5000 {
-		// Steps from a microsecond to a day: the same millisecond and
-		// second again, the next ones, midnight, the new year.
-		at = at.Add(time.Duration(rng.Int64N(int64(time.Second) * 2)))
-		if i%500 == 0 {
-			at = at.Add(24 * time.Hour)
-		}
-		l := layouts[rng.IntN(len(layouts))]
-		loc := []*time.Location{time.UTC, kathmandu}[rng.IntN(2)]
-		seed := rng.Uint64()
-		render := func(ticks *tickText) string {
-			var buf [96]byte
-			r := renderer{t: at, loc: loc, ticks: ticks, rnd: rand.NewPCG(seed, 1), seq: countSeq{}, ctx: context.Background()}
-			if ticks != nil {
-				if e := ticks.entry(l, at, loc); e != nil && l.digits {
-					return string(e.appendDigits(buf[:0], l, r.rnd))
-				}
-			}
-			b, err := l.appendTo(buf[:0], &r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return string(b)
-		}
-		want := render(nil)
-		if got := render(cached); got != want {
-			t.Fatalf("%s at %v in %v: %q through the cache, %q without", l, at, loc, got, want)
-		}
-		if l.lead > 0 && cached.entry(l, at, loc) == nil {
-			t.Fatalf("%s at %v: the cache does not hold the leading text", l, at)
-		}
-		if got := render(cached); got != want { // now from the cache
-			t.Fatalf("%s at %v in %v: %q from the cache, %q without", l, at, loc, got, want)
-		}
-	}
-}
-
 // BenchmarkRender is BenchmarkNext/serial without the retry loop around
 // the rendering: the difference is what the loop and its counters cost.
 func BenchmarkRender(b *testing.B) {
@@ -189,7 +119,7 @@ func BenchmarkRender(b *testing.B) {
 	b.ReportAllocs()
 	var n string
 	for b.Loop() {
-		if n, _, err = g.render(ctx, g.layout); err != nil {
+		if n, err = g.render(ctx, g.layout); err != nil {
 			b.Fatal(err)
 		}
 	}

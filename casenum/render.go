@@ -1,0 +1,210 @@
+package casenum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"time"
+)
+
+// renderer carries what one candidate is rendered from: a single clock
+// reading, so that the date, the time fields and the {seq} scope agree.
+type renderer struct {
+	t   time.Time
+	loc *time.Location
+	rnd Random
+	seq Sequence
+	ctx context.Context
+}
+
+// errSeqFull marks a {seq} counter that outgrew its width: the layout has
+// no number left in the scope.
+var errSeqFull = errors.New("casenum: sequence full")
+
+// appendTo renders one candidate of l onto dst.
+func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
+	var form [17]byte // r.t in the fields form, for the date tokens
+	if l.fields != 0 {
+		var err error
+		if form, err = fieldsForm(r.t.In(r.loc), l.fields); err != nil {
+			return dst, err
+		}
+	}
+	var vbuf [64]byte
+	vars := vbuf[:0] // what the tokens rendered, for the check character
+	for i := range l.segs {
+		sg := &l.segs[i]
+		start := len(dst)
+		var err error
+		switch sg.kind {
+		case segLiteral:
+			dst = append(dst, sg.text...)
+			continue
+		case segDate:
+			dst = appendDate(dst, sg.shape, &form)
+		case segUnixMS:
+			dst, err = appendUnixMS(dst, r.t)
+		case segRand:
+			dst = appendPadded(dst, uniform(r.rnd, sg.limit), len(sg.shape))
+		case segAlnum, segHex:
+			dst = appendSymbols(dst, r.rnd, len(sg.shape), sg.text)
+		case segUUID:
+			dst = appendUUID(dst, r.rnd, sg.shape)
+		case segSeq:
+			dst, err = appendSeq(dst, sg, r)
+		case segCheck:
+			dst = appendCheck(dst, l.check, vars)
+		}
+		if err != nil {
+			return dst, err
+		}
+		if l.check != checkNone {
+			vars = append(vars, dst[start:]...)
+		}
+	}
+	return dst, nil
+}
+
+// appendDate writes a date token's shape with the digits of form.
+func appendDate(dst []byte, shape string, form *[17]byte) []byte {
+	n := len(dst)
+	dst = append(dst, shape...)
+	for j, c := range dst[n:] {
+		if c < ' ' {
+			dst[n+j] = form[c]
+		}
+	}
+	return dst
+}
+
+// appendUnixMS writes t's Unix time in milliseconds, 13 digits, or says
+// that t is outside the times they can show.
+func appendUnixMS(dst []byte, t time.Time) ([]byte, error) {
+	ms := t.UnixMilli()
+	if ms < 1e12 || ms >= 1e13 {
+		return dst, unprintable(t, "{unixms} prints 13 digits, the times from 2001-09-09T01:46:40Z to 2286-11-20T17:46:39.999Z")
+	}
+	return appendPadded(dst, uint64(ms), unixmsDigits), nil
+}
+
+// appendSeq writes the next counter of the scope, everything rendered
+// before it.
+func appendSeq(dst []byte, sg *segment, r *renderer) ([]byte, error) {
+	v, err := r.seq.Next(r.ctx, string(dst))
+	if err != nil {
+		return dst, fmt.Errorf("casenum: sequence: %w", err)
+	}
+	if v >= sg.limit {
+		return dst, fmt.Errorf("%w: value %d for scope %q does not fit {seq:%d}", errSeqFull, v, string(dst), len(sg.shape))
+	}
+	return appendPadded(dst, v, len(sg.shape)), nil
+}
+
+// unprintable is the error of a clock reading that a layout cannot render
+// so that the number reads back: minting it would hand out a number that
+// Validate refuses.
+func unprintable(t time.Time, why string) error {
+	return fmt.Errorf("casenum: the clock reads %v, and %s", t, why)
+}
+
+// fieldsForm returns t in the fields form, with the fields that need, a bit
+// per digit, asks for; or an error when its year is not one of 0 to 9999.
+func fieldsForm(t time.Time, need uint32) (form [17]byte, err error) {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return form, unprintable(t, "a date token prints the years 0 to 9999")
+	}
+	f := appendPadded(appendPadded(appendPadded(form[:0], uint64(y), 4), uint64(m), 2), uint64(d), 2)
+	if need&(7<<8) != 0 {
+		appendPadded(f, uint64(t.YearDay()), 3)
+	}
+	if need&(0x3f<<11) != 0 {
+		h, mi, s := t.Clock()
+		appendPadded(appendPadded(appendPadded(form[:11], uint64(h), 2), uint64(mi), 2), uint64(s), 2)
+	}
+	return form, nil
+}
+
+// appendCheck writes the check character of mode over vars.
+func appendCheck(dst []byte, mode checkMode, vars []byte) []byte {
+	switch mode {
+	case checkDamm10:
+		return append(dst, damm10(vars))
+	case checkDamm32:
+		return append(dst, damm32(vars))
+	}
+	c := mod97(vars)
+	return append(dst, c[0], c[1])
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendPadded writes v as exactly n decimal digits, zero-padded. v must be
+// below 10^n.
+func appendPadded(dst []byte, v uint64, n int) []byte {
+	var b [maxDigits]byte
+	for i := n - 1; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, b[:n]...)
+}
+
+// uniform returns a value uniform in [0, n) with Lemire's multiply-and-reject
+// method: no modulo bias, and a division only on the rare rejection path.
+func uniform(r Random, n uint64) uint64 {
+	hi, lo := bits.Mul64(r.Uint64(), n)
+	if lo < n {
+		thresh := -n % n
+		// A fair source is rejected with odds below n/2^64 per draw; the
+		// cap only keeps a broken one (always 0, say) from looping forever.
+		for range 64 {
+			if lo >= thresh {
+				break
+			}
+			hi, lo = bits.Mul64(r.Uint64(), n)
+		}
+	}
+	return hi
+}
+
+// appendSymbols writes n symbols of an alphabet of 16 or 32 letters,
+// taking 4 or 5 bits of each 64-bit draw per symbol: uniform by
+// construction.
+func appendSymbols(dst []byte, r Random, n int, alphabet string) []byte {
+	width := bits.Len(uint(len(alphabet))) - 1
+	per := 64 / width
+	mask := uint64(len(alphabet) - 1)
+	for n > 0 {
+		v := r.Uint64()
+		for k := 0; k < per && n > 0; k++ {
+			dst = append(dst, alphabet[v&mask])
+			v >>= width
+			n--
+		}
+	}
+	return dst
+}
+
+// appendUUID writes a fresh version 4 UUID drawn from r in the given shape:
+// its hex digits, with hyphens where the shape has them.
+func appendUUID(dst []byte, r Random, shape string) []byte {
+	var u [16]byte
+	a, b := r.Uint64(), r.Uint64()
+	for i := range 8 {
+		u[i], u[8+i] = byte(a>>(8*i)), byte(b>>(8*i))
+	}
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
+	d := 0
+	for j := 0; j < len(shape); j++ {
+		if shape[j] == '-' {
+			dst = append(dst, '-')
+			continue
+		}
+		dst = append(dst, hexDigits[u[d/2]>>(4*(1-d%2))&0x0f])
+		d++
+	}
+	return dst
+}
