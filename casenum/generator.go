@@ -22,10 +22,11 @@ const (
 // Generator is immutable and safe for concurrent use; it makes the Random it
 // is given safe too.
 type Generator struct {
-	config           // as resolved by New: rnd made safe, retry defaulted
-	layout   *Layout // compiled from config.layoutSrc
-	fallback *Layout // nil when turned off
-	stats    *stats  // shared with the Generators made by BindSequence
+	config             // as resolved by New: rnd made safe, retry defaulted
+	layout   *Layout   // compiled from config.layoutSrc
+	fallback *Layout   // nil when turned off
+	stats    *stats    // shared with the Generators made by BindSequence
+	days     *dayCache // shared likewise
 }
 
 // config is what the options set.
@@ -148,7 +149,7 @@ func New(opts ...Option) (*Generator, error) {
 			return nil, err
 		}
 	}
-	g := &Generator{config: c, stats: new(stats)}
+	g := &Generator{config: c, stats: new(stats), days: new(dayCache)}
 	g.rnd = safeRandom(c.rnd)
 	var err error
 	if g.layout, err = ParseLayout(c.layoutSrc); err != nil {
@@ -412,7 +413,7 @@ func readOutcome(err error) Outcome {
 // l has a time token.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, error) {
 	var buf [96]byte
-	r := renderer{loc: g.loc, rnd: g.rnd, seq: g.seq, ctx: ctx}
+	r := renderer{loc: g.loc, days: g.days, rnd: g.rnd, seq: g.seq, ctx: ctx}
 	if l.bucket != 0 {
 		r.t = g.clock.Now()
 	}

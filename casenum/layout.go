@@ -67,7 +67,8 @@ type Layout struct {
 	random bool          // has a random token
 	seq    bool          // has a {seq} token
 	bucket time.Duration // finest time resolution of its time tokens; 0 without
-	fields uint32        // a bit per digit of the fields form that its date tokens show
+	lead   int           // leading literals and date tokens without a time of day, the same all day; 0 without such a date token
+	fields uint32        // a bit per digit of the fields form that the date tokens after the lead show
 	size   int           // length of the numbers it renders
 }
 
@@ -99,7 +100,27 @@ func ParseLayout(s string) (*Layout, error) {
 	if !l.random && !l.seq && l.bucket == 0 {
 		return nil, fmt.Errorf("%w %q: no token: every number would be the same", ErrInvalidLayout, s)
 	}
+	l.findLead()
 	return l, nil
+}
+
+// findLead sets the layout's lead and the date fields that the tokens
+// after it show.
+func (l *Layout) findLead() {
+	dated := false
+	for _, sg := range l.segs {
+		if sg.kind != segLiteral && (sg.kind != segDate || dateFieldBits(sg)&timeOfDayBits != 0) {
+			break
+		}
+		l.lead++
+		dated = dated || sg.kind == segDate
+	}
+	if !dated {
+		l.lead = 0
+	}
+	for _, sg := range l.segs[l.lead:] {
+		l.fields |= dateFieldBits(sg)
+	}
 }
 
 // scan compiles l.src into segments, left to right.
@@ -160,7 +181,6 @@ func (l *Layout) add(sg segment, bucket time.Duration) error {
 		if l.bucket == 0 || bucket < l.bucket {
 			l.bucket = bucket
 		}
-		l.fields |= dateFieldBits(sg)
 	default:
 		l.random = true
 	}
@@ -353,6 +373,13 @@ var dateFields = [...]struct {
 
 // fieldNames names each digit of the fields form, to show a date layout.
 const fieldNames = "YYYYMMDDDDDhhmmss"
+
+// The digits of the fields form that hold the day of the year and the time
+// of day, a bit each.
+const (
+	yearDayBits   = 7 << 8
+	timeOfDayBits = 0x3f << 11
+)
 
 const dateSeparators = "-./_:"
 

@@ -5,17 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"sync/atomic"
 	"time"
 )
 
 // renderer carries what one candidate is rendered from: a single clock
 // reading, so that the date, the time fields and the {seq} scope agree.
 type renderer struct {
-	t   time.Time
-	loc *time.Location
-	rnd Random
-	seq Sequence
-	ctx context.Context
+	t    time.Time
+	loc  *time.Location
+	days *dayCache
+	rnd  Random
+	seq  Sequence
+	ctx  context.Context
 }
 
 // errSeqFull marks a {seq} counter that outgrew its width: the layout has
@@ -24,19 +26,20 @@ var errSeqFull = errors.New("casenum: sequence full")
 
 // appendTo renders one candidate of l onto dst.
 func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
-	var form [17]byte // r.t in the fields form, for the date tokens
+	var vbuf [64]byte
+	dst, vars, err := l.appendLead(dst, vbuf[:0], r)
+	if err != nil {
+		return dst, err
+	}
+	var form [17]byte // r.t in the fields form, for the date tokens after the lead
 	if l.fields != 0 {
-		var err error
 		if form, err = fieldsForm(r.t.In(r.loc), l.fields); err != nil {
 			return dst, err
 		}
 	}
-	var vbuf [64]byte
-	vars := vbuf[:0] // what the tokens rendered, for the check character
-	for i := range l.segs {
+	for i := l.lead; i < len(l.segs); i++ {
 		sg := &l.segs[i]
 		start := len(dst)
-		var err error
 		switch sg.kind {
 		case segLiteral:
 			dst = append(dst, sg.text...)
@@ -66,6 +69,19 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 	return dst, nil
 }
 
+// appendLead renders the lead of l onto dst, and what its tokens rendered
+// onto vars, the text a check character covers.
+func (l *Layout) appendLead(dst, vars []byte, r *renderer) ([]byte, []byte, error) {
+	if l.lead == 0 {
+		return dst, vars, nil
+	}
+	d, err := r.days.get(l, r.t, r.loc)
+	if err != nil {
+		return dst, vars, err
+	}
+	return append(dst, d.text...), append(vars, d.vars...), nil
+}
+
 // appendDate writes a date token's shape with the digits of form.
 func appendDate(dst []byte, shape string, form *[17]byte) []byte {
 	n := len(dst)
@@ -76,6 +92,65 @@ func appendDate(dst []byte, shape string, form *[17]byte) []byte {
 		}
 	}
 	return dst
+}
+
+// dayCache remembers what a layout's lead (its literals and date tokens
+// up to its first other token) rendered on the latest day in the
+// Generator's Location. A busy Generator renders many numbers a day: it
+// works out the date once a day, and from then on compares two integers.
+type dayCache struct{ p atomic.Pointer[day] }
+
+// day is what the lead of l renders at the instants in [from, to), Unix
+// seconds: its text, and what its tokens rendered, for a check character.
+type day struct {
+	l          *Layout
+	from, to   int64
+	text, vars string
+}
+
+// get returns the day of l at t in loc.
+func (c *dayCache) get(l *Layout, t time.Time, loc *time.Location) (*day, error) {
+	if d, s := c.p.Load(), t.Unix(); d != nil && d.l == l && s >= d.from && s < d.to {
+		return d, nil
+	}
+	d, err := newDay(l, t.In(loc))
+	if err != nil {
+		return nil, err
+	}
+	c.p.Store(d)
+	return d, nil
+}
+
+// newDay renders the lead of l at t, in t's Location.
+func newDay(l *Layout, t time.Time) (*day, error) {
+	form, err := fieldsForm(t, yearDayBits)
+	if err != nil {
+		return nil, err
+	}
+	var text, vars []byte
+	for _, sg := range l.segs[:l.lead] {
+		if sg.kind == segLiteral {
+			text = append(text, sg.text...)
+			continue
+		}
+		n := len(text)
+		text = appendDate(text, sg.shape, &form)
+		vars = append(vars, text[n:]...)
+	}
+	// Between changes of the zone's offset, the date changes every 86,400
+	// seconds of wall time.
+	_, offset := t.Zone()
+	wall := t.Unix() + int64(offset)
+	from := wall - (wall%86400+86400)%86400 - int64(offset)
+	d := &day{l: l, from: from, to: from + 86400, text: string(text), vars: string(vars)}
+	start, end := t.ZoneBounds() // zero when the offset never changes
+	if !start.IsZero() {
+		d.from = max(d.from, start.Unix())
+	}
+	if !end.IsZero() {
+		d.to = min(d.to, end.Unix())
+	}
+	return d, nil
 }
 
 // appendUnixMS writes t's Unix time in milliseconds, 13 digits, or says
@@ -116,10 +191,10 @@ func fieldsForm(t time.Time, need uint32) (form [17]byte, err error) {
 		return form, unprintable(t, "a date token prints the years 0 to 9999")
 	}
 	f := appendPadded(appendPadded(appendPadded(form[:0], uint64(y), 4), uint64(m), 2), uint64(d), 2)
-	if need&(7<<8) != 0 {
+	if need&yearDayBits != 0 {
 		appendPadded(f, uint64(t.YearDay()), 3)
 	}
-	if need&(0x3f<<11) != 0 {
+	if need&timeOfDayBits != 0 {
 		h, mi, s := t.Clock()
 		appendPadded(appendPadded(appendPadded(form[:11], uint64(h), 2), uint64(mi), 2), uint64(s), 2)
 	}
@@ -141,15 +216,38 @@ func appendCheck(dst []byte, mode checkMode, vars []byte) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendPadded writes v as exactly n decimal digits, zero-padded. v must be
-// below 10^n.
+// below 10^n. It writes the digits in place, two a step: half the
+// divisions, each of which waits for the one before.
 func appendPadded(dst []byte, v uint64, n int) []byte {
-	var b [maxDigits]byte
-	for i := n - 1; i >= 0; i-- {
-		b[i] = byte('0' + v%10)
-		v /= 10
+	dst = append(dst, zeros[:n]...)
+	b := dst[len(dst)-n:]
+	i := n
+	for ; i >= 2; i -= 2 {
+		d := v % 100 * 2
+		v /= 100
+		b[i-2], b[i-1] = digitPairs[d], digitPairs[d+1]
 	}
-	return append(dst, b[:n]...)
+	if i == 1 {
+		b[0] = byte('0' + v)
+	}
+	return dst
 }
+
+// zeros makes room for the widest number appendPadded writes.
+const zeros = "000000000000000000"
+
+// digitPairs holds the two digits of 0 to 99, to write digits in pairs.
+const digitPairs = "" +
+	"00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // uniform returns a value uniform in [0, n) with Lemire's multiply-and-reject
 // method: no modulo bias, and a division only on the rare rejection path.
