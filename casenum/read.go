@@ -210,26 +210,33 @@ type reading struct {
 	badCheck bool // the shape matched but the check character did not
 }
 
+// read reads in as a number of l, all of it.
 func (l *Layout) read(in string, lenient bool) *reading {
 	r := &reading{in: in, lenient: lenient, out: make([]byte, 0, l.size), ms: -1, seqAt: -1}
+	if r.segments(l) && r.pos < len(in) {
+		r.fail(r.pos, "unexpected "+quote(in[r.pos:]))
+	}
+	return r
+}
+
+// segments reads the segments of l from r.pos on, and reports whether they
+// all read; r.pos is then where the number ends.
+func (r *reading) segments(l *Layout) bool {
 	for i := range l.segs {
 		sg := &l.segs[i]
 		if sg.kind == segLiteral {
 			if !r.literal(sg.text) {
-				return r
+				return false
 			}
 			continue
 		}
 		at, start := r.pos, len(r.out)
 		if !r.symbols(sg) || !r.check(l, sg, at, r.out[start:]) {
-			return r
+			return false
 		}
 		r.vars = append(r.vars, r.out[start:]...)
 	}
-	if r.pos < len(in) {
-		r.fail(r.pos, "unexpected "+quote(in[r.pos:]))
-	}
-	return r
+	return true
 }
 
 func (r *reading) fail(at int, why string) bool {
