@@ -412,11 +412,12 @@ func readOutcome(err error) Outcome {
 // render draws one candidate of l from one clock reading, taken only when
 // l has a time token.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, error) {
-	var buf [96]byte
-	r := renderer{loc: g.loc, days: g.days, rnd: g.rnd, seq: g.seq, ctx: ctx}
+	var r renderer // assigned field by field: a composite literal is built apart and copied
+	r.loc, r.days, r.rnd, r.seq, r.ctx = g.loc, g.days, g.rnd, g.seq, ctx
 	if l.bucket != 0 {
 		r.t = g.clock.Now()
 	}
+	var buf [96]byte
 	b, err := l.appendTo(buf[:0], &r)
 	if err != nil {
 		return "", err
