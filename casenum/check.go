@@ -71,11 +71,6 @@ func damm10[S ~string | ~[]byte](s S) byte {
 	return '0' + damm10State(s)
 }
 
-// validDamm10 reports whether check is the Damm check digit of body.
-func validDamm10[S ~string | ~[]byte](body S, check byte) bool {
-	return check == damm10(body)
-}
-
 // mulAlpha multiplies by alpha = x in GF(2^5) modulo x^5+x^2+1: a shift left,
 // reduced by 0x25 when bit 5 is set. Because alpha is neither 0 nor 1, the
 // operation s∘v = alpha*s XOR v is a quasigroup in which
@@ -101,13 +96,6 @@ func damm32State[S ~string | ~[]byte](s S) byte {
 // crockfordValue, so lower-case hex digits (a-f) count like A-F; bytes with ok == false are skipped.
 func damm32[S ~string | ~[]byte](s S) byte {
 	return crockford[mulAlpha[damm32State(s)]]
-}
-
-// validDamm32 reports whether check is the check symbol of body. The check
-// is read with crockfordValue, so lower case and look-alikes are accepted.
-func validDamm32[S ~string | ~[]byte](body S, check byte) bool {
-	v, ok := crockfordValue(check)
-	return ok && v == mulAlpha[damm32State(body)]
 }
 
 // mod97State runs the ISO 7064 pure-system recursion with modulus 97 and
@@ -138,11 +126,4 @@ func mod97State[S ~string | ~[]byte](s S) uint64 {
 func mod97[S ~string | ~[]byte](s S) [2]byte {
 	c := 98 - mod97State(s)*100%97 // 2..98: appended, the whole reads as 1 mod 97
 	return [2]byte{'0' + byte(c/10), '0' + byte(c%10)}
-}
-
-// validMod97 reports whether check holds the two check digits of body. It
-// compares with the canonical digits rather than testing the remainder, which
-// would also accept 01 for 98 and 99 for 02 and give one number two spellings.
-func validMod97[S ~string | ~[]byte](body S, check [2]byte) bool {
-	return check == mod97(body)
 }

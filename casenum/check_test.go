@@ -16,6 +16,25 @@ const (
 	checkAlnumBody = crockford + "abcdef" + "ILOilo"
 )
 
+// validDamm10 reports whether check is the Damm check digit of body.
+func validDamm10[S ~string | ~[]byte](body S, check byte) bool {
+	return check == damm10(body)
+}
+
+// validDamm32 reports whether check is the check symbol of body. The check
+// is read with crockfordValue, so lower case and look-alikes are accepted.
+func validDamm32[S ~string | ~[]byte](body S, check byte) bool {
+	v, ok := crockfordValue(check)
+	return ok && v == mulAlpha[damm32State(body)]
+}
+
+// validMod97 reports whether check holds the two check digits of body. It
+// compares with the canonical digits rather than testing the remainder, which
+// would also accept 01 for 98 and 99 for 02 and give one number two spellings.
+func validMod97[S ~string | ~[]byte](body S, check [2]byte) bool {
+	return check == mod97(body)
+}
+
 // checkGFMul multiplies in GF(2^5) modulo x^5+x^2+1 bit by bit, independently of
 // the mulAlpha table.
 func checkGFMul(a, b byte) byte {

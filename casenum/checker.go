@@ -2,8 +2,9 @@ package casenum
 
 import "context"
 
-// Checker reports whether a case number is already taken. Next consults it
-// before handing a number out, Create before calling the insert function.
+// Checker reports whether a case number is already stored: a candidate it
+// finds is a collision. Next consults it before handing a number out,
+// Create before calling the insert function.
 //
 // A check is advisory: two callers can both see "free" and race to store the
 // same number. The database's UNIQUE constraint stays the final arbiter,
@@ -11,17 +12,10 @@ import "context"
 // the recommended path.
 //
 // Implementations must be safe for concurrent use. An error from Exists ends
-// the Generator's call with that error wrapped; it is never taken for "free".
+// the Generator's call with that error wrapped, unless the database aborted
+// the lookup (see Classify), which is retried; it is never taken for "free".
 type Checker interface {
 	Exists(ctx context.Context, number string) (bool, error)
-}
-
-// CheckerFunc adapts a function to the Checker interface.
-type CheckerFunc func(ctx context.Context, number string) (bool, error)
-
-// Exists calls f(ctx, number).
-func (f CheckerFunc) Exists(ctx context.Context, number string) (bool, error) {
-	return f(ctx, number)
 }
 
 // Sequence hands out counters for {seq} tokens. The scope is everything the

@@ -4,7 +4,8 @@ import "time"
 
 // Clock tells the time. A Generator takes one time per candidate: the printed
 // date, every time field and the {seq} scope come from that one instant.
-// Next does not ask for it when the layout has no time token.
+// It is not asked when the layout has no time token. With an Observer, it
+// also times each call.
 //
 // Implementations must be safe for concurrent use. The fake clocks of
 // github.com/jonboulle/clockwork and github.com/benbjohnson/clock fit as they

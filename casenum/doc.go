@@ -27,13 +27,31 @@
 //   - Next asks a Checker before handing the number out. That is racy on its
 //     own: two callers can both hear "free". Keep the UNIQUE constraint.
 //
+// # Words
+//
+// The documentation, the names, the Events and the Stats use one word for
+// each idea:
+//
+//	candidate  a number rendered for one attempt
+//	attempt    one candidate checked (Checker) and stored (insert); every
+//	           attempt ends in one Outcome
+//	stored     the attempt succeeded (Outcome Stored)
+//	minted     a call returned a number: Stats.Minted
+//	collision  the candidate is already stored (Outcome Collided,
+//	           Stats.Collisions); ErrDuplicate marks one, WithConflict says
+//	           which insert errors are one
+//	aborted    the database refused the attempt and stored nothing
+//	fallback   the call went on to the fallback layout
+//	exhausted  the call gave up after all its attempts (ErrExhausted)
+//
 // # Outcomes
 //
 // Every attempt ends in one Outcome, which Classify tells from the error
-// (WithConflict and WithClassifier change the judgement):
+// (WithConflict changes the judgement of collisions, and Mark states an
+// outcome that an error does not tell):
 //
 //	Stored     the insert succeeded: the call returns the number
-//	Collided   the number is taken (a unique violation, ErrDuplicate): try another
+//	Collided   a collision (a unique violation, ErrDuplicate): try another
 //	Aborted    the database refused the attempt and stored nothing (a deadlock,
 //	           a serialization or cluster certification failure): wait, try another
 //	Uncertain  the insert may have been stored (the connection lost after sending,
@@ -42,6 +60,7 @@
 //
 // Errors come back as an *AttemptError that names the number the attempt
 // was about, so an uncertain one can be looked up and is never minted twice.
+// An Observer is told of every attempt's Outcome and of how every call ends.
 //
 // # The layout language
 //
@@ -52,7 +71,9 @@
 //	{date:LAYOUT}   the date and time in a Go time layout of zero-padded numeric
 //	                fields (2006 06 01 02 002 15 04 05) and the separators - . / _ :,
 //	                e.g. {date:060102}; text goes outside: {date:20060102}T{date:1504}
-//	{unixms}        the Unix time in milliseconds: 13 digits from 2001 to 2286
+//	{unixms}        the Unix time in milliseconds, 13 digits: a clock reading
+//	                before 2001-09-09 or after 2286-11-20 fails the call, as a
+//	                year outside 0 to 9999 does for the date tokens
 //	{rand:N}        N random decimal digits, uniform (no modulo bias), N 1-18
 //	{alnum:N}       N random Crockford base32 symbols (0-9, A-Z without I L O U),
 //	                safe to read aloud, N 1-26

@@ -30,7 +30,7 @@ func TestNormalizeAmbiguousLayouts(t *testing.T) {
 
 func TestNormalizeRefusesControlBytesAsHex(t *testing.T) {
 	t.Parallel()
-	l := casenum.MustParseLayout(casenum.DefaultFallbackLayout)
+	l := mustParse(t, casenum.DefaultFallbackLayout)
 	for _, in := range []string{"CASE-20250929-\x10f0c3a9e", "CASE-20250929-\x11\x12\x13\x14\x15\x16\x17\x18"} {
 		if got, err := l.Normalize(in); !errors.Is(err, casenum.ErrInvalidNumber) {
 			t.Errorf("Normalize(%q) = %q, %v; want ErrInvalidNumber", in, got, err)
@@ -109,9 +109,13 @@ func TestFallbackOfTimeAloneWaitsATick(t *testing.T) {
 
 func TestRetryAttemptsBounded(t *testing.T) {
 	t.Parallel()
-	for _, r := range []casenum.Retry{{Attempts: 1 << 62}, {FallbackAttempts: 1 << 62}} {
-		if _, err := casenum.New(casenum.WithRetry(r)); !errors.Is(err, casenum.ErrInvalidOption) {
-			t.Errorf("New(%+v) = %v, want ErrInvalidOption", r, err)
+	for _, tt := range []struct {
+		r     casenum.Retry
+		field string
+	}{{casenum.Retry{Attempts: 1 << 62}, "Attempts"}, {casenum.Retry{FallbackAttempts: 1 << 62}, "FallbackAttempts"}} {
+		want := "casenum: invalid Retry." + tt.field + ": 4611686018427387904"
+		if g, err := casenum.New(casenum.WithRetry(tt.r)); g != nil || err == nil || err.Error() != want {
+			t.Errorf("New(%+v) = %v, %v; want %q", tt.r, g, err, want)
 		}
 	}
 }

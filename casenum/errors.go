@@ -2,9 +2,11 @@ package casenum
 
 import "errors"
 
-// Sentinel errors. Every error returned by this package that a caller can
-// act on wraps one of these, so test with errors.Is. Context errors are
-// passed through unchanged: errors.Is(err, context.Canceled) works.
+// Sentinel errors. Every error of this package that a caller can act on
+// at run time wraps one of these, so test with errors.Is. Context errors
+// are passed through unchanged: errors.Is(err, context.Canceled) works.
+// Misuse at construction (a nil option, an invalid Retry) is a plain error
+// from New.
 var (
 	// ErrExhausted is returned by Next and Create when every attempt, the
 	// fallback attempts included, collided or was aborted, and when a {seq}
@@ -13,8 +15,9 @@ var (
 	ErrExhausted = errors.New("casenum: no unique number after all attempts")
 
 	// ErrDuplicate marks a collision. An insert function passed to Create
-	// may return it (or wrap it) to say "this number is taken, try another";
-	// Create also recognises the unique violations of the common SQL drivers.
+	// may return it (or wrap it) to say that the number is already stored;
+	// Create also recognises the unique violations of the common SQL
+	// drivers.
 	ErrDuplicate = errors.New("casenum: duplicate case number")
 
 	// ErrUncertain is wrapped by the error of Create when the insert's
@@ -32,8 +35,4 @@ var (
 	// ErrInvalidNumber is returned by Validate, Normalize and Parse for
 	// input that is not a number of the layouts. The message says why.
 	ErrInvalidNumber = errors.New("casenum: invalid case number")
-
-	// ErrInvalidOption is returned by New for an option with an unusable
-	// value: a nil Clock, a negative attempt count, a Location of nil.
-	ErrInvalidOption = errors.New("casenum: invalid option")
 )

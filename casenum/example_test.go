@@ -2,6 +2,8 @@ package casenum_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -123,7 +125,10 @@ func ExampleGenerator_Normalize() {
 
 // Odds tells how often a layout's candidates collide at a given rate.
 func ExampleLayout_Odds() {
-	l := casenum.MustParseLayout(casenum.DefaultLayout)
+	l, err := casenum.ParseLayout(casenum.DefaultLayout)
+	if err != nil {
+		panic(err)
+	}
 	for _, rate := range []float64{1, 10, 100, 1000} {
 		o := l.Odds(rate)
 		fmt.Printf("%g/s: collision %.1e, %.4f attempts, %.0f collisions a day\n", rate, o.Collision, o.ExpectedAttempts, o.PerDay)
@@ -177,4 +182,27 @@ func ExampleGenerator_Parse() {
 	// 2025-09-29T09:36:53.832+02:00 fallback: false
 	// 2025-09-29T00:00:00+02:00 fallback: true
 	// casenum: invalid case number: "CASE-20250929-1759131413832-07": too short: expected 3 digits at position 31
+}
+
+// cryptoRandom draws every value from crypto/rand, for a policy that
+// demands the operating system's generator for each draw. The default
+// source is seeded from it and is several times faster.
+type cryptoRandom struct{}
+
+func (cryptoRandom) Uint64() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never returns an error
+	return binary.LittleEndian.Uint64(b[:])
+}
+
+// Any source of uniform 64-bit values can feed the random tokens.
+func ExampleWithRandom() {
+	g, err := casenum.New(casenum.WithLayout("INC-{alnum:8}{check}"), casenum.WithRandom(cryptoRandom{}))
+	if err != nil {
+		panic(err)
+	}
+	n, err := g.Next(context.Background())
+	fmt.Println(len(n), err, g.Validate(n))
+	// Output:
+	// 13 <nil> <nil>
 }

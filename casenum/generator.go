@@ -26,7 +26,7 @@ type Generator struct {
 	layout   *Layout   // compiled from config.layoutSrc
 	fallback *Layout   // nil when turned off
 	stats    *stats    // shared with the Generators made by BindSequence
-	ticks    *tickText // shared likewise
+	days     *dayCache // shared likewise
 }
 
 // config is what the options set.
@@ -38,8 +38,7 @@ type config struct {
 	seq                    Sequence
 	loc                    *time.Location
 	retry                  Retry
-	conflict               func(error) bool // nil: as classify says
-	classify               func(error) Outcome
+	conflict               func(error) bool // nil: as Classify says
 	observer               Observer
 }
 
@@ -52,17 +51,15 @@ func WithLayout(layout string) Option {
 }
 
 // WithFallbackLayout sets the layout used after the main layout's attempts
-// all collided. The default is DefaultFallbackLayout; "" turns the fallback
-// off, so that the Generator gives up with ErrExhausted instead.
+// all collided or were aborted. The default is DefaultFallbackLayout; ""
+// turns the fallback off, so that the Generator gives up with ErrExhausted
+// instead.
 func WithFallbackLayout(layout string) Option {
 	return func(c *config) error { c.fallbackSrc = layout; return nil }
 }
 
 // WithClock sets the Clock. The default is time.Now, which
-// testing/synctest's fake time controls. The Generator calls it once per
-// millisecond and adds time.Since that reading for the calls in between
-// (one read of the monotonic clock instead of two clock reads), so a step
-// of the wall clock shows from the next millisecond on.
+// testing/synctest's fake time controls.
 func WithClock(clock Clock) Option {
 	return nonNil("Clock", clock == nil, func(c *config) { c.clock = clock })
 }
@@ -70,8 +67,8 @@ func WithClock(clock Clock) Option {
 // WithRandom sets the source of the random tokens and of the jitter. The
 // default is the runtime's per-thread ChaCha8 generator behind math/rand/v2's
 // functions: seeded from the operating system, unpredictable and lock-free.
-// NewCryptoRandom reads crypto/rand instead. A source that is not safe for concurrent use,
-// such as *rand.PCG, is fine: the Generator serialises its calls.
+// A source that is not safe for concurrent use, such as *rand.PCG, is fine:
+// the Generator serialises its calls.
 func WithRandom(r Random) Option {
 	return nonNil("Random", r == nil, func(c *config) { c.rnd = r })
 }
@@ -101,32 +98,22 @@ func WithRetry(r Retry) Option {
 	return func(c *config) error { c.retry = r; return nil }
 }
 
-// WithConflict sets what counts as a collision: an insert error for which
+// WithConflict sets which insert errors are collisions: an error for which
 // conflict returns true is retried with a new candidate. Use it when the
-// table has another UNIQUE column, whose violations must not be taken for
-// a taken number:
+// table has another UNIQUE column, whose violations are no collision of the
+// case number:
 //
 //	casenum.WithConflict(func(err error) bool { return store.UniqueViolationOn(err, "case_number") })
 //
 // Errors it rejects are classified as usual, except that a unique
-// violation is then Failed. The default takes every unique violation, and
-// ErrDuplicate, for a collision.
+// violation is then Failed; an error marked by Mark keeps its outcome. The
+// default takes every unique violation, and ErrDuplicate, for a collision.
 func WithConflict(conflict func(error) bool) Option {
 	return nonNil("conflict test", conflict == nil, func(c *config) { c.conflict = conflict })
 }
 
-// WithClassifier replaces Classify as the judge of what became of an
-// attempt, for drivers or errors of your own that Classify does not know.
-// Handle your cases and return Classify(err) for the rest. A conflict test
-// set by WithConflict still decides collisions, and errors that package
-// store marks (an attempt inside a caller's transaction, an unanswered
-// COMMIT) keep their outcome.
-func WithClassifier(classify func(error) Outcome) Option {
-	return nonNil("classifier", classify == nil, func(c *config) { c.classify = classify })
-}
-
-// WithObserver sets an Observer told of every mint, collision, fallback and
-// failure. The default is none.
+// WithObserver sets an Observer told of every attempt and of how every call
+// ends. The default is none.
 func WithObserver(o Observer) Option {
 	return nonNil("Observer", o == nil, func(c *config) { c.observer = o })
 }
@@ -135,7 +122,7 @@ func WithObserver(o Observer) Option {
 func nonNil(what string, isNil bool, set func(*config)) Option {
 	return func(c *config) error {
 		if isNil {
-			return fmt.Errorf("%w: nil %s", ErrInvalidOption, what)
+			return fmt.Errorf("casenum: nil %s", what)
 		}
 		set(c)
 		return nil
@@ -143,9 +130,9 @@ func nonNil(what string, isNil bool, set func(*config)) Option {
 }
 
 // New returns a Generator. With no options it renders DefaultLayout, then
-// DefaultFallbackLayout, with dates in UTC. Invalid layouts
-// return an error wrapping ErrInvalidLayout; other unusable options one
-// wrapping ErrInvalidOption.
+// DefaultFallbackLayout, with dates in UTC. An invalid layout returns an
+// error wrapping ErrInvalidLayout; a nil option value, an invalid Retry or
+// a {seq} layout without a Sequence returns an error that says which.
 func New(opts ...Option) (*Generator, error) {
 	c := config{
 		layoutSrc:   DefaultLayout,
@@ -153,18 +140,16 @@ func New(opts ...Option) (*Generator, error) {
 		clock:       systemClock{},
 		rnd:         fastRandom{},
 		loc:         time.UTC,
-		classify:    Classify,
 	}
 	for _, opt := range opts {
 		if opt == nil {
-			return nil, fmt.Errorf("%w: nil Option", ErrInvalidOption)
+			return nil, errors.New("casenum: nil Option")
 		}
 		if err := opt(&c); err != nil {
 			return nil, err
 		}
 	}
-	_, system := c.clock.(systemClock)
-	g := &Generator{config: c, stats: new(stats), ticks: &tickText{system: system}}
+	g := &Generator{config: c, stats: new(stats), days: new(dayCache)}
 	g.rnd = safeRandom(c.rnd)
 	var err error
 	if g.layout, err = ParseLayout(c.layoutSrc); err != nil {
@@ -176,7 +161,7 @@ func New(opts ...Option) (*Generator, error) {
 		}
 	}
 	if g.seq == nil && (g.layout.seq || g.fallback != nil && g.fallback.seq) {
-		return nil, fmt.Errorf("%w: the layout has {seq} but no Sequence was given (WithSequence)", ErrInvalidOption)
+		return nil, errors.New("casenum: the layout has {seq} but no Sequence was given (WithSequence)")
 	}
 	if g.retry, err = c.retry.resolve(); err != nil {
 		return nil, err
@@ -218,7 +203,7 @@ func (g *Generator) Sequence() Sequence { return g.seq }
 func (g *Generator) Stats() Stats { return g.stats.snapshot() }
 
 // Next returns a new case number. With a Checker it retries until the
-// Checker calls a candidate free, waiting between attempts by the Retry
+// Checker finds a candidate free, waiting between attempts by the Retry
 // policy; without one it returns its first candidate.
 //
 // A number from Next is not reserved: another caller can take it before you
@@ -230,33 +215,6 @@ func (g *Generator) Stats() Stats { return g.stats.snapshot() }
 // aborted is retried first); and ctx.Err() when the context ends during a
 // wait.
 func (g *Generator) Next(ctx context.Context) (string, error) {
-	if g.checker == nil && g.observer == nil && !g.layout.seq && ctx.Err() == nil {
-		// Nothing can refuse the first candidate: skip the retry loop,
-		// unless rendering fails, which the loop reports.
-		if g.layout.digits {
-			// Not render: the reading itself is not needed here, only
-			// that the cached millisecond has not ended.
-			if e, _ := g.ticks.now(g.layout, g.loc); e != nil {
-				var buf [96]byte
-				number := string(e.appendDigits(buf[:0], g.layout, g.rnd))
-				g.stats.minted.add()
-				return number, nil
-			}
-		}
-		if g.layout.bucket == 0 {
-			// No time token: the number needs no clock reading.
-			var buf [96]byte
-			r := renderer{loc: g.loc, rnd: g.rnd, ctx: ctx}
-			if b, err := g.layout.appendTo(buf[:0], &r); err == nil {
-				g.stats.minted.add()
-				return string(b), nil
-			}
-		}
-		if number, _, err := g.render(ctx, g.layout); err == nil {
-			g.stats.minted.add()
-			return number, nil
-		}
-	}
 	return g.run(ctx, nil)
 }
 
@@ -275,232 +233,194 @@ func (g *Generator) Next(ctx context.Context) (string, error) {
 //     stored. Look it up before trying again.
 //   - anything else: returned at once as an *AttemptError wrapping it.
 //
-// When every attempt, the fallback's included, collided or was aborted,
-// Create returns ErrExhausted wrapping the last of them. When the context
-// ends during a wait it returns ctx.Err(). A Checker, if set, is consulted
-// before each insert.
+// insert can state the outcome itself with Mark. When every attempt, the
+// fallback's included, collided or was aborted, Create returns ErrExhausted
+// wrapping the last of them. When the context ends during a wait it
+// returns ctx.Err(). A Checker, if set, is consulted before each insert.
 //
 // If the table has other UNIQUE columns, tell Create which violations are
 // collisions with WithConflict. Inside a transaction of your own, wrap
 // insert with store.Savepoint; to run a whole transaction per attempt (a
 // record with child rows, uniqueness checked at COMMIT) use store.CreateTx.
+// The instant a number shows is Parse(number).Time.
 func (g *Generator) Create(ctx context.Context, insert func(ctx context.Context, number string) error) (string, error) {
 	if insert == nil {
-		return "", fmt.Errorf("%w: Create needs an insert function", ErrInvalidOption)
+		return "", errors.New("casenum: Create needs an insert function")
 	}
 	return g.run(ctx, insert)
 }
 
-// run is the retry loop shared by Next and Create: it decides, from what
-// each attempt returns, whether to stop, wait and try again, or move on to
-// the fallback layout.
+// run is the call shared by Next and Create: the main layout's attempts,
+// then the fallback's, then ErrExhausted.
 func (g *Generator) run(ctx context.Context, insert func(context.Context, string) error) (string, error) {
-	var began time.Time
+	c := call{g: g, ctx: ctx, insert: insert}
 	if g.observer != nil {
-		began = g.clock.Now()
+		c.began = g.clock.Now()
 	}
 	if err := ctx.Err(); err != nil {
-		return "", g.fail(ctx, Event{}, err, began)
+		return "", c.fail(Failed, "", err)
 	}
-	total := g.retry.Attempts
+	if number, done, err := c.phase(g.layout, g.retry.Attempts); done {
+		return number, err
+	}
 	if g.fallback != nil {
-		total += g.retry.FallbackAttempts
-	}
-	var last *AttemptError // the last collision or abort
-	aborts := 0            // attempts aborted in a row
-	for attempt := 1; attempt <= total; attempt++ {
-		lay, fallback := g.layout, attempt > g.retry.Attempts
-		if fallback {
-			lay = g.fallback
+		c.fallback = true
+		g.stats.fallbacks.Add(1)
+		if number, done, err := c.phase(g.fallback, g.retry.FallbackAttempts); done {
+			return number, err
 		}
-		if attempt > 1 {
-			if fallback && attempt == g.retry.Attempts+1 {
-				g.stats.fallbacks.Add(1)
-				g.observe(ctx, Event{Kind: EventFallback, Attempt: attempt, Fallback: true, Err: last}, began)
-			}
-			wait := jittered(g.retry.wait(attempt, aborts), g.retry.Jitter, g.rnd)
-			if !lay.random && !lay.seq && attempt != g.retry.Attempts+1 {
-				// Only the time varies: a retry of the same layout before
-				// the next tick renders the same number, so wait a whole
-				// tick.
-				wait = max(wait, min(lay.bucket, g.retry.MaxDelay))
-			}
-			if err := sleep(ctx, g.clock, wait); err != nil {
-				return "", g.fail(ctx, Event{Attempt: attempt, Fallback: fallback}, err, began)
-			}
-		}
-		number, out, err := g.attempt(ctx, lay, insert)
-		e := Event{Number: number, Attempt: attempt, Fallback: fallback, Err: err}
-		switch out {
-		case Stored:
-			g.stats.minted.add()
-			if g.observer != nil {
-				e.Kind = EventMinted
-				g.observe(ctx, e, began)
-			}
-			return number, nil
-		case Collided, Aborted:
-			if out == Collided {
-				g.stats.collisions.Add(1)
-				e.Kind = EventCollision
-				aborts = 0
-			} else {
-				g.stats.aborted.Add(1)
-				e.Kind = EventAborted
-				aborts++
-			}
-			g.observe(ctx, e, began)
-			last = &AttemptError{Number: number, Attempt: attempt, Fallback: fallback, Err: err}
-			continue
-		case layoutFull:
-			// The scope's counter is used up: the main layout cannot
-			// produce another number, which is what the fallback is for.
-			g.stats.failedAttempts.Add(1)
-			last = &AttemptError{Attempt: attempt, Fallback: fallback, Err: err}
-			if !fallback && g.fallback != nil {
-				attempt = g.retry.Attempts // the loop moves on to the fallback
-				continue
-			}
-			attempt = total
-			continue
-		case Uncertain:
-			if !errors.Is(err, ErrUncertain) {
-				err = fmt.Errorf("%w: %w", ErrUncertain, err)
-			}
-		}
-		g.stats.failedAttempts.Add(1)
-		return "", g.fail(ctx, e, &AttemptError{Number: number, Attempt: attempt, Fallback: fallback, Err: err}, began)
 	}
 	g.stats.exhausted.Add(1)
-	err := fmt.Errorf("%w: %w", ErrExhausted, last)
-	g.observe(ctx, Event{Kind: EventExhausted, Attempt: total, Fallback: g.fallback != nil, Err: err}, began)
+	err := fmt.Errorf("%w: %w", ErrExhausted, c.last)
+	c.observe(Failed, "", err)
 	return "", err
 }
 
-// layoutFull is the outcome of an attempt whose {seq} counter no longer
-// fits its width.
-const layoutFull Outcome = 255
+// call is one Next or Create: what its attempts share.
+type call struct {
+	g        *Generator
+	ctx      context.Context
+	insert   func(context.Context, string) error // nil for Next
+	began    time.Time                           // read only for an Observer
+	attempts int                                 // attempts made
+	aborts   int                                 // attempts aborted in a row
+	fallback bool                                // the call went on to the fallback layout
+	last     *AttemptError                       // the last collision or abort
+}
 
-// attempt renders one candidate of lay, checks it with the Checker and
-// stores it with insert, and says what became of it.
+// phase makes up to n attempts of lay. When the call ends with them it
+// returns true, with the number or the error the call ends with; false
+// when every attempt collided or was aborted, or lay has no number left.
+func (c *call) phase(lay *Layout, n int) (string, bool, error) {
+	for i := range n {
+		if c.attempts > 0 {
+			if err := c.wait(lay, i > 0); err != nil {
+				return "", true, c.fail(Failed, "", err)
+			}
+		}
+		c.attempts++
+		number, out, err := c.g.attempt(c.ctx, lay, c.insert)
+		switch {
+		case out == Stored:
+			c.g.stats.minted.Add(1)
+			c.observe(Stored, number, nil)
+			return number, true, nil
+		case errors.Is(err, errSeqFull):
+			// The scope's counter outgrew its width: lay has no number
+			// left, which is what the fallback is for.
+			c.g.stats.failed.Add(1)
+			c.last = &AttemptError{Attempt: c.attempts, Fallback: c.fallback, Err: err}
+			return "", false, nil
+		case out == Collided, out == Aborted:
+			c.retry(number, out, err)
+		default:
+			if out == Uncertain && !errors.Is(err, ErrUncertain) {
+				err = fmt.Errorf("%w: %w", ErrUncertain, err)
+			}
+			c.g.stats.failed.Add(1)
+			return "", true, c.fail(out, number, &AttemptError{Number: number, Attempt: c.attempts, Fallback: c.fallback, Err: err})
+		}
+	}
+	return "", false, nil
+}
+
+// wait waits before the next attempt, of lay: the Retry policy's wait and,
+// after an attempt of the same layout whose only variable part is the
+// time, at least that time's resolution, since an earlier candidate would
+// be the same number.
+func (c *call) wait(lay *Layout, sameLayout bool) error {
+	r := &c.g.retry
+	d := jittered(r.wait(c.attempts+1, c.aborts), r.Jitter, c.g.rnd)
+	if sameLayout && !lay.random && !lay.seq {
+		d = max(d, min(lay.bucket, r.MaxDelay))
+	}
+	return sleep(c.ctx, c.g.clock, d)
+}
+
+// retry counts and observes an attempt that collided or was aborted; the
+// next attempt tries another number.
+func (c *call) retry(number string, out Outcome, err error) {
+	if out == Collided {
+		c.g.stats.collisions.Add(1)
+		c.aborts = 0
+	} else {
+		c.g.stats.aborted.Add(1)
+		c.aborts++
+	}
+	c.last = &AttemptError{Number: number, Attempt: c.attempts, Fallback: c.fallback, Err: err}
+	c.observe(out, number, err)
+}
+
+// fail counts and observes the error a call ends with, other than
+// ErrExhausted, and returns it.
+func (c *call) fail(out Outcome, number string, err error) error {
+	c.g.stats.errors.Add(1)
+	c.observe(out, number, err)
+	return err
+}
+
+// observe tells the Observer, if any, of an Event.
+func (c *call) observe(out Outcome, number string, err error) {
+	if c.g.observer == nil {
+		return
+	}
+	c.g.observer.Observe(c.ctx, Event{
+		Outcome:  out,
+		Number:   number,
+		Attempt:  c.attempts,
+		Fallback: c.fallback,
+		Elapsed:  c.g.clock.Now().Sub(c.began),
+		Err:      err,
+	})
+}
+
+// attempt renders one candidate of lay, has the Checker look for it and
+// insert store it, and says what became of it.
 func (g *Generator) attempt(ctx context.Context, lay *Layout, insert func(context.Context, string) error) (string, Outcome, error) {
-	number, reading, err := g.render(ctx, lay)
+	number, err := g.render(ctx, lay)
 	if err != nil {
-		if errors.Is(err, errSeqFull) {
-			return "", layoutFull, err
-		}
-		return "", g.readOutcome(err), err
+		return "", readOutcome(err), err
 	}
-	if g.checker == nil && insert == nil {
-		return number, Stored, nil
-	}
-	actx := context.WithValue(ctx, candidateKey{}, reading)
 	if g.checker != nil {
-		taken, err := g.checker.Exists(actx, number)
-		if err != nil {
-			return number, g.readOutcome(err), fmt.Errorf("checking: %w", err)
-		}
-		if taken {
-			return number, Collided, fmt.Errorf("%w: taken (Checker)", ErrDuplicate)
+		found, err := g.checker.Exists(ctx, number)
+		switch {
+		case err != nil:
+			return number, readOutcome(err), fmt.Errorf("checking: %w", err)
+		case found:
+			return number, Collided, fmt.Errorf("%w: the Checker found it stored", ErrDuplicate)
 		}
 	}
 	if insert == nil {
 		return number, Stored, nil
 	}
-	err = insert(actx, number)
-	return number, g.outcome(ctx, err), err
-}
-
-// outcome classifies what insert returned.
-func (g *Generator) outcome(ctx context.Context, err error) Outcome {
-	if err == nil {
-		return Stored
+	if err := insert(ctx, number); err != nil {
+		return number, classify(err, g.conflict, ctx.Err() != nil), err
 	}
-	if o, ok := markOf(err); ok {
-		return o // the insert's own verdict comes first
-	}
-	o := g.classify(err)
-	if g.conflict != nil {
-		switch {
-		case g.conflict(err):
-			o = Collided
-		case o == Collided:
-			o = Failed
-		}
-	}
-	switch {
-	case o == Stored || o > Uncertain: // not an outcome of an error
-		o = Failed
-	case o == Failed && ctx.Err() != nil:
-		// The context ended while insert ran: it may have been stored
-		// before the error, whatever the error says.
-		o = Uncertain
-	}
-	return o
+	return number, Stored, nil
 }
 
 // readOutcome classifies an error of a Checker or a Sequence: they store
 // no record, so an attempt the database refused is retried and anything
 // else fails.
-func (g *Generator) readOutcome(err error) Outcome {
-	o, ok := markOf(err)
-	if !ok {
-		o = g.classify(err)
-	}
-	if o == Aborted {
+func readOutcome(err error) Outcome {
+	if Classify(err) == Aborted {
 		return Aborted
 	}
 	return Failed
 }
 
-// render draws one candidate from one instant, which it returns too.
-func (g *Generator) render(ctx context.Context, l *Layout) (string, time.Time, error) {
+// render draws one candidate of l from one clock reading, taken only when
+// l has a time token.
+func (g *Generator) render(ctx context.Context, l *Layout) (string, error) {
+	var r renderer // assigned field by field: a composite literal is built apart and copied
+	r.loc, r.days, r.rnd, r.seq, r.ctx = g.loc, g.days, g.rnd, g.seq, ctx
+	if l.bucket != 0 {
+		r.t = g.clock.Now()
+	}
 	var buf [96]byte
-	var t time.Time
-	e, d := g.ticks.now(l, g.loc)
-	if e != nil {
-		t = e.at.Add(d)
-	} else {
-		t = g.clock.Now()
-		e = g.ticks.entry(l, t, g.loc)
-	}
-	if e != nil && l.digits {
-		return string(e.appendDigits(buf[:0], l, g.rnd)), t, nil
-	}
-	r := renderer{t: t, loc: g.loc, ticks: g.ticks, rnd: g.rnd, seq: g.seq, ctx: ctx}
 	b, err := l.appendTo(buf[:0], &r)
 	if err != nil {
-		return "", r.t, err
+		return "", err
 	}
-	return string(b), r.t, nil
-}
-
-type candidateKey struct{}
-
-// CandidateTime returns the instant a candidate was rendered from. It
-// is set in the context that Create passes to the insert function and that
-// the Checker receives, so a record can store the very instant its number
-// shows: a date column filled from a second reading can disagree with the
-// number's {date} at midnight.
-func CandidateTime(ctx context.Context) (time.Time, bool) {
-	t, ok := ctx.Value(candidateKey{}).(time.Time)
-	return t, ok
-}
-
-// fail counts and observes the error a call ends with.
-func (g *Generator) fail(ctx context.Context, e Event, err error, began time.Time) error {
-	g.stats.errors.Add(1)
-	e.Kind, e.Err = EventError, err
-	g.observe(ctx, e, began)
-	return err
-}
-
-func (g *Generator) observe(ctx context.Context, e Event, began time.Time) {
-	if g.observer == nil {
-		return
-	}
-	if !began.IsZero() {
-		e.Elapsed = g.clock.Now().Sub(began)
-	}
-	g.observer.Observe(ctx, e)
+	return string(b), nil
 }

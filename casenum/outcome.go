@@ -7,18 +7,21 @@ import (
 	"fmt"
 )
 
-// Outcome is what became of one attempt to store (or check) a candidate.
-// A Generator decides from it what comes next; see Classify.
+// Outcome is what became of one attempt: of checking and storing one
+// candidate. A Generator decides from it what comes next (see Classify),
+// and every Event carries one.
 type Outcome uint8
 
 const (
 	// Failed: an error that another attempt would not cure. The call
-	// returns it at once. It is the zero value, so a classifier that
-	// forgets a case fails safe.
+	// returns it at once. It is the zero value, so an outcome left unset
+	// fails safe.
 	Failed Outcome = iota
-	// Stored: the attempt succeeded.
+	// Stored: the attempt succeeded. Create's insert stored the number, or
+	// Next handed it out.
 	Stored
-	// Collided: the number is taken. The next attempt tries another.
+	// Collided: the number is already stored, a collision. The next
+	// attempt tries another.
 	Collided
 	// Aborted: the database refused the attempt and stored nothing (a
 	// deadlock, a serialization or cluster certification failure, a
@@ -101,15 +104,41 @@ func (e *AttemptError) Unwrap() error { return e.Err }
 // importing them. To classify an error of your own otherwise, mark it with
 // Mark in the insert function.
 func Classify(err error) Outcome {
+	return classify(err, nil, false)
+}
+
+// classify is Classify with what a Generator adds: conflict, when not nil,
+// decides which errors are collisions (WithConflict), and ended says that
+// the context ended while the attempt ran, which leaves an error that
+// would fail uncertain instead. A mark comes before both.
+func classify(err error, conflict func(error) bool, ended bool) Outcome {
 	if o, ok := markOf(err); ok {
 		return o
 	}
-	switch {
-	case err == nil:
+	if err == nil {
 		return Stored
+	}
+	o := cause(err)
+	if conflict != nil {
+		switch {
+		case conflict(err):
+			o = Collided
+		case o == Collided:
+			o = Failed
+		}
+	}
+	if o == Failed && ended {
+		o = Uncertain
+	}
+	return o
+}
+
+// cause classifies an error that is not nil and not marked.
+func cause(err error) Outcome {
+	switch {
 	case errors.Is(err, ErrExhausted):
 		// It wraps the last collision, but a saturated Generator is not
-		// one taken number.
+		// one number found stored.
 		return Failed
 	case errors.Is(err, ErrUncertain):
 		return Uncertain
@@ -133,7 +162,7 @@ func Classify(err error) Outcome {
 //	                      (the transaction it ran in is gone, say)
 //	Mark(Aborted, err)    nothing was stored: wait, then try a new number
 //	Mark(Uncertain, err)  the number may be stored: return it, never mint another
-//	Mark(Collided, err)   the number is taken: try another
+//	Mark(Collided, err)   the number is already stored: try another
 //
 // errors.Is and errors.As see through the mark. Mark(Stored, err) is
 // Failed: an attempt that returns an error did not succeed. A nil err

@@ -51,8 +51,8 @@ func TestCreateRetriesAbortedAttempts(t *testing.T) {
 	} {
 		t.Run(cause.Error(), func(t *testing.T) {
 			t.Parallel()
-			var kinds []casenum.EventKind
-			obs := casenum.ObserverFunc(func(_ context.Context, e casenum.Event) { kinds = append(kinds, e.Kind) })
+			var outcomes []casenum.Outcome
+			obs := observerFunc(func(_ context.Context, e casenum.Event) { outcomes = append(outcomes, e.Outcome) })
 			g := newGen(t, casenum.WithObserver(obs), casenum.WithClock(wallClock{}))
 			insert, tried := scripted(cause, casenum.ErrDuplicate)
 			n, err := g.Create(context.Background(), insert)
@@ -66,9 +66,9 @@ func TestCreateRetriesAbortedAttempts(t *testing.T) {
 			if st.Aborted != 1 || st.Collisions != 1 || st.Attempts != 3 || st.Minted != 1 || st.Errors != 0 {
 				t.Errorf("Stats = %+v", st)
 			}
-			want := []casenum.EventKind{casenum.EventAborted, casenum.EventCollision, casenum.EventMinted}
-			if !slices.Equal(kinds, want) {
-				t.Errorf("events %v, want %v", kinds, want)
+			want := []casenum.Outcome{casenum.Aborted, casenum.Collided, casenum.Stored}
+			if !slices.Equal(outcomes, want) {
+				t.Errorf("events %v, want %v", outcomes, want)
 			}
 		})
 	}
@@ -136,7 +136,7 @@ func TestCreateUncertain(t *testing.T) {
 		t.Run(cause.Error(), func(t *testing.T) {
 			t.Parallel()
 			var events []casenum.Event
-			obs := casenum.ObserverFunc(func(_ context.Context, e casenum.Event) { events = append(events, e) })
+			obs := observerFunc(func(_ context.Context, e casenum.Event) { events = append(events, e) })
 			g := newGen(t, casenum.WithObserver(obs))
 			insert, tried := scripted(casenum.ErrDuplicate, cause)
 			n, err := g.Create(context.Background(), insert)
@@ -150,7 +150,7 @@ func TestCreateUncertain(t *testing.T) {
 				t.Fatalf("AttemptError %+v; want the second number, %s", ae, (*tried)[1])
 			}
 			last := events[len(events)-1]
-			if last.Kind != casenum.EventError || last.Number != (*tried)[1] || !errors.Is(last.Err, casenum.ErrUncertain) {
+			if last.Outcome != casenum.Uncertain || last.Number != (*tried)[1] || !errors.Is(last.Err, casenum.ErrUncertain) {
 				t.Errorf("last event %+v", last)
 			}
 			if st := g.Stats(); st.Errors != 1 || st.Attempts != 2 {
@@ -176,35 +176,33 @@ func TestCreateFailed(t *testing.T) {
 	}
 }
 
-func TestWithClassifier(t *testing.T) {
+// An insert function states outcomes that Classify cannot tell from the
+// error with Mark; Mark(Stored, err) fails safe.
+func TestMarkInInsert(t *testing.T) {
 	t.Parallel()
 	busy := errors.New("ORA-00054: resource busy")
 	taken := errors.New("ORA-00001: unique constraint violated")
-	classify := func(err error) casenum.Outcome {
-		switch {
-		case errors.Is(err, busy):
-			return casenum.Aborted
-		case errors.Is(err, taken):
-			return casenum.Collided
-		}
-		return casenum.Classify(err)
-	}
-	g := newGen(t, casenum.WithClassifier(classify), casenum.WithClock(wallClock{}))
-	insert, tried := scripted(busy, taken, casenum.ErrDuplicate)
+	g := newGen(t, casenum.WithClock(wallClock{}))
+	insert, tried := scripted(casenum.Mark(casenum.Aborted, busy), casenum.Mark(casenum.Collided, taken), casenum.ErrDuplicate)
 	if _, err := g.Create(context.Background(), insert); err != nil || len(*tried) != 4 {
 		t.Fatalf("Create = %v after %v", err, *tried)
 	}
 	if st := g.Stats(); st.Aborted != 1 || st.Collisions != 2 {
 		t.Errorf("Stats = %+v", st)
 	}
-	// A classifier that calls a success out of an error fails safe.
-	g = newGen(t, casenum.WithClassifier(func(error) casenum.Outcome { return casenum.Stored }))
-	insert, _ = scripted(busy)
-	if _, err := g.Create(context.Background(), insert); !errors.Is(err, busy) {
+	insert, _ = scripted(casenum.Mark(casenum.Stored, busy))
+	if _, err := g.Create(context.Background(), insert); !errors.Is(err, busy) || errors.Is(err, casenum.ErrUncertain) {
 		t.Errorf("Create = %v, want the error", err)
 	}
-	if _, err := casenum.New(casenum.WithClassifier(nil)); !errors.Is(err, casenum.ErrInvalidOption) {
-		t.Errorf("New(WithClassifier(nil)) = %v", err)
+	// A mark comes before WithConflict, and before a context that ended.
+	conflict := newGen(t, casenum.WithConflict(func(error) bool { return true }))
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := conflict.Create(ctx, func(context.Context, string) error {
+		cancel()
+		return casenum.Mark(casenum.Failed, busy)
+	})
+	if !errors.Is(err, busy) || errors.Is(err, casenum.ErrUncertain) || errors.Is(err, casenum.ErrExhausted) {
+		t.Errorf("Create = %v, want the marked error as it is", err)
 	}
 }
 
@@ -213,7 +211,7 @@ func TestWithClassifier(t *testing.T) {
 func TestCheckerOutcomes(t *testing.T) {
 	t.Parallel()
 	calls := 0
-	ch := casenum.CheckerFunc(func(context.Context, string) (bool, error) {
+	ch := checkerFunc(func(context.Context, string) (bool, error) {
 		calls++
 		switch calls {
 		case 1:
@@ -238,7 +236,7 @@ func TestCheckerOutcomes(t *testing.T) {
 func TestContextEndsDuringWait(t *testing.T) {
 	t.Parallel()
 	clock := casenumtest.NewClock(seedTime)
-	g := newGen(t, casenum.WithClock(clock), casenum.WithRetry(casenum.Retry{Delay: casenum.DefaultMaxDelay, Jitter: -1}))
+	g := newGen(t, casenum.WithClock(clock), casenum.WithRetry(casenum.Retry{Delay: 100 * time.Millisecond, Jitter: -1}))
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var err error

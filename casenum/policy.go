@@ -7,40 +7,9 @@ import (
 	"time"
 )
 
-// Defaults of the retry policy. A zero field of Retry means its default.
-const (
-	// DefaultAttempts is how many candidates of the main layout are tried.
-	// At a thousand numbers per second a candidate of the default layout
-	// collides about once in 2,000 tries, so ten collisions in a row do not
-	// happen by chance; they mean the space is saturated or the Random broken.
-	DefaultAttempts = 10
-
-	// DefaultFallbackAttempts is how many candidates of the fallback layout
-	// are tried after the main layout's attempts collided. Every one is
-	// checked like any other candidate.
-	DefaultFallbackAttempts = 3
-
-	// DefaultDelay is the wait before the second attempt: none. A collision
-	// of a layout with a random or {seq} token is resolved by the next
-	// candidate's fresh value, and waiting only adds latency. A layout whose
-	// only variable part is the time waits instead for its time resolution
-	// (1ms for {unixms}), capped at MaxDelay, since an earlier retry would
-	// render the same number.
-	DefaultDelay = 0
-
-	// DefaultMaxDelay caps every wait.
-	DefaultMaxDelay = 100 * time.Millisecond
-
-	// DefaultMultiplier is the growth of the wait from one attempt to the next.
-	DefaultMultiplier = 2.0
-
-	// DefaultJitter is the fraction of each wait that is drawn at random, so
-	// that callers who collided with each other do not retry in step.
-	DefaultJitter = 0.5
-)
-
 // Retry is the policy of a Generator: how often to try and how long to wait
-// between tries. Each zero field means its Default value.
+// between tries. Each field documents its zero value, which means its
+// default.
 //
 // The waits grow exponentially: the wait before attempt k+1 is
 // Delay*Multiplier^(k-1), capped at MaxDelay, of which a random fraction up
@@ -51,81 +20,99 @@ const (
 // ends at once when the context is done.
 type Retry struct {
 	// Attempts is the number of main-layout candidates tried. Zero means
-	// DefaultAttempts; a negative value, or one above 1<<20, is refused by
-	// New.
+	// 10: at a thousand numbers per second a candidate of the default
+	// layout collides about once in 2,000 tries, so ten collisions in a row
+	// do not happen by chance; they mean the space is saturated or the
+	// Random broken. A negative value, or one above 1<<20, is refused by New.
 	Attempts int
 
 	// FallbackAttempts is the number of fallback-layout candidates tried
-	// after those. Zero means DefaultFallbackAttempts; negative, or above
-	// 1<<20, is refused.
+	// after those. Zero means 3; negative, or above 1<<20, is refused.
 	// WithFallbackLayout("") turns the fallback off instead.
 	FallbackAttempts int
 
-	// Delay is the wait before the second attempt. Zero means DefaultDelay
-	// (no wait, except for layouts whose only variable part is the time);
-	// negative is refused.
+	// Delay is the wait before the second attempt. Zero means none: a
+	// collision of a layout with a random or {seq} token is resolved by the
+	// next candidate's fresh value, and waiting only adds latency. A layout
+	// whose only variable part is the time waits for its time resolution
+	// (1ms for {unixms}) between its own attempts, capped at MaxDelay, since
+	// an earlier candidate would be the same number. Negative is refused.
 	Delay time.Duration
 
-	// MaxDelay caps each wait. Zero means DefaultMaxDelay, or Delay when that
-	// is longer; negative, or below a non-zero Delay, is refused.
+	// MaxDelay caps each wait. Zero means 100ms, or Delay when that is
+	// longer; negative, or below a non-zero Delay, is refused.
 	MaxDelay time.Duration
 
-	// Multiplier is the factor between one wait and the next. Zero means
-	// DefaultMultiplier; values below 1 are refused.
+	// Multiplier is the factor between one wait and the next. Zero means 2;
+	// values below 1 are refused.
 	Multiplier float64
 
-	// Jitter is the fraction, from 0 to 1, of each wait that is randomised:
-	// a wait d becomes a value drawn from [d*(1-Jitter), d]. Zero means
-	// DefaultJitter; a negative value turns jitter off; above 1 is refused.
+	// Jitter is the fraction, from 0 to 1, of each wait that is randomised,
+	// so that callers who collided with each other do not retry in step: a
+	// wait d becomes a value drawn from [d*(1-Jitter), d]. Zero means 0.5; a
+	// negative value turns jitter off; above 1 is refused.
 	Jitter float64
 }
+
+// The defaults of Retry's zero fields.
+const (
+	defaultAttempts         = 10
+	defaultFallbackAttempts = 3
+	defaultMaxDelay         = 100 * time.Millisecond
+	defaultMultiplier       = 2.0
+	defaultJitter           = 0.5
+)
 
 // maxAttempts bounds Attempts and FallbackAttempts, far above any use, so
 // that their sum cannot overflow.
 const maxAttempts = 1 << 20
 
-// resolve fills the zero fields with their defaults and checks the rest.
+// resolve checks r and fills its zero fields with their defaults.
 func (r Retry) resolve() (Retry, error) {
-	bad := func(field string, v any) (Retry, error) {
-		return r, fmt.Errorf("%w: Retry.%s = %v", ErrInvalidOption, field, v)
-	}
-	switch {
-	case r.Attempts < 0 || r.Attempts > maxAttempts:
-		return bad("Attempts", r.Attempts)
-	case r.FallbackAttempts < 0 || r.FallbackAttempts > maxAttempts:
-		return bad("FallbackAttempts", r.FallbackAttempts)
-	case r.Delay < 0:
-		return bad("Delay", r.Delay)
-	case r.MaxDelay < 0:
-		return bad("MaxDelay", r.MaxDelay)
-	case r.Multiplier != 0 && (r.Multiplier < 1 || math.IsNaN(r.Multiplier) || math.IsInf(r.Multiplier, 0)):
-		return bad("Multiplier", r.Multiplier)
-	case r.Jitter > 1 || math.IsNaN(r.Jitter):
-		return bad("Jitter", r.Jitter)
+	if field, v := r.invalid(); field != "" {
+		return r, fmt.Errorf("casenum: invalid Retry.%s: %v", field, v)
 	}
 	if r.Attempts == 0 {
-		r.Attempts = DefaultAttempts
+		r.Attempts = defaultAttempts
 	}
 	if r.FallbackAttempts == 0 {
-		r.FallbackAttempts = DefaultFallbackAttempts
+		r.FallbackAttempts = defaultFallbackAttempts
 	}
-	switch {
-	case r.MaxDelay == 0:
+	if r.MaxDelay == 0 {
 		// The default cap never undercuts a Delay asked for explicitly.
-		r.MaxDelay = max(DefaultMaxDelay, r.Delay)
-	case r.Delay > r.MaxDelay:
-		return bad("Delay", fmt.Sprintf("%v above MaxDelay %v", r.Delay, r.MaxDelay))
+		r.MaxDelay = max(defaultMaxDelay, r.Delay)
 	}
 	if r.Multiplier == 0 {
-		r.Multiplier = DefaultMultiplier
+		r.Multiplier = defaultMultiplier
 	}
 	switch {
 	case r.Jitter == 0:
-		r.Jitter = DefaultJitter
+		r.Jitter = defaultJitter
 	case r.Jitter < 0:
 		r.Jitter = 0
 	}
 	return r, nil
+}
+
+// invalid returns the first field of r that New refuses, and its value.
+func (r Retry) invalid() (field string, v any) {
+	switch {
+	case r.Attempts < 0 || r.Attempts > maxAttempts:
+		return "Attempts", r.Attempts
+	case r.FallbackAttempts < 0 || r.FallbackAttempts > maxAttempts:
+		return "FallbackAttempts", r.FallbackAttempts
+	case r.Delay < 0:
+		return "Delay", r.Delay
+	case r.MaxDelay < 0:
+		return "MaxDelay", r.MaxDelay
+	case r.MaxDelay != 0 && r.Delay > r.MaxDelay:
+		return "Delay", fmt.Sprintf("%v above MaxDelay %v", r.Delay, r.MaxDelay)
+	case r.Multiplier != 0 && (r.Multiplier < 1 || math.IsNaN(r.Multiplier) || math.IsInf(r.Multiplier, 0)):
+		return "Multiplier", r.Multiplier
+	case r.Jitter > 1 || math.IsNaN(r.Jitter):
+		return "Jitter", r.Jitter
+	}
+	return "", nil
 }
 
 // abortDelay is the least wait after an aborted attempt: the contention

@@ -2,6 +2,8 @@ package casenumtest_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -16,9 +18,16 @@ import (
 // the suites against, in a child process started by TestSuitesCatchFaults.
 const brokenEnv = "CASENUMTEST_BROKEN"
 
-// checkerFunc is a Checker that honours its context and is otherwise f.
-func checkerFunc(f func(number string) bool) casenum.Checker {
-	return casenum.CheckerFunc(func(ctx context.Context, number string) (bool, error) {
+type checkerFunc func(ctx context.Context, number string) (bool, error)
+
+func (f checkerFunc) Exists(ctx context.Context, number string) (bool, error) { return f(ctx, number) }
+
+// errDown is what an implementation that loses the context's end reports.
+var errDown = errors.New("connection refused")
+
+// honouring is a Checker that honours its context and is otherwise f.
+func honouring(f func(number string) bool) casenum.Checker {
+	return checkerFunc(func(ctx context.Context, number string) (bool, error) {
 		if err := ctx.Err(); err != nil {
 			return false, err
 		}
@@ -31,7 +40,7 @@ func checkerFunc(f func(number string) bool) casenum.Checker {
 var brokenCheckers = map[string]func(s *casenumtest.Store) casenum.Checker{
 	// Treats the number as a LIKE pattern, as WHERE col LIKE $1 would.
 	"like": func(s *casenumtest.Store) casenum.Checker {
-		return checkerFunc(func(number string) bool {
+		return honouring(func(number string) bool {
 			var re strings.Builder
 			re.WriteString("^")
 			for _, r := range number {
@@ -57,7 +66,7 @@ var brokenCheckers = map[string]func(s *casenumtest.Store) casenum.Checker{
 	// "Sanitises" the number by dropping quotes and backslashes.
 	"strip": func(s *casenumtest.Store) casenum.Checker {
 		strip := strings.NewReplacer(`'`, "", `"`, "", `\`, "").Replace
-		return checkerFunc(func(number string) bool {
+		return honouring(func(number string) bool {
 			for _, n := range s.Numbers() {
 				if strip(n) == strip(number) {
 					return true
@@ -69,7 +78,7 @@ var brokenCheckers = map[string]func(s *casenumtest.Store) casenum.Checker{
 	// Compares only the first 63 characters, as a column too short would.
 	"short": func(s *casenumtest.Store) casenum.Checker {
 		cut := func(n string) string { return n[:min(len(n), 63)] }
-		return checkerFunc(func(number string) bool {
+		return honouring(func(number string) bool {
 			for _, n := range s.Numbers() {
 				if cut(n) == cut(number) {
 					return true
@@ -80,8 +89,17 @@ var brokenCheckers = map[string]func(s *casenumtest.Store) casenum.Checker{
 	},
 	// Ignores its context.
 	"noctx": func(s *casenumtest.Store) casenum.Checker {
-		return casenum.CheckerFunc(func(ctx context.Context, number string) (bool, error) {
+		return checkerFunc(func(ctx context.Context, number string) (bool, error) {
 			return s.Exists(context.Background(), number)
+		})
+	},
+	// Fails for a cancelled context, but with an error of its own.
+	"wrongerr": func(s *casenumtest.Store) casenum.Checker {
+		return checkerFunc(func(ctx context.Context, number string) (bool, error) {
+			if ctx.Err() != nil {
+				return false, errDown
+			}
+			return s.Exists(ctx, number)
 		})
 	},
 }
@@ -128,6 +146,15 @@ var brokenSequences = map[string]func(s *casenumtest.Store) casenum.Sequence{
 			return s.Next(context.Background(), scope)
 		})
 	},
+	// Fails for a cancelled context, but with an error of its own.
+	"wrongerr": func(s *casenumtest.Store) casenum.Sequence {
+		return sequenceFunc(func(ctx context.Context, scope string) (uint64, error) {
+			if ctx.Err() != nil {
+				return 0, fmt.Errorf("counter: %v", ctx.Err()) // %v: the cause is lost
+			}
+			return s.Next(ctx, scope)
+		})
+	},
 }
 
 // TestBrokenImplementation is the child side of TestSuitesCatchFaults: it
@@ -163,11 +190,13 @@ func TestSuitesCatchFaults(t *testing.T) {
 		{"checker:strip", "HostileNumbersMatchExactly PatternsAreLiteral"},
 		{"checker:short", "HostileNumbersMatchExactly"},
 		{"checker:noctx", "CancelledContext"},
+		{"checker:wrongerr", "CancelledContext"},
 		{"sequence:shared", "ScopesAreIndependent"},
 		{"sequence:prefix", "ScopesAreIndependent"},
 		{"sequence:gap", "ConcurrentNoGapNoDuplicate"},
 		{"sequence:dup", "ConcurrentNoGapNoDuplicate"},
 		{"sequence:noctx", "CancelledContext"},
+		{"sequence:wrongerr", "CancelledContext"},
 	}
 	failed := regexp.MustCompile(`--- FAIL: TestBrokenImplementation/(\S+)`)
 	for _, c := range cases {

@@ -3,15 +3,14 @@
 // long each call took and of how many attempts it made, and events on the
 // caller's span for each collision, aborted attempt and fallback.
 //
-// Install the Observer that NewObserver returns with casenum.WithObserver
-// (combine it with others through casenum.MultiObserver). It uses the
-// API only; the application chooses the SDK and the exporter.
+// Install the Observer that NewObserver returns with casenum.WithObserver.
+// It uses the API only; the application chooses the SDK and the exporter.
 //
 // The instruments, of the instrumentation scope
 // github.com/casemint/casemint/casenum/otelcasenum:
 //
 //	casemint.minted           counter    {number}     numbers handed out by Next or stored by Create
-//	casemint.collisions       counter    {collision}  candidates found taken
+//	casemint.collisions       counter    {collision}  attempts that collided
 //	casemint.aborted          counter    {attempt}    attempts the database refused, nothing stored
 //	casemint.fallbacks        counter    {call}       calls that went on to the fallback layout
 //	casemint.exhausted        counter    {call}       calls that ended with casenum.ErrExhausted
@@ -19,20 +18,22 @@
 //	casemint.create.duration  histogram  s            one per Create or Next call
 //	casemint.create.attempts  histogram  {attempt}    one per Create or Next call
 //
-// The histograms carry the attribute outcome, one of minted, exhausted,
-// error and uncertain (the error wraps casenum.ErrUncertain: the number may
-// be stored). The duration is read on the Generator's Clock. Besides
-// outcome, every measurement carries the attributes given to
-// WithAttributes and nothing else: a case number never becomes an
-// attribute, so the number of series stays fixed.
+// The counters and histograms follow the casenum.Events: one for each
+// attempt, the last of a call telling how it ended. The histograms carry
+// the attribute outcome, one of minted, exhausted, error and uncertain (the
+// error wraps casenum.ErrUncertain: the number may be stored). The duration
+// is read on the Generator's Clock. Besides outcome, every measurement
+// carries the attributes given to WithAttributes and nothing else: a case
+// number never becomes an attribute, so the number of series stays fixed.
 //
-// The span events are casemint.collision, casemint.aborted and
-// casemint.fallback, with the attributes casemint.attempt (1-based) and
-// casemint.fallback (whether the candidate came from the fallback layout).
-// They carry neither the number nor the error's text, which often quotes
-// the number: case numbers identify people's cases, and a trace backend
-// keeps whatever it is sent. Put the number on your own span if you want
-// it there.
+// The span events are casemint.collision and casemint.aborted, one per
+// attempt, and casemint.fallback, once at the end of a call that went on to
+// the fallback layout, with the attributes casemint.attempt (1-based; for
+// casemint.fallback, the call's attempts) and casemint.fallback (whether the
+// candidate came from the fallback layout). They carry neither the number
+// nor the error's text, which often quotes the number: case numbers
+// identify people's cases, and a trace backend keeps whatever it is sent.
+// Put the number on your own span if you want it there.
 package otelcasenum
 
 import (
@@ -120,7 +121,7 @@ func WithAttributes(attrs ...attribute.KeyValue) Option {
 }
 
 func invalid(what string) error {
-	return fmt.Errorf("otelcasenum: %w: %s", casenum.ErrInvalidOption, what)
+	return errors.New("otelcasenum: " + what)
 }
 
 // How a call ended: the values of the outcome attribute.
@@ -148,8 +149,8 @@ type observer struct {
 
 // NewObserver returns a casenum.Observer that records what a Generator
 // does on the instruments and span events described in the package doc.
-// A nil or invalid option returns an error wrapping
-// casenum.ErrInvalidOption. The Observer is safe for concurrent use.
+// A nil or invalid option returns an error that says which. The Observer
+// is safe for concurrent use.
 func NewObserver(opts ...Option) (casenum.Observer, error) {
 	c := config{mp: otel.GetMeterProvider(), tp: otel.GetTracerProvider()}
 	for _, opt := range opts {
@@ -177,7 +178,7 @@ func NewObserver(opts ...Option) (casenum.Observer, error) {
 		desc       string
 	}{
 		{&o.minted, "casemint.minted", "{number}", "Case numbers handed out by Next or stored by Create."},
-		{&o.collisions, "casemint.collisions", "{collision}", "Candidates found taken, by the Checker or the insert."},
+		{&o.collisions, "casemint.collisions", "{collision}", "Attempts that collided: the Checker or the insert found the number stored."},
 		{&o.aborted, "casemint.aborted", "{attempt}", "Attempts the database refused with nothing stored; retried."},
 		{&o.fallbacks, "casemint.fallbacks", "{call}", "Calls that went on to the fallback layout."},
 		{&o.exhausted, "casemint.exhausted", "{call}", "Calls that ended with every attempt used up."},
@@ -209,43 +210,37 @@ func NewObserver(opts ...Option) (casenum.Observer, error) {
 
 // Observe records e.
 func (o *observer) Observe(ctx context.Context, e casenum.Event) {
-	switch e.Kind {
-	case casenum.EventMinted:
-		o.minted.Add(ctx, 1, o.add...)
-		o.end(ctx, e, outMinted)
-	case casenum.EventCollision:
+	switch e.Outcome {
+	case casenum.Collided:
 		o.collisions.Add(ctx, 1, o.add...)
 		o.spanEvent(ctx, "casemint.collision", e)
-	case casenum.EventAborted:
+		return
+	case casenum.Aborted:
 		o.aborted.Add(ctx, 1, o.add...)
 		o.spanEvent(ctx, "casemint.aborted", e)
-	case casenum.EventFallback:
+		return
+	}
+	// The last Event of a call.
+	if e.Fallback {
 		o.fallbacks.Add(ctx, 1, o.add...)
 		o.spanEvent(ctx, "casemint.fallback", e)
-	case casenum.EventExhausted:
-		o.exhausted.Add(ctx, 1, o.add...)
-		o.end(ctx, e, outExhausted)
-	case casenum.EventError:
-		o.errors.Add(ctx, 1, o.add...)
-		out := outError
-		if errors.Is(e.Err, casenum.ErrUncertain) {
-			out = outUncertain
-		}
-		o.end(ctx, e, out)
 	}
-}
-
-// end records the call that e ends.
-func (o *observer) end(ctx context.Context, e casenum.Event, out int) {
-	attempts := e.Attempt
-	var ae *casenum.AttemptError
-	if e.Kind == casenum.EventError && !errors.As(e.Err, &ae) {
-		// The call ended before its attempt began: the context ended
-		// during a wait, or before the first attempt.
-		attempts = max(attempts-1, 0)
+	out := outMinted
+	switch {
+	case e.Outcome == casenum.Stored:
+		o.minted.Add(ctx, 1, o.add...)
+	case errors.Is(e.Err, casenum.ErrExhausted):
+		o.exhausted.Add(ctx, 1, o.add...)
+		out = outExhausted
+	case e.Outcome == casenum.Uncertain:
+		o.errors.Add(ctx, 1, o.add...)
+		out = outUncertain
+	default:
+		o.errors.Add(ctx, 1, o.add...)
+		out = outError
 	}
 	o.duration.Record(ctx, e.Elapsed.Seconds(), o.record[out]...)
-	o.attempts.Record(ctx, int64(attempts), o.record[out]...)
+	o.attempts.Record(ctx, int64(e.Attempt), o.record[out]...)
 }
 
 func (o *observer) spanEvent(ctx context.Context, name string, e casenum.Event) {

@@ -18,7 +18,7 @@
 package promcasenum
 
 import (
-	"fmt"
+	"errors"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -44,7 +44,7 @@ type collector struct {
 func NewCollector(g *casenum.Generator, constLabels prometheus.Labels) prometheus.Collector {
 	c := &collector{gen: g}
 	if g == nil {
-		c.err = fmt.Errorf("promcasenum: %w: nil Generator", casenum.ErrInvalidOption)
+		c.err = errors.New("promcasenum: nil Generator")
 		return c
 	}
 	desc := func(name, help string) *prometheus.Desc {

@@ -133,14 +133,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // newGenerator builds the Generator of the service, with the Store's
-// counters behind {seq}. Its events go to the log: collisions at Debug,
-// fallbacks at Warn, failures at Error.
+// counters behind {seq}. Its events go to the log (see logObserver):
+// collisions at Debug, fallbacks at Warn, failures at Error.
 func newGenerator(cfg config, st *calls.Store, logger *slog.Logger) (*casenum.Generator, error) {
 	return casenum.New(
 		casenum.WithLayout(cfg.layout),
 		casenum.WithFallbackLayout(cfg.fallback),
 		casenum.WithSequence(st.Sequence()),
-		casenum.WithObserver(casenum.NewSlogObserver(logger)),
+		casenum.WithObserver(logObserver{logger}),
 	)
 }
 

@@ -480,8 +480,8 @@ func TestExhaustedIs503(t *testing.T) {
 		t.Errorf("answer leaks the database error: %s", a.raw)
 	}
 	st := s.gen.Stats()
-	if st.Exhausted != 1 || st.Collisions != casenum.DefaultAttempts {
-		t.Errorf("Stats = %+v, want 1 exhausted after %d collisions", st, casenum.DefaultAttempts)
+	if st.Exhausted != 1 || st.Collisions != 10 { // Retry.Attempts' default
+		t.Errorf("Stats = %+v, want 1 exhausted after 10 collisions", st)
 	}
 	if !strings.Contains(s.logs.String(), "case numbers exhausted") {
 		t.Errorf("exhaustion not logged:\n%s", s.logs)

@@ -200,10 +200,11 @@ func (s *Store) Create(ctx context.Context, gen *casenum.Generator, c Call) (Cal
 	_, err := store.CreateTx(ctx, s.db, gen, nil, func(ctx context.Context, tx *sql.Tx, number string) error {
 		a := c
 		a.CaseNumber = number
-		// The clock reading the number was rendered from: the call's
-		// date then always matches the number's, midnight included.
-		if t, ok := casenum.CandidateTime(ctx); ok {
-			a.CreatedAt = t.UTC().Truncate(time.Millisecond)
+		// The instant the number shows, when it is later than the call's
+		// own (midnight passed before the number was rendered): the call's
+		// date then always matches the number's.
+		if p, err := gen.Parse(number); err == nil && p.Time.After(a.CreatedAt) {
+			a.CreatedAt = p.Time.UTC().Truncate(time.Millisecond)
 		}
 		if err := s.insertOn(ctx, tx, a); err != nil {
 			return err

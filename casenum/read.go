@@ -2,7 +2,6 @@ package casenum
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 	"unicode"
@@ -27,9 +26,9 @@ func (l *Layout) Validate(number string) error {
 // layout: it ignores white space and letter case, lets a separator between
 // the layout's parts (or inside a date or a UUID) be typed as another or
 // left out, and reads the Crockford look-alikes I and L as 1 and O as 0 in
-// the tokens. Typed, a {unixms} has its 13 digits (2001 to 2286), so that
-// a separator mistyped as a digit cannot hide in it. A number that
-// validates comes back as it is. Input that cannot be read returns a
+// the tokens. Every token has a fixed width, so a separator mistyped as a
+// digit cannot hide in a run of digits. A number that validates comes back
+// as it is. Input that cannot be read returns a
 // *NumberError wrapping ErrInvalidNumber.
 func (l *Layout) Normalize(input string) (string, error) {
 	return normalize(input, l)
@@ -49,6 +48,42 @@ func (g *Generator) Validate(number string) error {
 // hex reads as Crockford base32 too), is refused as ambiguous.
 func (g *Generator) Normalize(input string) (string, error) {
 	return normalize(input, g.layout, g.fallback)
+}
+
+// Parts is what a case number holds, as Generator.Parse reads it.
+type Parts struct {
+	Fallback bool      // the number is of the fallback layout
+	Time     time.Time // the earliest instant its time tokens allow, in the Generator's Location; zero without
+	Scope    string    // the text before {seq}; "" without
+	Seq      uint64    // the {seq} value; 0 without
+}
+
+// Parse reads what a number holds: when it was minted, to the millisecond
+// with {unixms} and otherwise to the finest field of its date tokens (a
+// {date} number reads as the day's first instant in the Generator's
+// Location, midnight where the day has one); its {seq}
+// scope and value; and whether it is of the fallback layout. Date fields a
+// layout leaves out take the values time.Parse gives them: year 0, January,
+// the first, midnight.
+//
+// Parse accepts exactly what Validate accepts; for anything else it returns
+// a *NumberError wrapping ErrInvalidNumber. Normalize typed input first.
+func (g *Generator) Parse(number string) (Parts, error) {
+	r, i, err := read(number, false, g.layout, g.fallback)
+	if err != nil {
+		return Parts{}, err
+	}
+	p := Parts{Fallback: i == 1}
+	switch {
+	case r.ms >= 0:
+		p.Time = time.UnixMilli(r.ms).In(g.loc)
+	case r.date.have != 0:
+		p.Time = r.date.time(g.loc)
+	}
+	if r.seqAt >= 0 {
+		p.Scope, p.Seq = number[:r.seqAt], r.seq
+	}
+	return p, nil
 }
 
 func normalize(input string, layouts ...*Layout) (string, error) {
@@ -157,11 +192,10 @@ func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
 }
 
 // reading is a walk of an input along a layout's segments, left to right:
-// every token has a fixed width (a {unixms} outside 2001 to 2286 has its
-// width worked out before it is read), so each segment reads where the
-// last one ended, and no reading is ever undone. Strictly it takes the
-// input exactly as the layout renders; leniently it forgives what
-// Normalize forgives.
+// each segment reads where the last one ended, and no reading is ever
+// undone. A token is read in two steps: its symbols (symbols), then the
+// rule of the token itself (check). Strictly it takes the input exactly as
+// the layout renders; leniently it forgives what Normalize forgives.
 type reading struct {
 	in       string
 	lenient  bool
@@ -176,17 +210,33 @@ type reading struct {
 	badCheck bool // the shape matched but the check character did not
 }
 
+// read reads in as a number of l, all of it.
 func (l *Layout) read(in string, lenient bool) *reading {
 	r := &reading{in: in, lenient: lenient, out: make([]byte, 0, l.size), ms: -1, seqAt: -1}
-	for i := range l.segs {
-		if !r.segment(l, i) {
-			return r
-		}
-	}
-	if r.pos < len(in) {
+	if r.segments(l) && r.pos < len(in) {
 		r.fail(r.pos, "unexpected "+quote(in[r.pos:]))
 	}
 	return r
+}
+
+// segments reads the segments of l from r.pos on, and reports whether they
+// all read; r.pos is then where the number ends.
+func (r *reading) segments(l *Layout) bool {
+	for i := range l.segs {
+		sg := &l.segs[i]
+		if sg.kind == segLiteral {
+			if !r.literal(sg.text) {
+				return false
+			}
+			continue
+		}
+		at, start := r.pos, len(r.out)
+		if !r.symbols(sg) || !r.check(l, sg, at, r.out[start:]) {
+			return false
+		}
+		r.vars = append(r.vars, r.out[start:]...)
+	}
+	return true
 }
 
 func (r *reading) fail(at int, why string) bool {
@@ -194,49 +244,36 @@ func (r *reading) fail(at int, why string) bool {
 	return false
 }
 
-// segment reads segment i of l at r.pos.
-func (r *reading) segment(l *Layout, i int) bool {
-	sg := &l.segs[i]
-	if sg.kind == segLiteral {
-		return r.literal(sg.text)
-	}
-	syms := digits
-	switch {
-	case sg.kind == segAlnum, sg.kind == segCheck && l.check == checkDamm32:
-		syms = crockfordSymbols
-	case sg.kind == segHex, sg.kind == segUUID:
-		syms = hexSymbols
-	}
-	at, start := r.pos, len(r.out)
-	n := len(sg.shape)
-	if sg.kind == segUnixMS && !r.lenient {
-		n = r.unixmsWidth(l, i)
-	}
-	for j := range n {
-		c := sym[0]
-		if j < len(sg.shape) {
-			c = sg.shape[j]
-		}
-		switch {
-		case c >= ' ': // a separator inside a date or a UUID
+// symbols reads what the shape of token sg describes at r.pos: a symbol of
+// sg.syms for every symbol, and the separators of a date or a UUID, which
+// leniently may be typed as other separators or left out.
+func (r *reading) symbols(sg *segment) bool {
+	for j := 0; j < len(sg.shape); j++ {
+		if c := sg.shape[j]; c >= ' ' {
 			if r.pos < len(r.in) && (r.in[r.pos] == c || r.lenient && isSeparator(r.in[r.pos])) {
 				r.pos++
 			} else if !r.lenient {
-				return r.fail(r.pos, fmt.Sprintf("expected '%c' in %s", c, describe(sg, syms)))
+				return r.fail(r.pos, fmt.Sprintf("expected '%c' in %s", c, describe(sg)))
 			}
 			r.out = append(r.out, c)
 			continue
-		case r.pos == len(r.in):
-			return r.fail(r.pos, "too short: expected "+describe(sg, syms))
 		}
-		b, ok := syms.read(r.in[r.pos], r.lenient)
+		if r.pos == len(r.in) {
+			return r.fail(r.pos, "too short: expected "+describe(sg))
+		}
+		b, ok := sg.syms.read(r.in[r.pos], r.lenient)
 		if !ok {
-			return r.fail(r.pos, fmt.Sprintf("expected a %s, got %s", syms.name, quote(r.in[r.pos:r.pos+runeLen(r.in[r.pos:])])))
+			return r.fail(r.pos, fmt.Sprintf("expected a %s, got %s", sg.syms.name, quote(r.in[r.pos:r.pos+runeLen(r.in[r.pos:])])))
 		}
 		r.out = append(r.out, b)
 		r.pos++
 	}
-	text := r.out[start:]
+	return true
+}
+
+// check applies the rule of token sg to the text its symbols read, which
+// starts at byte at of the input.
+func (r *reading) check(l *Layout, sg *segment, at int, text []byte) bool {
 	switch sg.kind {
 	case segDate:
 		if !r.date.set(sg.shape, text) {
@@ -247,78 +284,27 @@ func (r *reading) segment(l *Layout, i int) bool {
 			return r.fail(at+i, why)
 		}
 	case segUnixMS:
-		if len(text) > 1 && text[0] == '0' || atoi(text) > math.MaxInt64 {
+		if text[0] == '0' {
 			return r.fail(at, fmt.Sprintf("%s is not a Unix time in milliseconds", text))
 		}
 		r.ms = int64(atoi(text))
 	case segSeq:
-		r.seqAt, r.seq = start, atoi(text)
+		r.seqAt, r.seq = len(r.out)-len(text), atoi(text)
 	case segCheck:
 		var buf [2]byte
 		if want := appendCheck(buf[:0], l.check, r.vars); string(want) != string(text) {
 			r.badCheck = true
-			what := "check digit does not"
-			switch l.check {
-			case checkDamm32:
-				what = "check character does not"
-			case checkMod97:
-				what = "check digits do not"
-			}
-			return r.fail(at, what+" match: a character is wrong or two are swapped")
+			return r.fail(at, checkNames[l.check]+" match: a character is wrong or two are swapped")
 		}
 	}
-	r.vars = append(r.vars, text...)
 	return true
 }
 
-// unixmsWidth works out the width of a {unixms} that starts at r.pos in a
-// number read strictly. Outside 2001 to 2286 it has more or fewer than 13
-// digits, and every {unixms} of a number has the same width: they show one
-// clock reading. What the layout reads next tells the width: when a run of
-// digits follows (literal digits, {rand}, {seq}, a date up to its first
-// separator, more {unixms}), whatever the run of digits at r.pos holds
-// beyond them; when a token follows that may start with a digit ({hex},
-// {alnum}, {uuid}), whatever the length of the input leaves after the
-// fixed-width segments.
-func (r *reading) unixmsWidth(l *Layout, i int) int {
-	after, k := 0, 1 // digits the rest of the run needs; {unixms} tokens in it
-	open := false
-scan:
-	for _, next := range l.segs[i+1:] {
-		switch {
-		case next.kind == segUnixMS:
-			k++
-			continue
-		case next.kind == segLiteral || next.kind == segDate:
-			text := next.text
-			if next.kind == segDate {
-				text = next.shape
-			}
-			d := 0
-			for d < len(text) && (isDigit(text[d]) || next.kind == segDate && text[d] < ' ') {
-				d++
-			}
-			after += d
-			if d < len(text) {
-				break scan
-			}
-		case next.kind == segAlnum || next.kind == segHex || next.kind == segUUID || next.kind == segCheck && l.check == checkDamm32:
-			open = true
-			break scan
-		default:
-			after += len(next.shape)
-		}
-	}
-	avail := 0
-	if open {
-		avail, k = len(r.in)-(l.size-unixmsDigits*l.unixms), l.unixms
-	} else {
-		for r.pos+avail < len(r.in) && isDigit(r.in[r.pos+avail]) {
-			avail++
-		}
-		avail -= after
-	}
-	return min(max(avail/k, 1), 19)
+// checkNames starts the error of a check character that does not match.
+var checkNames = [...]string{
+	checkDamm10: "check digit does not",
+	checkDamm32: "check character does not",
+	checkMod97:  "check digits do not",
 }
 
 // literal reads the layout's literal text. Leniently, letters match in any
@@ -365,7 +351,7 @@ type symbols struct {
 }
 
 var (
-	digits = symbols{"digit", func(c byte, lenient bool) (byte, bool) {
+	digitSymbols = symbols{"digit", func(c byte, lenient bool) (byte, bool) {
 		if lenient {
 			return lookAlike(c)
 		}
@@ -395,7 +381,7 @@ var (
 )
 
 // describe says what a token reads, for an error.
-func describe(sg *segment, sym symbols) string {
+func describe(sg *segment) string {
 	switch sg.kind {
 	case segDate:
 		return fmt.Sprintf("a date (%s)", dateNames(sg.shape))
@@ -403,10 +389,10 @@ func describe(sg *segment, sym symbols) string {
 		return fmt.Sprintf("%d hex digits of a UUID", len(strings.ReplaceAll(sg.shape, "-", "")))
 	case segCheck:
 		if len(sg.shape) == 1 {
-			return "a check " + sym.name
+			return "a check " + sg.syms.name
 		}
 	}
-	return fmt.Sprintf("%d %ss", len(sg.shape), sym.name)
+	return fmt.Sprintf("%d %ss", len(sg.shape), sg.syms.name)
 }
 
 // lookAlike reads what a person may type for a digit: O for 0, I and L for 1.
@@ -494,10 +480,7 @@ func (d *dateReading) year() (int, bool) {
 func (d *dateReading) validIn(y int) bool {
 	m, hasM := d.field(4, 2)
 	day, hasD := d.field(6, 2)
-	if hasM && (m < 1 || m > 12) {
-		return false
-	}
-	if hasD && (day < 1 || day > 31 || hasM && time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Day() != day) {
+	if hasM && (m < 1 || m > 12) || hasD && !validDay(y, m, hasM, day) {
 		return false
 	}
 	if yd, ok := d.field(8, 3); ok {
@@ -510,6 +493,15 @@ func (d *dateReading) validIn(y int) bool {
 	mi, _ := d.field(13, 2)
 	s, _ := d.field(15, 2)
 	return h < 24 && mi < 60 && s < 60
+}
+
+// validDay reports whether day is a day of month m of year y, or of some
+// month when the month is not known.
+func validDay(y, m int, hasM bool, day int) bool {
+	if day < 1 || day > 31 {
+		return false
+	}
+	return !hasM || time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Day() == day
 }
 
 // time returns the earliest instant the fields allow in loc. Fields that

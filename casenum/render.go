@@ -1,0 +1,308 @@
+package casenum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"sync/atomic"
+	"time"
+)
+
+// renderer carries what one candidate is rendered from: a single clock
+// reading, so that the date, the time fields and the {seq} scope agree.
+type renderer struct {
+	t    time.Time
+	loc  *time.Location
+	days *dayCache
+	rnd  Random
+	seq  Sequence
+	ctx  context.Context
+}
+
+// errSeqFull marks a {seq} counter that outgrew its width: the layout has
+// no number left in the scope.
+var errSeqFull = errors.New("casenum: sequence full")
+
+// appendTo renders one candidate of l onto dst.
+func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
+	var vbuf [64]byte
+	dst, vars, err := l.appendLead(dst, vbuf[:0], r)
+	if err != nil {
+		return dst, err
+	}
+	var form [17]byte // r.t in the fields form, for the date tokens after the lead
+	if l.fields != 0 {
+		if form, err = fieldsForm(r.t.In(r.loc), l.fields); err != nil {
+			return dst, err
+		}
+	}
+	for i := l.lead; i < len(l.segs); i++ {
+		sg := &l.segs[i]
+		start := len(dst)
+		switch sg.kind {
+		case segLiteral:
+			dst = append(dst, sg.text...)
+			continue
+		case segDate:
+			dst = appendDate(dst, sg.shape, &form)
+		case segUnixMS:
+			dst, err = appendUnixMS(dst, r.t)
+		case segRand:
+			dst = appendPadded(dst, uniform(r.rnd, sg.limit), len(sg.shape))
+		case segAlnum, segHex:
+			dst = appendSymbols(dst, r.rnd, len(sg.shape), sg.text)
+		case segUUID:
+			dst = appendUUID(dst, r.rnd, sg.shape)
+		case segSeq:
+			dst, err = appendSeq(dst, sg, r)
+		case segCheck:
+			dst = appendCheck(dst, l.check, vars)
+		}
+		if err != nil {
+			return dst, err
+		}
+		if l.check != checkNone {
+			vars = append(vars, dst[start:]...)
+		}
+	}
+	return dst, nil
+}
+
+// appendLead renders the lead of l onto dst, and what its tokens rendered
+// onto vars, the text a check character covers.
+func (l *Layout) appendLead(dst, vars []byte, r *renderer) ([]byte, []byte, error) {
+	if l.lead == 0 {
+		return dst, vars, nil
+	}
+	d, err := r.days.get(l, r.t, r.loc)
+	if err != nil {
+		return dst, vars, err
+	}
+	return append(dst, d.text...), append(vars, d.vars...), nil
+}
+
+// appendDate writes a date token's shape with the digits of form.
+func appendDate(dst []byte, shape string, form *[17]byte) []byte {
+	n := len(dst)
+	dst = append(dst, shape...)
+	for j, c := range dst[n:] {
+		if c < ' ' {
+			dst[n+j] = form[c]
+		}
+	}
+	return dst
+}
+
+// dayCache remembers what a layout's lead (its literals and date tokens
+// up to its first other token) rendered on the latest day in the
+// Generator's Location. A busy Generator renders many numbers a day: it
+// works out the date once a day, and from then on compares two integers.
+type dayCache struct{ p atomic.Pointer[day] }
+
+// day is what the lead of l renders at the instants in [from, to), Unix
+// seconds: its text, and what its tokens rendered, for a check character.
+type day struct {
+	l          *Layout
+	from, to   int64
+	text, vars string
+}
+
+// get returns the day of l at t in loc.
+func (c *dayCache) get(l *Layout, t time.Time, loc *time.Location) (*day, error) {
+	if d, s := c.p.Load(), t.Unix(); d != nil && d.l == l && s >= d.from && s < d.to {
+		return d, nil
+	}
+	d, err := newDay(l, t.In(loc))
+	if err != nil {
+		return nil, err
+	}
+	c.p.Store(d)
+	return d, nil
+}
+
+// newDay renders the lead of l at t, in t's Location.
+func newDay(l *Layout, t time.Time) (*day, error) {
+	form, err := fieldsForm(t, yearDayBits)
+	if err != nil {
+		return nil, err
+	}
+	var text, vars []byte
+	for _, sg := range l.segs[:l.lead] {
+		if sg.kind == segLiteral {
+			text = append(text, sg.text...)
+			continue
+		}
+		n := len(text)
+		text = appendDate(text, sg.shape, &form)
+		vars = append(vars, text[n:]...)
+	}
+	// Between changes of the zone's offset, the date changes every 86,400
+	// seconds of wall time.
+	_, offset := t.Zone()
+	wall := t.Unix() + int64(offset)
+	from := wall - (wall%86400+86400)%86400 - int64(offset)
+	d := &day{l: l, from: from, to: from + 86400, text: string(text), vars: string(vars)}
+	start, end := t.ZoneBounds() // zero when the offset never changes
+	if !start.IsZero() {
+		d.from = max(d.from, start.Unix())
+	}
+	if !end.IsZero() {
+		d.to = min(d.to, end.Unix())
+	}
+	return d, nil
+}
+
+// appendUnixMS writes t's Unix time in milliseconds, 13 digits, or says
+// that t is outside the times they can show.
+func appendUnixMS(dst []byte, t time.Time) ([]byte, error) {
+	ms := t.UnixMilli()
+	if ms < 1e12 || ms >= 1e13 {
+		return dst, unprintable(t, "{unixms} prints 13 digits, the times from 2001-09-09T01:46:40Z to 2286-11-20T17:46:39.999Z")
+	}
+	return appendPadded(dst, uint64(ms), unixmsDigits), nil
+}
+
+// appendSeq writes the next counter of the scope, everything rendered
+// before it.
+func appendSeq(dst []byte, sg *segment, r *renderer) ([]byte, error) {
+	v, err := r.seq.Next(r.ctx, string(dst))
+	if err != nil {
+		return dst, fmt.Errorf("casenum: sequence: %w", err)
+	}
+	if v >= sg.limit {
+		return dst, fmt.Errorf("%w: value %d for scope %q does not fit {seq:%d}", errSeqFull, v, string(dst), len(sg.shape))
+	}
+	return appendPadded(dst, v, len(sg.shape)), nil
+}
+
+// unprintable is the error of a clock reading that a layout cannot render
+// so that the number reads back: minting it would hand out a number that
+// Validate refuses.
+func unprintable(t time.Time, why string) error {
+	return fmt.Errorf("casenum: the clock reads %v, and %s", t, why)
+}
+
+// fieldsForm returns t in the fields form, with the fields that need, a bit
+// per digit, asks for; or an error when its year is not one of 0 to 9999.
+func fieldsForm(t time.Time, need uint32) (form [17]byte, err error) {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return form, unprintable(t, "a date token prints the years 0 to 9999")
+	}
+	f := appendPadded(appendPadded(appendPadded(form[:0], uint64(y), 4), uint64(m), 2), uint64(d), 2)
+	if need&yearDayBits != 0 {
+		appendPadded(f, uint64(t.YearDay()), 3)
+	}
+	if need&timeOfDayBits != 0 {
+		h, mi, s := t.Clock()
+		appendPadded(appendPadded(appendPadded(form[:11], uint64(h), 2), uint64(mi), 2), uint64(s), 2)
+	}
+	return form, nil
+}
+
+// appendCheck writes the check character of mode over vars.
+func appendCheck(dst []byte, mode checkMode, vars []byte) []byte {
+	switch mode {
+	case checkDamm10:
+		return append(dst, damm10(vars))
+	case checkDamm32:
+		return append(dst, damm32(vars))
+	}
+	c := mod97(vars)
+	return append(dst, c[0], c[1])
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendPadded writes v as exactly n decimal digits, zero-padded. v must be
+// below 10^n. It writes the digits in place, two a step: half the
+// divisions, each of which waits for the one before.
+func appendPadded(dst []byte, v uint64, n int) []byte {
+	dst = append(dst, zeros[:n]...)
+	b := dst[len(dst)-n:]
+	i := n
+	for ; i >= 2; i -= 2 {
+		d := v % 100 * 2
+		v /= 100
+		b[i-2], b[i-1] = digitPairs[d], digitPairs[d+1]
+	}
+	if i == 1 {
+		b[0] = byte('0' + v)
+	}
+	return dst
+}
+
+// zeros makes room for the widest number appendPadded writes.
+const zeros = "000000000000000000"
+
+// digitPairs holds the two digits of 0 to 99, to write digits in pairs.
+const digitPairs = "" +
+	"00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
+// uniform returns a value uniform in [0, n) with Lemire's multiply-and-reject
+// method: no modulo bias, and a division only on the rare rejection path.
+func uniform(r Random, n uint64) uint64 {
+	hi, lo := bits.Mul64(r.Uint64(), n)
+	if lo < n {
+		thresh := -n % n
+		// A fair source is rejected with odds below n/2^64 per draw; the
+		// cap only keeps a broken one (always 0, say) from looping forever.
+		for range 64 {
+			if lo >= thresh {
+				break
+			}
+			hi, lo = bits.Mul64(r.Uint64(), n)
+		}
+	}
+	return hi
+}
+
+// appendSymbols writes n symbols of an alphabet of 16 or 32 letters,
+// taking 4 or 5 bits of each 64-bit draw per symbol: uniform by
+// construction.
+func appendSymbols(dst []byte, r Random, n int, alphabet string) []byte {
+	width := bits.Len(uint(len(alphabet))) - 1
+	per := 64 / width
+	mask := uint64(len(alphabet) - 1)
+	for n > 0 {
+		v := r.Uint64()
+		for k := 0; k < per && n > 0; k++ {
+			dst = append(dst, alphabet[v&mask])
+			v >>= width
+			n--
+		}
+	}
+	return dst
+}
+
+// appendUUID writes a fresh version 4 UUID drawn from r in the given shape:
+// its hex digits, with hyphens where the shape has them.
+func appendUUID(dst []byte, r Random, shape string) []byte {
+	var u [16]byte
+	a, b := r.Uint64(), r.Uint64()
+	for i := range 8 {
+		u[i], u[8+i] = byte(a>>(8*i)), byte(b>>(8*i))
+	}
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
+	d := 0
+	for j := 0; j < len(shape); j++ {
+		if shape[j] == '-' {
+			dst = append(dst, '-')
+			continue
+		}
+		dst = append(dst, hexDigits[u[d/2]>>(4*(1-d%2))&0x0f])
+		d++
+	}
+	return dst
+}
