@@ -21,13 +21,15 @@ import (
 // are retried like any collision. An error of fn that says the connection
 // was lost is an abort too: nothing was committed.
 //
-// A COMMIT that gets no answer from the database (the connection lost or
-// the context ended while it ran; driver.ErrBadConn too, which lib/pq
-// returns after sending) may have been carried out: CreateTx returns at
-// once with an error wrapping casenum.ErrUncertain, as an
-// *casenum.AttemptError that carries the number. Look the record up before
-// trying again. A context that ends before COMMIT ends the call with its
-// error, nothing stored.
+// At COMMIT only an answer that proves a rollback means "not stored": a
+// collision, a deadlock or serialization failure, a certification
+// failure, a constraint violation. Any other (the connection lost or the
+// context ended while COMMIT ran; driver.ErrBadConn, which lib/pq returns
+// after sending; a KILL QUERY or a cancel that interrupted it; a code not
+// known here) may have been carried out: CreateTx returns at once with an
+// error wrapping casenum.ErrUncertain, as an *casenum.AttemptError that
+// carries the number. Look the record up before trying again. A context
+// that ends before COMMIT ends the call with its error, nothing stored.
 //
 // When g's Sequence is a *Sequence on db without blocks, {seq} is drawn in
 // the attempt's transaction, so the counter commits or rolls back with the

@@ -102,11 +102,15 @@ func TestCreateTxBadConnAtCommit(t *testing.T) {
 	assert.Equal(t, uint64(1), g.Stats().Attempts)
 }
 
-// A COMMIT without an answer may have been carried out: the number comes
-// back with ErrUncertain, and no second number is tried.
+// A COMMIT without an answer, or with one that does not prove a rollback
+// (a KILL QUERY or a cancel that interrupted it), may have been carried
+// out: the number comes back with ErrUncertain, and no second number is
+// tried.
 func TestCreateTxUncertainCommit(t *testing.T) {
 	t.Parallel()
-	for _, cause := range []error{io.ErrUnexpectedEOF, mysql.ErrInvalidConn, errors.New("unknown")} {
+	for _, cause := range []error{io.ErrUnexpectedEOF, mysql.ErrInvalidConn, errors.New("unknown"),
+		&mysql.MySQLError{Number: 1317, Message: "Query execution was interrupted"}, // KILL QUERY: MariaDB may commit
+		&pgconn.PgError{Code: "57014", Message: "canceling statement due to user request"}} {
 		t.Run(cause.Error(), func(t *testing.T) {
 			t.Parallel()
 			db, mock := newMock(t)
