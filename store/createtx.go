@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 
@@ -49,16 +50,67 @@ func CreateTx(ctx context.Context, db *sql.DB, g *casenum.Generator, opts *sql.T
 		return "", errors.New("store: CreateTx needs a function")
 	}
 	own, _ := g.Sequence().(*Sequence)
-	return sqlcore.CreateTx(ctx, face, txs{db, opts}, g, own.core().On(handle{db}), fn)
+	return sqlcore.CreateTx(ctx, face, &txs{db: db, opts: opts}, g, own.core().On(handle{db}), fn)
 }
 
-// txs runs the transactions of CreateTx on db.
+// txs runs the transactions of CreateTx on db, one at a time, each on a
+// connection it takes from db. A connection whose COMMIT or ROLLBACK
+// failed may still be inside its transaction (MariaDB keeps it open when a
+// KILL QUERY interrupts the COMMIT, and the next BEGIN on that pooled
+// connection would commit it), so it goes back to the pool only after a
+// ROLLBACK that succeeded; otherwise it is closed, which ends the
+// transaction on the server. The outcome a call reports then holds when it
+// returns.
 type txs struct {
 	db   *sql.DB
 	opts *sql.TxOptions
+	conn *sql.Conn // the open transaction's
 }
 
-func (t txs) Begin(ctx context.Context) (*sql.Tx, error) { return t.db.BeginTx(ctx, t.opts) }
-func (txs) Commit(_ context.Context, tx *sql.Tx) error   { return tx.Commit() }
-func (txs) Rollback(_ context.Context, tx *sql.Tx)       { _ = tx.Rollback() }
-func (txs) Handle(tx *sql.Tx) sqlcore.Handle             { return handle{tx} }
+func (t *txs) Begin(ctx context.Context) (*sql.Tx, error) {
+	conn, err := t.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := conn.BeginTx(ctx, t.opts)
+	if err != nil {
+		discard(conn) // BEGIN may have been carried out
+		return nil, err
+	}
+	t.conn = conn
+	return tx, nil
+}
+
+func (t *txs) Commit(ctx context.Context, tx *sql.Tx) error {
+	err := tx.Commit()
+	conn := t.release()
+	if err != nil {
+		if _, rerr := conn.ExecContext(ctx, "ROLLBACK"); rerr != nil {
+			discard(conn)
+		}
+	}
+	_ = conn.Close()
+	return err
+}
+
+func (t *txs) Rollback(_ context.Context, tx *sql.Tx) {
+	conn := t.release()
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		discard(conn)
+	}
+	_ = conn.Close()
+}
+
+func (*txs) Handle(tx *sql.Tx) sqlcore.Handle { return handle{tx} }
+
+// release returns the open transaction's connection, which t forgets.
+func (t *txs) release() *sql.Conn {
+	conn := t.conn
+	t.conn = nil
+	return conn
+}
+
+// discard closes conn's driver connection instead of pooling it again.
+func discard(conn *sql.Conn) {
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+}
