@@ -35,7 +35,9 @@ import (
 // When g's Sequence is a *Sequence on db without blocks, {seq} is drawn in
 // the attempt's transaction, so the counter commits or rolls back with the
 // record: gap-free numbering. fn's own calls of that Sequence run on db,
-// outside the attempt's transaction.
+// outside the attempt's transaction. The number of an uncertain COMMIT
+// that did not commit is drawn again by a later call: look such a record
+// up by what identifies it, not by its number.
 //
 // The other outcomes are those of casenum.Generator.Create; opts are those
 // of sql.DB.BeginTx.
