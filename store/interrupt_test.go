@@ -286,19 +286,7 @@ func interruptCommits(t *testing.T, it interrupter, gapFree bool) {
 // reconcile checks every answer against the table and logs the figures.
 func reconcile(t *testing.T, b backend, db *sql.DB, table string, answers map[int]answer, gapFree bool) {
 	t.Helper()
-	rows := map[int]string{}
-	rs, err := db.QueryContext(t.Context(), "SELECT number, request FROM "+table)
-	require.NoError(t, err)
-	defer rs.Close()
-	for rs.Next() {
-		var n string
-		var req int
-		require.NoError(t, rs.Scan(&n, &req))
-		_, dup := rows[req]
-		require.False(t, dup, "request %d stored twice", req)
-		rows[req] = n
-	}
-	require.NoError(t, rs.Err())
+	rows := storedByRequest(t, db, table)
 	var stored, uncertain, failed, misreported, interruptedAtCommit int
 	bad := func(req int, format string, args ...any) {
 		misreported++
