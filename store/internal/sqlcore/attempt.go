@@ -120,6 +120,17 @@ func (t txSequence[T]) Next(ctx context.Context, scope string) (uint64, error) {
 	return v, nil
 }
 
+// Advance raises the counter to last, the value of a candidate that
+// collided, outside the attempt's transaction: the collision rolled that
+// transaction back, and its draw with it, so the next attempt would draw
+// last again. A transaction still open (a Checker found the candidate
+// taken before any insert) holds the counter's row, and is rolled back
+// first.
+func (t txSequence[T]) Advance(ctx context.Context, scope string, last uint64) error {
+	t.a.rollback(ctx)
+	return t.s.Advance(ctx, t.a.f, scope, last)
+}
+
 // beforeCommit classifies an error met before COMMIT: nothing was
 // committed, so an outcome that looks unknown (a lost connection, fn's own
 // timeout) aborted the attempt, and a context that ended stops the call
