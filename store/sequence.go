@@ -115,21 +115,22 @@ func (s *Sequence) Next(ctx context.Context, scope string) (uint64, error) {
 }
 
 // Advance moves the scope's counter forward so that Next returns more than
-// last: a series continues after numbers stored without the Sequence (an
-// import, a migration), and a Generator that finds a {seq} candidate taken
-// skips it. It is one statement,
+// last: the series continues after numbers stored without the Sequence
+// (an import, a migration), or after a value found taken. It is one
+// statement,
 //
 //	INSERT INTO t (scope, value) VALUES ($1, $2)
 //	ON CONFLICT (scope) DO UPDATE SET value = GREATEST(t.value, EXCLUDED.value)
 //
 // (MAX on SQLite; ON DUPLICATE KEY UPDATE value = GREATEST(value,
-// VALUES(value)) on MySQL and MariaDB), so it only ever moves forward: a
-// counter already at last or past it stays. On a copy made by WithTx it
-// runs in that transaction and rolls back with it. With blocks, values of
-// the scope's block up to last are dropped; blocks other processes hold
-// are not theirs to drop. last 0 is no change, and sends nothing. A scope
-// longer than MaxScopeLength is refused with ErrScopeTooLong, a last above
-// math.MaxInt64 (what the value column holds) with ErrCounterRange.
+// VALUES(value)) on MySQL and MariaDB), so it never moves a counter back:
+// one already at last or past it stays, and a call whose outcome is
+// unknown can simply be run again. On a copy made by WithTx it runs in
+// that transaction and rolls back with it. With blocks, the values of this
+// Sequence's block up to last are dropped; blocks other processes reserved
+// earlier still hand theirs out. last 0 is no change, and sends nothing. A
+// scope longer than MaxScopeLength is refused with ErrScopeTooLong, a last
+// above math.MaxInt64 (what the value column holds) with ErrCounterRange.
 func (s *Sequence) Advance(ctx context.Context, scope string, last uint64) error {
 	return s.core().Advance(ctx, face, scope, last)
 }
