@@ -99,6 +99,10 @@ var interrupters = []interrupter{
 				}
 				if committing {
 					_, err := admin.ExecContext(ctx, "KILL QUERY "+strconv.FormatInt(id, 10))
+					var me *mysql.MySQLError
+					if errors.As(err, &me) && me.Number == 1094 { // ER_NO_SUCH_THREAD: it has ended since
+						return nil
+					}
 					return err
 				}
 				time.Sleep(100 * time.Microsecond)
