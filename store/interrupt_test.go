@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +40,7 @@ type interrupter struct {
 
 var interrupters = []interrupter{
 	{
-		b:       backend{"postgres", store.Postgres, testdb.Postgres},
+		b:       backend{"postgres", store.Postgres, namedPostgres},
 		session: "SELECT pg_backend_pid()",
 		// A deferred constraint trigger runs at COMMIT: it holds each
 		// COMMIT long enough for the canceller to see it in
@@ -61,7 +62,7 @@ var interrupters = []interrupter{
 			for range 500 {
 				var committing bool
 				err := admin.QueryRowContext(ctx, `SELECT state = 'active' AND lower(query) = 'commit'
-					FROM pg_stat_activity WHERE pid = $1`, pid).Scan(&committing)
+					FROM pg_stat_activity WHERE pid = $1 AND application_name = $2`, pid, appName).Scan(&committing)
 				if errors.Is(err, sql.ErrNoRows) {
 					return nil // the session has ended
 				}
@@ -114,6 +115,30 @@ var interrupters = []interrupter{
 			return errors.As(err, &me) && me.Number == 1317 // ER_QUERY_INTERRUPTED
 		},
 	},
+}
+
+// appName names the sessions of namedPostgres, so that a process id the
+// server has given to another session since is never cancelled.
+const appName = "casemint_interrupted_commit"
+
+// namedPostgres opens the PostgreSQL database with the pgx driver, its
+// sessions named appName.
+func namedPostgres(t testing.TB) *sql.DB {
+	t.Helper()
+	testdb.Postgres(t) // skips, or fails, as every test of the server does
+	dsn := testdb.PostgresDSN(t)
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		q := u.Query()
+		q.Set("application_name", appName)
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	} else {
+		dsn += " application_name=" + appName // keyword/value form
+	}
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 // paddedCommits opens the MariaDB database with go-sql-driver/mysql, but
