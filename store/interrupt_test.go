@@ -307,16 +307,16 @@ func interruptCommits(t *testing.T, it interrupter, gapFree bool) {
 	}
 	wg.Wait()
 	killers.Wait()
-	reconcile(t, it.b, db, table, answers, gapFree)
+	reconcile(t, db, table, answers, gapFree)
 	// Half the requests are interrupted, most of them at COMMIT.
 	require.GreaterOrEqual(t, interrupted.Load(), int64(5), "too few COMMITs were interrupted to prove anything")
 }
 
 // reconcile checks every answer against the table and logs the figures.
-func reconcile(t *testing.T, b backend, db *sql.DB, table string, answers map[int]answer, gapFree bool) {
+func reconcile(t *testing.T, db *sql.DB, table string, answers map[int]answer, gapFree bool) {
 	t.Helper()
 	rows := storedByRequest(t, db, table)
-	var stored, uncertain, failed, misreported, interruptedAtCommit int
+	var stored, uncertain, uncertainStored, failed, misreported, interruptedAtCommit int
 	bad := func(req int, format string, args ...any) {
 		misreported++
 		t.Errorf("request %d: "+format, append([]any{req}, args...)...)
@@ -331,6 +331,9 @@ func reconcile(t *testing.T, b backend, db *sql.DB, table string, answers map[in
 			}
 		case errors.Is(a.err, casenum.ErrUncertain):
 			uncertain++
+			if ok {
+				uncertainStored++
+			}
 			if a.atCommit {
 				interruptedAtCommit++
 			}
@@ -350,8 +353,8 @@ func reconcile(t *testing.T, b backend, db *sql.DB, table string, answers map[in
 			}
 		}
 	}
-	t.Logf("%s: %d requests: %d stored, %d uncertain (%d at COMMIT), %d failed; misreported %d",
-		b.name, len(answers), stored, uncertain, interruptedAtCommit, failed, misreported)
+	t.Logf("%s: %d requests: %d stored, %d uncertain (%d at COMMIT; %d of them stored), %d failed; misreported %d",
+		t.Name(), len(answers), stored, uncertain, interruptedAtCommit, uncertainStored, failed, misreported)
 	if gapFree {
 		var seqs []int
 		for _, n := range rows {
