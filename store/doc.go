@@ -34,6 +34,10 @@
 //   - with WithBlock(n): n values per round trip, handed out from memory;
 //     the rest of a block is lost when the process stops.
 //
+// Advance moves a counter forward, never back: after importing numbered
+// records, advance the scope past the highest imported value and the
+// series continues after it.
+//
 // # Databases
 //
 // PostgreSQL: a failed statement aborts the transaction (hence Savepoint);

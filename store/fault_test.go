@@ -195,19 +195,7 @@ func TestKilledConnections(t *testing.T) {
 		}
 
 		// Each request at most once, successful ones under their number.
-		rows, err := db.QueryContext(ctx, "SELECT number, request FROM "+table)
-		require.NoError(t, err)
-		defer rows.Close()
-		seen := map[int]string{}
-		for rows.Next() {
-			var n string
-			var req int
-			require.NoError(t, rows.Scan(&n, &req))
-			prev, dup := seen[req]
-			require.False(t, dup, "request %d stored twice: %s and %s", req, prev, n)
-			seen[req] = n
-		}
-		require.NoError(t, rows.Err())
+		seen := storedByRequest(t, db, table)
 		for req, n := range stored {
 			assert.Equal(t, n, seen[req], "request %d", req)
 		}

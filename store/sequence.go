@@ -11,9 +11,9 @@ import (
 var _ casenum.Sequence = (*Sequence)(nil)
 
 // MaxScopeLength is the longest scope, in characters, that a Sequence
-// accepts: the scope column is a VARCHAR(255). Next refuses a longer scope
-// with ErrScopeTooLong instead of letting a database cut it short, which
-// could make two scopes share a counter.
+// accepts: the scope column is a VARCHAR(255). Next and Advance refuse a
+// longer scope with ErrScopeTooLong instead of letting a database cut it
+// short, which could make two scopes share a counter.
 const MaxScopeLength = sqlcore.MaxScopeLength
 
 // SequenceOption configures NewSequence.
@@ -112,6 +112,27 @@ func (s *Sequence) CreateTable(ctx context.Context) error { return s.core().Crea
 // with ErrScopeTooLong.
 func (s *Sequence) Next(ctx context.Context, scope string) (uint64, error) {
 	return s.core().Next(ctx, face, scope)
+}
+
+// Advance moves the scope's counter forward so that Next returns more than
+// last: the series continues after numbers stored without the Sequence
+// (an import, a migration), or after a value found taken. It is one
+// statement,
+//
+//	INSERT INTO t (scope, value) VALUES ($1, $2)
+//	ON CONFLICT (scope) DO UPDATE SET value = GREATEST(t.value, EXCLUDED.value)
+//
+// (MAX on SQLite; ON DUPLICATE KEY UPDATE value = GREATEST(value,
+// VALUES(value)) on MySQL and MariaDB), so it never moves a counter back:
+// one already at last or past it stays, and a call whose outcome is
+// unknown can simply be run again. On a copy made by WithTx it runs in
+// that transaction and rolls back with it. With blocks, the values of this
+// Sequence's block up to last are dropped; blocks other processes reserved
+// earlier still hand theirs out. last 0 is no change, and sends nothing. A
+// scope longer than MaxScopeLength is refused with ErrScopeTooLong, a last
+// above math.MaxInt64 (what the value column holds) with ErrCounterRange.
+func (s *Sequence) Advance(ctx context.Context, scope string, last uint64) error {
+	return s.core().Advance(ctx, face, scope, last)
 }
 
 func (s *Sequence) core() *sqlcore.Sequence { return (*sqlcore.Sequence)(s) }

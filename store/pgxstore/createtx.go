@@ -21,7 +21,8 @@ import (
 //     COMMIT, rolls the transaction back and tries again with a new
 //     number, so a DEFERRABLE INITIALLY DEFERRED unique constraint is
 //     retried like any collision;
-//   - a COMMIT that gets no answer may have been carried out: CreateTx
+//   - a COMMIT whose answer does not prove a rollback (no answer, a
+//     cancel, a code not known here) may have been carried out: CreateTx
 //     returns at once with an error wrapping casenum.ErrUncertain, as an
 //     *casenum.AttemptError that carries the number;
 //   - when g's Sequence is a *Sequence on db without blocks, {seq} is drawn

@@ -77,4 +77,16 @@ func (s *Sequence) Next(ctx context.Context, scope string) (uint64, error) {
 	return s.core().Next(ctx, face, scope)
 }
 
+// Advance moves the scope's counter forward so that Next returns more than
+// last, as store.Sequence.Advance does, in one statement:
+//
+//	INSERT INTO "t" (scope, value) VALUES ($1, $2)
+//	ON CONFLICT (scope) DO UPDATE SET value = GREATEST("t".value, EXCLUDED.value)
+//
+// A counter already at last or past it stays; on a copy made by WithTx it
+// runs in that transaction. last 0 is no change.
+func (s *Sequence) Advance(ctx context.Context, scope string, last uint64) error {
+	return s.core().Advance(ctx, face, scope, last)
+}
+
 func (s *Sequence) core() *sqlcore.Sequence { return (*sqlcore.Sequence)(s) }
