@@ -60,3 +60,11 @@ func (t txs) Begin(ctx context.Context) (*sql.Tx, error) { return t.db.BeginTx(c
 func (txs) Commit(_ context.Context, tx *sql.Tx) error   { return tx.Commit() }
 func (txs) Rollback(_ context.Context, tx *sql.Tx)       { _ = tx.Rollback() }
 func (txs) Handle(tx *sql.Tx) sqlcore.Handle             { return handle{tx} }
+
+// Options returns the options by value: nil and &sql.TxOptions{} are one.
+func (t txs) Options() any {
+	if t.opts == nil {
+		return sql.TxOptions{}
+	}
+	return *t.opts
+}

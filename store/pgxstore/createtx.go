@@ -59,3 +59,4 @@ func (t txs) Begin(ctx context.Context) (pgx.Tx, error) { return t.db.BeginTx(ct
 func (txs) Commit(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) }
 func (txs) Rollback(ctx context.Context, tx pgx.Tx)     { _ = tx.Rollback(ctx) }
 func (txs) Handle(tx pgx.Tx) sqlcore.Handle             { return handle{tx} }
+func (t txs) Options() any                              { return t.opts }
