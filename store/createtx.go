@@ -32,7 +32,9 @@ import (
 // When g's Sequence is a *Sequence on db without blocks, {seq} is drawn in
 // the attempt's transaction, so the counter commits or rolls back with the
 // record: gap-free numbering. fn's own calls of that Sequence run on db,
-// outside the attempt's transaction.
+// outside the attempt's transaction. With WithGroupCommit, concurrent
+// calls drawing from one counter share that transaction, each with its
+// own number and outcome.
 //
 // The other outcomes are those of casenum.Generator.Create; opts are those
 // of sql.DB.BeginTx.

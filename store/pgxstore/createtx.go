@@ -27,7 +27,9 @@ import (
 //   - when g's Sequence is a *Sequence on db without blocks, {seq} is drawn
 //     in the attempt's transaction and commits or rolls back with the
 //     record: gap-free numbering (fn's own calls of that Sequence run on
-//     db, outside the attempt's transaction).
+//     db, outside the attempt's transaction); with WithGroupCommit,
+//     concurrent calls drawing from one counter share that transaction,
+//     each with its own number and outcome.
 //
 // A function that ends tx itself gets an error wrapping pgx.ErrTxClosed;
 // one that returns nil after a statement failed gets one wrapping
