@@ -9,9 +9,10 @@ import (
 )
 
 // line is the queue of one key of a Sequence's group commit: the members
-// waiting for a turn, in the order they came. It exists while its leader,
-// a goroutine, runs batches for it; the leader ends with the line, when no
-// member waits.
+// waiting for a turn, in the order they came. It exists while a leader
+// runs batches for it: the caller who found no line, on its own goroutine
+// (see solo.go), then a goroutine of its own while members wait; the line
+// ends when no member waits.
 type line[T any] struct {
 	s       *Sequence
 	f       *Face
@@ -19,19 +20,33 @@ type line[T any] struct {
 	waiting []*member[T] // guarded by s.group.mu
 }
 
-// join puts m at the end of the line of key, starting the line and its
-// leader when there is none.
-func join[T any](s *Sequence, f *Face, key groupKey, m *member[T]) {
+// join puts m at the end of the line of key; when there is no line, it
+// starts one that m leads, and returns it.
+func join[T any](s *Sequence, f *Face, key groupKey, m *member[T]) (led *line[T]) {
 	g := s.group
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	l, ok := g.lines[key].(*line[T])
-	if !ok {
-		l = &line[T]{s: s, f: f, key: key}
-		g.lines[key] = l
-		go l.lead()
+	if l, ok := g.lines[key].(*line[T]); ok {
+		l.waiting = append(l.waiting, m)
+		return nil
 	}
-	l.waiting = append(l.waiting, m)
+	l := &line[T]{s: s, f: f, key: key}
+	g.lines[key] = l
+	return l
+}
+
+// handOff ends a leader's work on the line: it ends the line when no
+// member waits, or starts a goroutine that leads the next batches.
+func (l *line[T]) handOff() {
+	g := l.s.group
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	l.dropGone()
+	if len(l.waiting) == 0 {
+		delete(g.lines, l.key)
+		return
+	}
+	go l.lead()
 }
 
 // lead runs batches while members wait.
@@ -45,20 +60,32 @@ func (l *line[T]) lead() {
 	}
 }
 
+// resume finishes r, handed over by a caller who led it, and leads the
+// batches after it.
+func (l *line[T]) resume(r *run[T]) {
+	r.finish()
+	l.lead()
+}
+
 // first returns the first member still waiting, or nil after ending the
 // line: a member who joins later starts a new one.
 func (l *line[T]) first() *member[T] {
 	g := l.s.group
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for len(l.waiting) > 0 && gone(l.waiting[0]) {
-		l.waiting = l.waiting[1:]
-	}
+	l.dropGone()
 	if len(l.waiting) == 0 {
 		delete(g.lines, l.key)
 		return nil
 	}
 	return l.waiting[0]
+}
+
+// dropGone drops the members who gave up from the front of the line.
+func (l *line[T]) dropGone() {
+	for len(l.waiting) > 0 && gone(l.waiting[0]) {
+		l.waiting = l.waiting[1:]
+	}
 }
 
 // take removes up to n members still waiting from the front of the line.
@@ -113,14 +140,15 @@ func refuse[T any](ms []*member[T], err error) {
 // run is one batch: its transaction, the values it reserved, and the
 // members whose functions ran in it.
 type run[T any] struct {
-	l     *line[T]
-	ctx   context.Context
-	b     Beginner[T]
-	tx    T
-	taken int    // members taken into the batch
-	next  uint64 // the value of the next turn
-	top   uint64 // the highest value reserved; 0 before the first
-	ran   []*member[T]
+	l       *line[T]
+	ctx     context.Context
+	b       Beginner[T]
+	tx      T
+	taken   int          // members taken into the batch
+	pending []*member[T] // taken, values reserved, turns to come
+	next    uint64       // the value of the next turn
+	top     uint64       // the highest value reserved; 0 before the first
+	ran     []*member[T]
 }
 
 // batch runs one transaction for the members of the line: BEGIN, turns
@@ -134,14 +162,19 @@ func (l *line[T]) batch(first *member[T]) {
 		refuse(l.take(l.s.group.max), fmt.Errorf("%s: begin: %w", l.f.Pkg, err))
 		return
 	}
-	r := &run[T]{l: l, ctx: ctx, b: first.b, tx: tx}
+	(&run[T]{l: l, ctx: ctx, b: first.b, tx: tx}).finish()
+}
+
+// finish gives the batch's remaining turns, then commits it, or rolls it
+// back when no function ran or one failed, and tells the members that ran.
+func (r *run[T]) finish() {
 	if err := r.turns(); err != nil {
-		r.b.Rollback(ctx, tx)
+		r.b.Rollback(r.ctx, r.tx)
 		r.tell(outcome{err: err})
 		return
 	}
 	if len(r.ran) == 0 {
-		r.b.Rollback(ctx, tx)
+		r.b.Rollback(r.ctx, r.tx)
 		return
 	}
 	r.commit()
@@ -151,25 +184,40 @@ func (l *line[T]) batch(first *member[T]) {
 // a round starts, up to the batch's size. It returns what the members that
 // ran are told when the batch fails before COMMIT.
 func (r *run[T]) turns() error {
-	g := r.l.s.group
-	for r.taken < g.max {
-		ms := r.l.take(g.max - r.taken)
-		if len(ms) == 0 {
-			return nil
-		}
-		r.taken += len(ms)
-		if err := r.reserve(len(ms)); err != nil {
-			refuse(ms, err)
-			return beforeCommit(r.ctx, err)
-		}
-		for i, m := range ms {
-			if err := r.turn(m); err != nil {
-				r.l.putBack(ms[i+1:])
+	for {
+		if len(r.pending) == 0 {
+			if more, err := r.round(); err != nil || !more {
 				return err
 			}
 		}
+		m := r.pending[0]
+		r.pending = r.pending[1:]
+		if err := r.turn(m); err != nil {
+			r.l.putBack(r.pending)
+			r.pending = nil
+			return err
+		}
 	}
-	return nil
+}
+
+// round takes the members waiting into the batch, up to its size, and
+// reserves their values; it reports whether it took any.
+func (r *run[T]) round() (bool, error) {
+	g := r.l.s.group
+	if r.taken >= g.max {
+		return false, nil
+	}
+	ms := r.l.take(g.max - r.taken)
+	if len(ms) == 0 {
+		return false, nil
+	}
+	r.taken += len(ms)
+	if err := r.reserve(len(ms)); err != nil {
+		refuse(ms, err)
+		return false, beforeCommit(r.ctx, err)
+	}
+	r.pending = ms
+	return true, nil
 }
 
 // reserve raises the counter so that n turns have values, counting the

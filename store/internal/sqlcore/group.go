@@ -113,7 +113,15 @@ func (c *caller[T]) Next(ctx context.Context, scope string) (uint64, error) {
 		done:    make(chan turnEnd, 1),
 		verdict: make(chan outcome, 1),
 	}
-	join(c.s, f, groupKey{scope, c.a.b.Options()}, m)
+	if l := join(c.s, f, groupKey{scope, c.a.b.Options()}, m); l != nil {
+		r, err := l.solo(m)
+		if err != nil {
+			return 0, beforeCommit(ctx, err)
+		}
+		m.solo, m.tx, m.first = r, r.tx, true
+		c.m = m
+		return r.next, nil
+	}
 	select {
 	case g := <-m.turn:
 		if g.err != nil {
@@ -121,7 +129,7 @@ func (c *caller[T]) Next(ctx context.Context, scope string) (uint64, error) {
 		}
 		m.tx, m.first = g.tx, g.first
 		if err := ctx.Err(); err != nil {
-			m.done <- turnEnd{} // nothing ran: the value goes to the next caller
+			m.end(turnEnd{}) // nothing ran: the value goes to the next caller
 			return 0, beforeCommit(ctx, err)
 		}
 		c.m = m
@@ -136,7 +144,7 @@ func (c *caller[T]) Next(ctx context.Context, scope string) (uint64, error) {
 // called its number taken.
 func (c *caller[T]) release() {
 	if c.m != nil {
-		c.m.done <- turnEnd{}
+		c.m.end(turnEnd{})
 		c.m = nil
 	}
 }
@@ -153,7 +161,7 @@ func (c *caller[T]) insert(fn func(ctx context.Context, tx T, number string) err
 		}
 		c.m = nil
 		if err := ctx.Err(); err != nil {
-			m.done <- turnEnd{}
+			m.end(turnEnd{})
 			return casenum.Mark(casenum.Failed, err) // nothing ran
 		}
 		if err := m.run(ctx, fn, number); err != nil {
@@ -163,6 +171,9 @@ func (c *caller[T]) insert(fn func(ctx context.Context, tx T, number string) err
 				return casenum.Mark(casenum.Aborted, err)
 			}
 			return beforeCommit(ctx, err)
+		}
+		if m.solo != nil {
+			return m.solo.settle(ctx, c.a, m)
 		}
 		return m.outcome(ctx, c.a)
 	}
@@ -179,6 +190,7 @@ type member[T any] struct {
 	verdict chan outcome  // the batch's outcome, for a member whose fn ran
 	tx      T             // the batch's transaction, during the turn
 	first   bool          // no function ran before this one in the batch
+	solo    *run[T]       // the batch the member leads itself; nil when a goroutine does
 }
 
 // grant is a turn: the value and the transaction, or why the batch could
@@ -207,13 +219,22 @@ func (m *member[T]) run(ctx context.Context, fn func(context.Context, T, string)
 	ended := false
 	defer func() {
 		if !ended {
-			m.done <- turnEnd{ran: true, err: errPanicked}
+			m.end(turnEnd{ran: true, err: errPanicked})
 		}
 	}()
 	err := fn(ctx, m.tx, number)
 	ended = true
-	m.done <- turnEnd{ran: true, err: err}
+	m.end(turnEnd{ran: true, err: err})
 	return err
+}
+
+// end reports how the member's turn ended to whoever leads the batch.
+func (m *member[T]) end(e turnEnd) {
+	if m.solo != nil {
+		m.solo.ownTurn(m, e)
+		return
+	}
+	m.done <- e
 }
 
 // outcome is what a batch tells a member whose function ran: COMMIT's

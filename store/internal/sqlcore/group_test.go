@@ -246,14 +246,16 @@ func (noHandle) Autocommit() bool { return true }
 // own), its function and, once it returned, its answer.
 type call struct {
 	layout string
+	gopts  []casenum.Option
 	opts   string
 	fn     func(ctx context.Context, tx *fakeTx, n string) error
 	ctx    context.Context
 
-	g      *casenum.Generator
-	number string
-	err    error
-	done   chan struct{}
+	g        *casenum.Generator
+	number   string
+	err      error
+	panicked chan any // if set, receives what the call panicked with, nil if it did not
+	done     chan struct{}
 }
 
 func inserts(_ context.Context, tx *fakeTx, n string) error { return tx.insert(n) }
@@ -272,12 +274,15 @@ func (c *call) start(t *testing.T, db *fakeDB, seq *sqlcore.Sequence) *call {
 		c.ctx = t.Context()
 	}
 	var err error
-	c.g, err = casenum.New(casenum.WithLayout(c.layout), casenum.WithFallbackLayout(""),
-		casenum.WithSequence(casenumtest.NewStore()))
+	c.g, err = casenum.New(append([]casenum.Option{casenum.WithLayout(c.layout), casenum.WithFallbackLayout(""),
+		casenum.WithSequence(casenumtest.NewStore())}, c.gopts...)...)
 	require.NoError(t, err)
 	c.done = make(chan struct{})
 	go func() {
 		defer close(c.done)
+		if c.panicked != nil {
+			defer func() { c.panicked <- recover() }()
+		}
 		c.number, c.err = sqlcore.CreateTx(c.ctx, groupFace, fakeBegin{db, c.opts}, c.g, seq, c.fn)
 	}()
 	synctest.Wait()
@@ -431,6 +436,67 @@ func TestGroupFailingFunction(t *testing.T) {
 	})
 }
 
+// The first caller leads the batch on its own goroutine. When its own
+// function fails, or panics, only its own work is rolled back: the callers
+// it took into the batch go into the next one without losing an attempt.
+func TestGroupLeaderFails(t *testing.T) {
+	for _, name := range []string{"error", "panic"} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				db, seq := newFakeDB(), groupSeq(t, 8)
+				refused := errors.New("refused by the application")
+				a := &call{fn: func(context.Context, *fakeTx, string) error {
+					if name == "panic" {
+						panic(refused)
+					}
+					return refused
+				}, panicked: make(chan any, 1)}
+				a.start(t, db, seq)
+				b, c := (&call{}).start(t, db, seq), (&call{}).start(t, db, seq)
+				close(db.gate)
+				if name == "panic" {
+					assert.Equal(t, refused, <-a.panicked, "the panic reaches the caller")
+				} else {
+					assert.Nil(t, <-a.panicked)
+					require.ErrorIs(t, a.wait().err, refused)
+				}
+				for _, x := range []*call{b, c} {
+					require.NoError(t, x.wait().err)
+					assert.Equal(t, uint64(1), x.g.Stats().Attempts)
+				}
+				assert.Equal(t, []string{"raise 3, ROLLBACK", "raise 2, insert T-0001, insert T-0002, COMMIT"}, db.batches())
+			})
+		})
+	}
+}
+
+// A turn its caller does not use (a Checker called the number taken)
+// passes its value to the next caller: no gap.
+func TestGroupUnusedTurn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db, seq := newFakeDB(), groupSeq(t, 8)
+		a := (&call{gopts: []casenum.Option{casenum.WithChecker(&takenOnce{})}}).start(t, db, seq)
+		b := (&call{}).start(t, db, seq)
+		close(db.gate)
+		require.NoError(t, a.wait().err)
+		require.NoError(t, b.wait().err)
+		assert.Equal(t, "T-0001", b.number, "a's unused value")
+		assert.Equal(t, "T-0002", a.number)
+		assert.Equal(t, uint64(1), a.g.Stats().Collisions)
+		assert.ElementsMatch(t, []string{"T-0001", "T-0002"}, db.stored())
+	})
+}
+
+// takenOnce is a Checker that calls the first number it is asked about
+// taken.
+type takenOnce struct{ asked bool }
+
+func (c *takenOnce) Exists(context.Context, string) (bool, error) {
+	taken := !c.asked
+	c.asked = true
+	return taken, nil
+}
+
 // A collision of one record fails the batch like a failing function, and
 // its caller is told it collided, so it tries another number.
 func TestGroupCollision(t *testing.T) {
@@ -464,32 +530,16 @@ func TestGroupPanic(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		db, seq := newFakeDB(), groupSeq(t, 8)
 		a := (&call{}).start(t, db, seq)
-		recovered := make(chan any, 1)
-		started := make(chan struct{})
-		go func() {
-			defer func() { recovered <- recover() }()
-			close(started)
-			_, _ = sqlcore.CreateTx(t.Context(), groupFace, fakeBegin{db, ""}, newGen(t), seq,
-				func(context.Context, *fakeTx, string) error { panic("bug in the caller's function") })
-		}()
-		<-started
-		synctest.Wait()
+		b := (&call{fn: func(context.Context, *fakeTx, string) error { panic("bug in the caller's function") },
+			panicked: make(chan any, 1)}).start(t, db, seq)
 		c := (&call{}).start(t, db, seq)
 		close(db.gate)
-		assert.Equal(t, "bug in the caller's function", <-recovered, "the panic reaches the caller")
+		assert.Equal(t, "bug in the caller's function", <-b.panicked, "the panic reaches the caller")
 		require.NoError(t, a.wait().err)
 		require.NoError(t, c.wait().err)
 		assert.Equal(t, "raise 3, insert T-0001, ROLLBACK", db.batches()[0])
 		assert.ElementsMatch(t, []string{"T-0001", "T-0002"}, db.stored())
 	})
-}
-
-func newGen(t *testing.T) *casenum.Generator {
-	t.Helper()
-	g, err := casenum.New(casenum.WithLayout("T-{seq:4}"), casenum.WithFallbackLayout(""),
-		casenum.WithSequence(casenumtest.NewStore()))
-	require.NoError(t, err)
-	return g
 }
 
 // A COMMIT whose reply is lost may have been carried out: every caller of
