@@ -9,10 +9,8 @@ import (
 )
 
 // line is the queue of one key of a Sequence's group commit: the members
-// waiting for a turn, in the order they came. It exists while a leader
-// runs batches for it: the caller who found no line, on its own goroutine
-// (see solo.go), then a goroutine of its own while members wait; the line
-// ends when no member waits.
+// waiting for a turn, in the order they came. It exists while a batch runs
+// or members wait; the member who finds no line leads the next batch.
 type line[T any] struct {
 	s       *Sequence
 	f       *Face
@@ -20,72 +18,50 @@ type line[T any] struct {
 	waiting []*member[T] // guarded by s.group.mu
 }
 
-// join puts m at the end of the line of key; when there is no line, it
-// starts one that m leads, and returns it.
-func join[T any](s *Sequence, f *Face, key groupKey, m *member[T]) (led *line[T]) {
+// join puts m at the end of the line of key and reports false; when there
+// is no line, it starts one that m leads, and reports true.
+func join[T any](s *Sequence, f *Face, key groupKey, m *member[T]) (*line[T], bool) {
 	g := s.group
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if l, ok := g.lines[key].(*line[T]); ok {
 		l.waiting = append(l.waiting, m)
-		return nil
+		return l, false
 	}
 	l := &line[T]{s: s, f: f, key: key}
 	g.lines[key] = l
-	return l
+	return l, true
 }
 
-// handOff ends a leader's work on the line: it ends the line when no
-// member waits, or starts a goroutine that leads the next batches.
+// handOff gives the lead of the next batch to the first member waiting,
+// or ends the line when none waits.
 func (l *line[T]) handOff() {
-	g := l.s.group
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	l.dropGone()
-	if len(l.waiting) == 0 {
-		delete(g.lines, l.key)
-		return
-	}
-	go l.lead()
-}
-
-// lead runs batches while members wait.
-func (l *line[T]) lead() {
 	for {
-		first := l.first()
-		if first == nil {
+		m := l.pop()
+		if m == nil {
 			return
 		}
-		l.batch(first)
+		select {
+		case m.turn <- nil:
+			return
+		case <-m.left:
+		}
 	}
 }
 
-// resume finishes r, handed over by a caller who led it, and leads the
-// batches after it.
-func (l *line[T]) resume(r *run[T]) {
-	r.finish()
-	l.lead()
-}
-
-// first returns the first member still waiting, or nil after ending the
-// line: a member who joins later starts a new one.
-func (l *line[T]) first() *member[T] {
+// pop removes the first member waiting from the line and returns it; with
+// none, it ends the line and returns nil.
+func (l *line[T]) pop() *member[T] {
 	g := l.s.group
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	l.dropGone()
 	if len(l.waiting) == 0 {
 		delete(g.lines, l.key)
 		return nil
 	}
-	return l.waiting[0]
-}
-
-// dropGone drops the members who gave up from the front of the line.
-func (l *line[T]) dropGone() {
-	for len(l.waiting) > 0 && gone(l.waiting[0]) {
-		l.waiting = l.waiting[1:]
-	}
+	m := l.waiting[0]
+	l.waiting = l.waiting[1:]
+	return m
 }
 
 // take removes up to n members still waiting from the front of the line.
@@ -126,19 +102,9 @@ func gone[T any](m *member[T]) bool {
 	}
 }
 
-// refuse tells members waiting for a turn that the batch cannot give them
-// one: their Next fails with err.
-func refuse[T any](ms []*member[T], err error) {
-	for _, m := range ms {
-		select {
-		case m.turn <- grant[T]{err: err}:
-		case <-m.left:
-		}
-	}
-}
-
-// run is one batch: its transaction, the values it reserved, and the
-// members whose functions ran in it.
+// run is one batch: its transaction, the values it reserved, the members
+// taken and those whose functions ran. It is used by one goroutine at a
+// time: whoever holds the turn, which is handed on with the run.
 type run[T any] struct {
 	l       *line[T]
 	ctx     context.Context
@@ -151,73 +117,28 @@ type run[T any] struct {
 	ran     []*member[T]
 }
 
-// batch runs one transaction for the members of the line: BEGIN, turns
-// (raising the counter for each round of members), COMMIT. Its statements
-// run with a context that keeps first's values but not its cancellation:
-// the other members' records depend on them.
-func (l *line[T]) batch(first *member[T]) {
-	ctx := context.WithoutCancel(first.ctx)
-	tx, err := first.b.Begin(ctx)
+// begin starts the batch m leads: BEGIN, then the members who joined
+// meanwhile are taken, and the counter is raised for them and for m, who
+// has the first turn. The batch's statements run with a context that
+// keeps m's values but not its cancellation: the other members' records
+// depend on them.
+func (l *line[T]) begin(m *member[T]) (*run[T], error) {
+	ctx := context.WithoutCancel(m.ctx)
+	tx, err := m.b.Begin(ctx)
 	if err != nil {
-		refuse(l.take(l.s.group.max), fmt.Errorf("%s: begin: %w", l.f.Pkg, err))
-		return
+		l.handOff()
+		return nil, fmt.Errorf("%s: begin: %w", l.f.Pkg, err)
 	}
-	(&run[T]{l: l, ctx: ctx, b: first.b, tx: tx}).finish()
-}
-
-// finish gives the batch's remaining turns, then commits it, or rolls it
-// back when no function ran or one failed, and tells the members that ran.
-func (r *run[T]) finish() {
-	if err := r.turns(); err != nil {
-		r.b.Rollback(r.ctx, r.tx)
-		r.tell(outcome{err: err})
-		return
+	r := &run[T]{l: l, ctx: ctx, b: m.b, tx: tx, taken: 1}
+	r.pending = l.take(l.s.group.max - 1)
+	r.taken += len(r.pending)
+	if err := r.reserve(len(r.pending) + 1); err != nil {
+		r.b.Rollback(ctx, tx)
+		l.putBack(r.pending) // the next batch tries for them
+		l.handOff()
+		return nil, err
 	}
-	if len(r.ran) == 0 {
-		r.b.Rollback(r.ctx, r.tx)
-		return
-	}
-	r.commit()
-}
-
-// turns gives each member its turn, in rounds: the members waiting when
-// a round starts, up to the batch's size. It returns what the members that
-// ran are told when the batch fails before COMMIT.
-func (r *run[T]) turns() error {
-	for {
-		if len(r.pending) == 0 {
-			if more, err := r.round(); err != nil || !more {
-				return err
-			}
-		}
-		m := r.pending[0]
-		r.pending = r.pending[1:]
-		if err := r.turn(m); err != nil {
-			r.l.putBack(r.pending)
-			r.pending = nil
-			return err
-		}
-	}
-}
-
-// round takes the members waiting into the batch, up to its size, and
-// reserves their values; it reports whether it took any.
-func (r *run[T]) round() (bool, error) {
-	g := r.l.s.group
-	if r.taken >= g.max {
-		return false, nil
-	}
-	ms := r.l.take(g.max - r.taken)
-	if len(ms) == 0 {
-		return false, nil
-	}
-	r.taken += len(ms)
-	if err := r.reserve(len(ms)); err != nil {
-		refuse(ms, err)
-		return false, beforeCommit(r.ctx, err)
-	}
-	r.pending = ms
-	return true, nil
+	return r, nil
 }
 
 // reserve raises the counter so that n turns have values, counting the
@@ -242,25 +163,66 @@ func (r *run[T]) reserve(n int) error {
 	return nil
 }
 
-// turn hands m its turn and waits for its end. A member that gave up, or
-// whose function did not run, takes no value. The error is what the
-// members that ran are told when m's function failed.
-func (r *run[T]) turn(m *member[T]) error {
-	select {
-	case m.turn <- grant[T]{v: r.next, tx: r.tx, first: len(r.ran) == 0}:
-	case <-m.left:
-		return nil
+// pass hands the turn to the next member of the batch, taking the members
+// waiting in a new round, up to the batch's size, when none is pending.
+// With no one left, it ends the batch: COMMIT, and every member that ran
+// is told the outcome.
+func (r *run[T]) pass() {
+	for {
+		if len(r.pending) == 0 {
+			more, err := r.round()
+			if err != nil {
+				r.end(outcome{err: err})
+				return
+			}
+			if !more {
+				r.commit()
+				return
+			}
+		}
+		m := r.pending[0]
+		r.pending = r.pending[1:]
+		select {
+		case m.turn <- r:
+			return
+		case <-m.left: // its value goes to the next
+		}
 	}
-	end := <-m.done
-	switch {
-	case !end.ran:
-		return nil
-	case end.err != nil:
-		return r.failedTurn(end.err)
+}
+
+// round takes the members waiting into the batch, up to its size, and
+// reserves their values; it reports whether it took any.
+func (r *run[T]) round() (bool, error) {
+	g := r.l.s.group
+	if r.taken >= g.max {
+		return false, nil
 	}
+	ms := r.l.take(g.max - r.taken)
+	if len(ms) == 0 {
+		return false, nil
+	}
+	r.taken += len(ms)
+	if err := r.reserve(len(ms)); err != nil {
+		r.l.putBack(ms)
+		return false, beforeCommit(r.ctx, err)
+	}
+	r.pending = ms
+	return true, nil
+}
+
+// ran1 records that m's function ran in its turn, which took the value.
+func (r *run[T]) ran1(m *member[T]) {
 	r.ran = append(r.ran, m)
 	r.next++
-	return nil
+}
+
+// fail ends the batch after a function failed with err: it rolls back,
+// tells the members that ran what failedTurn says, and the members still
+// to have a turn go into the next batch.
+func (r *run[T]) fail(err error) {
+	r.l.putBack(r.pending)
+	r.pending = nil
+	r.end(outcome{err: r.failedTurn(err)})
 }
 
 // failedTurn returns what the members that ran are told when a function
@@ -280,22 +242,34 @@ func (r *run[T]) failedTurn(err error) error {
 }
 
 // commit gives the counter back the values no member took, COMMITs and
-// tells the members that ran.
+// tells the members that ran; with none, it rolls back.
 func (r *run[T]) commit() {
 	f := r.l.f
-	if r.next <= r.top {
+	switch {
+	case len(r.ran) == 0:
+		r.end(outcome{})
+		return
+	case r.next <= r.top:
 		if _, err := r.b.Handle(r.tx).Exec(r.ctx, r.l.s.group.setBack, int64(r.next-1), r.l.key.scope); err != nil {
-			r.b.Rollback(r.ctx, r.tx)
-			r.tell(outcome{err: beforeCommit(r.ctx, fmt.Errorf("%s: setting the counter back: %w", f.Pkg, err))})
+			r.end(outcome{err: beforeCommit(r.ctx, fmt.Errorf("%s: setting the counter back: %w", f.Pkg, err))})
 			return
 		}
 	}
 	err := r.b.Commit(r.ctx, r.tx)
+	o := outcome{committed: true, err: err}
 	if err != nil && len(r.ran) > 1 && errors.Is(err, f.TxDone) {
-		r.tell(outcome{err: r.failedTurn(err)})
-		return
+		o = outcome{err: r.failedTurn(err)}
 	}
-	r.tell(outcome{committed: true, err: err})
+	r.tell(o)
+	r.l.handOff()
+}
+
+// end rolls the batch back, tells the members that ran o, and gives the
+// lead of the next batch to the first member waiting.
+func (r *run[T]) end(o outcome) {
+	r.b.Rollback(r.ctx, r.tx)
+	r.tell(o)
+	r.l.handOff()
 }
 
 // tell sends o to every member whose function ran.

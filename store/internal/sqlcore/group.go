@@ -11,12 +11,16 @@ import (
 )
 
 // Group commit: the calls of CreateTx that draw {seq} from one counter of a
-// Sequence at the same time share one transaction, a batch. A leader (see
-// batch.go) begins it, raises the counter once for the callers waiting,
-// and gives each its turn in order: the caller's Next returns its value,
-// its insert runs fn on the shared transaction, and it waits for the
-// batch's COMMIT. Values are handed out at turn time, so a caller that
-// leaves before its turn takes none and leaves no gap.
+// Sequence at the same time share one transaction, a batch. The caller
+// who finds no batch open leads one: it begins the transaction, takes the
+// callers waiting, raises the counter once for all of them, and has the
+// first turn. In its turn a caller's Next returns its value, its insert
+// runs fn on the shared transaction, and the caller hands the turn, with
+// the batch, to the next one, raising the counter again for callers who
+// came meanwhile; the last commits and tells the others. No goroutine
+// runs between them: a lone caller runs BEGIN, the counter, fn and
+// COMMIT, as without group commit. Values are handed out at turn time, so
+// a caller that leaves before its turn takes none and leaves no gap.
 
 // GroupCommit returns the option that makes CreateTx share a transaction
 // among up to n concurrent callers drawing from one counter.
@@ -36,7 +40,7 @@ type groups struct {
 	setBack string
 
 	mu    sync.Mutex
-	lines map[groupKey]any // *line[T]; present while a leader works through it
+	lines map[groupKey]any // *line[T], while a batch of the key runs or callers wait
 }
 
 // groupKey is what the callers of one batch share besides the Sequence,
@@ -98,53 +102,55 @@ type caller[T any] struct {
 	m *member[T] // the member whose turn the last Next got, until an insert uses it
 }
 
-// Next waits for a turn in the batch of scope and returns its value.
+// Next waits for a turn in the batch of scope, or leads a batch of its
+// own, and returns the turn's value.
 func (c *caller[T]) Next(ctx context.Context, scope string) (uint64, error) {
 	c.release()
 	f := c.a.f
 	if n := utf8.RuneCountInString(scope); n > MaxScopeLength {
 		return 0, fmt.Errorf("%w: %d characters, at most %d", f.ScopeTooLong, n, MaxScopeLength)
 	}
-	m := &member[T]{
-		ctx:     ctx,
-		b:       c.a.b,
-		turn:    make(chan grant[T]),
-		left:    make(chan struct{}),
-		done:    make(chan turnEnd, 1),
-		verdict: make(chan outcome, 1),
+	m := &member[T]{ctx: ctx, b: c.a.b, turn: make(chan *run[T]), left: make(chan struct{}), verdict: make(chan outcome, 1)}
+	l, leads := join(c.s, f, groupKey{scope, c.a.b.Options()}, m)
+	r, err := m.await(l, leads)
+	if err != nil {
+		return 0, beforeCommit(ctx, err)
 	}
-	if l := join(c.s, f, groupKey{scope, c.a.b.Options()}, m); l != nil {
-		r, err := l.solo(m)
-		if err != nil {
-			return 0, beforeCommit(ctx, err)
-		}
-		m.solo, m.tx, m.first = r, r.tx, true
-		c.m = m
-		return r.next, nil
+	m.r, m.first = r, len(r.ran) == 0
+	if err := ctx.Err(); err != nil {
+		r.pass() // nothing ran: the value goes to the next caller
+		return 0, beforeCommit(ctx, err)
 	}
-	select {
-	case g := <-m.turn:
-		if g.err != nil {
-			return 0, beforeCommit(ctx, g.err)
+	c.m = m
+	return r.next, nil
+}
+
+// await waits for m's turn in a batch, or for the lead of the next one,
+// which it begins.
+func (m *member[T]) await(l *line[T], leads bool) (*run[T], error) {
+	if !leads {
+		select {
+		case r := <-m.turn:
+			if r != nil {
+				return r, nil
+			}
+		case <-m.ctx.Done():
+			close(m.left)
+			return nil, fmt.Errorf("%s: waiting for a turn in the batch of scope %q: %w", l.f.Pkg, l.key.scope, m.ctx.Err())
 		}
-		m.tx, m.first = g.tx, g.first
-		if err := ctx.Err(); err != nil {
-			m.end(turnEnd{}) // nothing ran: the value goes to the next caller
-			return 0, beforeCommit(ctx, err)
-		}
-		c.m = m
-		return g.v, nil
-	case <-ctx.Done():
-		close(m.left)
-		return 0, beforeCommit(ctx, fmt.Errorf("%s: waiting for a turn in the batch of scope %q: %w", f.Pkg, scope, ctx.Err()))
 	}
+	if err := m.ctx.Err(); err != nil {
+		l.handOff()
+		return nil, err
+	}
+	return l.begin(m)
 }
 
 // release gives back a turn that no insert used, say after a Checker
-// called its number taken.
+// called its number taken: its value goes to the next caller.
 func (c *caller[T]) release() {
 	if c.m != nil {
-		c.m.end(turnEnd{})
+		c.m.r.pass()
 		c.m = nil
 	}
 }
@@ -161,7 +167,7 @@ func (c *caller[T]) insert(fn func(ctx context.Context, tx T, number string) err
 		}
 		c.m = nil
 		if err := ctx.Err(); err != nil {
-			m.end(turnEnd{})
+			m.r.pass()
 			return casenum.Mark(casenum.Failed, err) // nothing ran
 		}
 		if err := m.run(ctx, fn, number); err != nil {
@@ -172,69 +178,46 @@ func (c *caller[T]) insert(fn func(ctx context.Context, tx T, number string) err
 			}
 			return beforeCommit(ctx, err)
 		}
-		if m.solo != nil {
-			return m.solo.settle(ctx, c.a, m)
-		}
 		return m.outcome(ctx, c.a)
 	}
 }
 
 // member is one caller's place in a line, for one attempt: it waits for a
-// turn, runs fn in it, and waits for the batch's outcome.
+// turn, runs fn in it, hands the turn on and waits for the batch's
+// outcome.
 type member[T any] struct {
-	ctx     context.Context // the caller's, for the values a leader keeps
+	ctx     context.Context // the caller's, whose values a batch it leads keeps
 	b       Beginner[T]
-	turn    chan grant[T] // the leader hands the turn over
+	turn    chan *run[T]  // a turn in that batch, or nil: the lead of the next
 	left    chan struct{} // closed when the caller gives up before its turn
-	done    chan turnEnd  // how the turn ended, sent once
 	verdict chan outcome  // the batch's outcome, for a member whose fn ran
-	tx      T             // the batch's transaction, during the turn
+	r       *run[T]       // the batch, from the member's turn on
 	first   bool          // no function ran before this one in the batch
-	solo    *run[T]       // the batch the member leads itself; nil when a goroutine does
 }
 
-// grant is a turn: the value and the transaction, or why the batch could
-// not give one.
-type grant[T any] struct {
-	v     uint64
-	tx    T
-	first bool
-	err   error
-}
-
-// turnEnd is how a turn ended: unused (the value goes to the next
-// member), or fn ran and returned err.
-type turnEnd struct {
-	ran bool
-	err error
-}
-
-// errPanicked is the turn's end of a function that panicked, or called
-// runtime.Goexit.
+// errPanicked is what a function that panicked, or called runtime.Goexit,
+// failed with, for the batch.
 var errPanicked = errors.New("the function panicked")
 
-// run runs fn in the member's turn and reports how it ended, even when fn
-// panics: the panic goes on, the batch does not hang.
+// run runs fn in the member's turn, then hands the turn on; when fn fails,
+// or panics, it ends the batch instead: the panic goes on, the batch does
+// not hang.
 func (m *member[T]) run(ctx context.Context, fn func(context.Context, T, string) error, number string) error {
 	ended := false
 	defer func() {
 		if !ended {
-			m.end(turnEnd{ran: true, err: errPanicked})
+			m.r.fail(errPanicked)
 		}
 	}()
-	err := fn(ctx, m.tx, number)
+	err := fn(ctx, m.r.tx, number)
 	ended = true
-	m.end(turnEnd{ran: true, err: err})
-	return err
-}
-
-// end reports how the member's turn ended to whoever leads the batch.
-func (m *member[T]) end(e turnEnd) {
-	if m.solo != nil {
-		m.solo.ownTurn(m, e)
-		return
+	if err != nil {
+		m.r.fail(err)
+		return err
 	}
-	m.done <- e
+	m.r.ran1(m)
+	m.r.pass()
+	return nil
 }
 
 // outcome is what a batch tells a member whose function ran: COMMIT's

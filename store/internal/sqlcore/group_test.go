@@ -49,6 +49,7 @@ type fakeDB struct {
 	ended     []*fakeTx // in the order they ended
 	commitErr error     // returned by the next COMMIT, once
 	applies   bool      // whether that COMMIT applies the writes anyway
+	raiseErr  error     // returned by the next counter statement, once
 }
 
 func newFakeDB() *fakeDB {
@@ -100,6 +101,14 @@ func (tx *fakeTx) QueryInt(ctx context.Context, query string, args ...any) (int6
 	m := raiseBy.FindStringSubmatch(query)
 	if m == nil || tx.end != "" {
 		return 0, fmt.Errorf("fakeTx: %q: %w", query, errTxDone)
+	}
+	tx.db.mu.Lock()
+	err := tx.db.raiseErr
+	tx.db.raiseErr = nil
+	tx.db.mu.Unlock()
+	if err != nil {
+		tx.log = append(tx.log, "raise failed")
+		return 0, err
 	}
 	k, _ := strconv.ParseInt(m[1], 10, 64)
 	scope := args[0].(string)
@@ -495,6 +504,53 @@ func (c *takenOnce) Exists(context.Context, string) (bool, error) {
 	taken := !c.asked
 	c.asked = true
 	return taken, nil
+}
+
+// A counter statement the database refuses (a deadlock) fails the turn
+// of the caller leading the batch, which retries as after any abort; the
+// callers it took go into the next batch without losing an attempt. Later
+// in a batch, it aborts the callers whose functions ran.
+func TestGroupCounterRefused(t *testing.T) {
+	deadlock := &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}
+	t.Run("first round", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			db, seq := newFakeDB(), groupSeq(t, 8)
+			db.raiseErr = deadlock
+			a := (&call{}).start(t, db, seq)
+			b, c := (&call{}).start(t, db, seq), (&call{}).start(t, db, seq)
+			close(db.gate)
+			for _, x := range []*call{a, b, c} {
+				require.NoError(t, x.wait().err)
+			}
+			assert.Equal(t, uint64(1), a.g.Stats().Aborted)
+			assert.Equal(t, uint64(1), b.g.Stats().Attempts)
+			assert.Equal(t, uint64(1), c.g.Stats().Attempts)
+			assert.Equal(t, "raise failed, ROLLBACK", db.batches()[0])
+			assert.ElementsMatch(t, []string{"T-0001", "T-0002", "T-0003"}, db.stored())
+		})
+	})
+	t.Run("later round", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			db, seq := newFakeDB(), groupSeq(t, 8)
+			close(db.gate)
+			release := make(chan struct{})
+			a := (&call{fn: func(ctx context.Context, tx *fakeTx, n string) error {
+				<-release
+				db.mu.Lock()
+				db.raiseErr = deadlock
+				db.mu.Unlock()
+				return tx.insert(n)
+			}}).start(t, db, seq)
+			b := (&call{}).start(t, db, seq)
+			close(release)
+			require.NoError(t, a.wait().err)
+			require.NoError(t, b.wait().err)
+			assert.Equal(t, uint64(1), a.g.Stats().Aborted, "a ran in the batch the counter statement failed")
+			assert.Equal(t, uint64(1), b.g.Stats().Attempts, "b waited")
+			assert.Equal(t, "raise 1, insert T-0001, raise failed, ROLLBACK", db.batches()[0])
+			assert.ElementsMatch(t, []string{"T-0001", "T-0002"}, db.stored())
+		})
+	})
 }
 
 // A collision of one record fails the batch like a failing function, and
