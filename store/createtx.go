@@ -35,9 +35,11 @@ import (
 // When g's Sequence is a *Sequence on db without blocks, {seq} is drawn in
 // the attempt's transaction, so the counter commits or rolls back with the
 // record: gap-free numbering. fn's own calls of that Sequence run on db,
-// outside the attempt's transaction. The number of an uncertain COMMIT
-// that did not commit is drawn again by a later call: look such a record
-// up by what identifies it, not by its number.
+// outside the attempt's transaction. With WithGroupCommit, concurrent
+// calls drawing from one counter share that transaction, each with its
+// own number and outcome. The number of an uncertain COMMIT that did not
+// commit is drawn again by a later call: look such a record up by what
+// identifies it, not by its number.
 //
 // The other outcomes are those of casenum.Generator.Create; opts are those
 // of sql.DB.BeginTx.
@@ -104,6 +106,14 @@ func (t *txs) Rollback(_ context.Context, tx *sql.Tx) {
 }
 
 func (*txs) Handle(tx *sql.Tx) sqlcore.Handle { return handle{tx} }
+
+// Options returns the options by value: nil and &sql.TxOptions{} are one.
+func (t *txs) Options() any {
+	if t.opts == nil {
+		return sql.TxOptions{}
+	}
+	return *t.opts
+}
 
 // release returns the open transaction's connection, which t forgets.
 func (t *txs) release() *sql.Conn {

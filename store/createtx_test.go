@@ -276,6 +276,35 @@ func TestCreateTxDrawsSequenceInTransaction(t *testing.T) {
 	assert.Equal(t, "T-01", n)
 }
 
+// With group commit, a lone caller runs the statements it runs without:
+// BEGIN, the Sequence's statement raising the counter by one, its insert,
+// COMMIT; on PostgreSQL and on MySQL, which reads the value from the
+// statement's result.
+func TestCreateTxGroupCommitLoneCaller(t *testing.T) {
+	t.Parallel()
+	for _, d := range []store.Dialect{store.Postgres, store.MySQL} {
+		t.Run(d.String(), func(t *testing.T) {
+			t.Parallel()
+			db, mock := newMock(t)
+			seq, err := store.NewSequence(db, d, "counters", store.WithGroupCommit(16))
+			require.NoError(t, err)
+			g, err := casenum.New(casenum.WithLayout("T-{seq:2}"), casenum.WithFallbackLayout(""), casenum.WithSequence(seq))
+			require.NoError(t, err)
+			mock.ExpectBegin()
+			if d == store.MySQL {
+				mock.ExpectExec(mysqlNext).WithArgs("T-").WillReturnResult(sqlmock.NewResult(1, 1))
+			} else {
+				mock.ExpectQuery(pgNext).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
+			}
+			mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnResult(ok())
+			mock.ExpectCommit()
+			n, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
+			require.NoError(t, err)
+			assert.Equal(t, "T-01", n)
+		})
+	}
+}
+
 // takenOnce is a Checker that calls the first number taken.
 type takenOnce struct{ asked *int }
 

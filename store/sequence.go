@@ -33,6 +33,32 @@ func WithBlock(n int) SequenceOption {
 	return func(c *sqlcore.Config) { c.Block = n }
 }
 
+// WithGroupCommit makes CreateTx share one transaction among up to
+// maxBatch concurrent calls that draw {seq} from the same counter: the
+// same Sequence, scope and transaction options. A batch raises the counter
+// once for the callers waiting, runs each caller's fn in turn on the shared
+// transaction with its own number, and commits once, so a gap-free series
+// no longer runs one transaction per record. A lone caller runs the
+// statements it runs without the option: BEGIN, the counter, fn, COMMIT.
+//
+// Each caller keeps its own outcome. A caller whose fn fails gets its error
+// and takes no number: the batch rolls back, the callers whose fn ran
+// before retry with a new number, as after an aborted attempt, and those
+// still waiting go into the next batch. A failed COMMIT answers each caller
+// of the batch as CreateTx answers one; a COMMIT without an answer gives
+// each casenum.ErrUncertain with its own number. A caller whose context
+// ends before its turn leaves without a number and without a gap; once its
+// fn ran, its record may commit with the batch, and it gets
+// casenum.ErrUncertain. The batch's own statements run with the first
+// caller's context values, without its cancellation.
+//
+// The trade-off: the batch waits while each fn runs, so one caller's slow
+// fn (or Checker) delays every caller behind it in the batch. fn must not
+// use tx after it returns. Next outside CreateTx is unchanged. maxBatch
+// below 1 and WithBlock are refused with ErrInvalidOption, a *sql.Tx as
+// the Querier with ErrInvalidQuerier.
+func WithGroupCommit(maxBatch int) SequenceOption { return sqlcore.GroupCommit(maxBatch) }
+
 // Sequence is a casenum.Sequence that keeps one counter per scope in a
 // table of two columns, scope (the primary key) and value. Next raises the
 // counter and reads it back in one atomic statement, so any number of

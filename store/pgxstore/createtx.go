@@ -28,7 +28,9 @@ import (
 //   - when g's Sequence is a *Sequence on db without blocks, {seq} is drawn
 //     in the attempt's transaction and commits or rolls back with the
 //     record: gap-free numbering (fn's own calls of that Sequence run on
-//     db, outside the attempt's transaction).
+//     db, outside the attempt's transaction); with WithGroupCommit,
+//     concurrent calls drawing from one counter share that transaction,
+//     each with its own number and outcome.
 //
 // A function that ends tx itself gets an error wrapping pgx.ErrTxClosed;
 // one that returns nil after a statement failed gets one wrapping
@@ -60,3 +62,4 @@ func (t txs) Begin(ctx context.Context) (pgx.Tx, error) { return t.db.BeginTx(ct
 func (txs) Commit(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) }
 func (txs) Rollback(ctx context.Context, tx pgx.Tx)     { _ = tx.Rollback(ctx) }
 func (txs) Handle(tx pgx.Tx) sqlcore.Handle             { return handle{tx} }
+func (t txs) Options() any                              { return t.opts }

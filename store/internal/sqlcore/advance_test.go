@@ -39,6 +39,7 @@ func (b sqlTxs) Begin(ctx context.Context) (*sql.Tx, error) { return b.db.BeginT
 func (sqlTxs) Commit(_ context.Context, tx *sql.Tx) error   { return tx.Commit() }
 func (sqlTxs) Rollback(_ context.Context, tx *sql.Tx)       { _ = tx.Rollback() }
 func (sqlTxs) Handle(tx *sql.Tx) Handle                     { return sqlHandle{q: tx} }
+func (sqlTxs) Options() any                                 { return nil }
 
 // sqlFace gives the driver's errors; no sentinel is reached here.
 var sqlFace = &Face{Pkg: "test", NoRows: sql.ErrNoRows, TxDone: sql.ErrTxDone}

@@ -16,6 +16,9 @@ type Beginner[T any] interface {
 	Rollback(ctx context.Context, tx T)
 	// Handle returns tx as the core runs statements on it.
 	Handle(tx T) Handle
+	// Options returns the options Begin begins with, as a comparable
+	// value: calls with equal options may share a batch's transaction.
+	Options() any
 }
 
 // CreateTx runs g.Create with a transaction of b per attempt: BEGIN, fn,
@@ -25,6 +28,9 @@ func CreateTx[T any](ctx context.Context, f *Face, b Beginner[T], g *casenum.Gen
 	fn func(ctx context.Context, tx T, number string) error) (string, error) {
 	a := &attempt[T]{f: f, b: b}
 	defer a.rollback(ctx) // a transaction whose attempt never reached fn
+	if seq != nil && seq.group != nil {
+		return createInBatches(ctx, a, seq, g, fn)
+	}
 	if seq != nil {
 		g = g.BindSequence(txSequence[T]{a, seq})
 	}

@@ -27,6 +27,7 @@ type commits struct{ errs []error }
 func (*commits) Begin(context.Context) (int, error) { return 0, nil }
 func (*commits) Rollback(context.Context, int)      {}
 func (*commits) Handle(int) sqlcore.Handle          { return execs{ran: new([]string)} }
+func (*commits) Options() any                       { return nil }
 
 func (c *commits) Commit(context.Context, int) error {
 	if len(c.errs) == 0 {

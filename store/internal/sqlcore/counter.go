@@ -19,12 +19,16 @@ type Sequence struct {
 	stmt   counterStmts
 	h      Handle
 	blocks *blocks // nil without blocks
+	group  *groups // nil without group commit
 	err    error   // why h cannot be used, reported by every call
 }
 
 // Config is what a face's SequenceOptions set.
 type Config struct {
 	Block int // values reserved per round trip
+
+	grouped     bool // GroupCommit was given
+	groupCommit int  // its callers per batch
 }
 
 // NewSequence returns a Sequence keeping its counters in table, running its
@@ -52,6 +56,9 @@ func NewSequence[O ~func(*Config)](f *Face, h Handle, inTx bool, d Dialect, tabl
 			return nil, fmt.Errorf("%w: a Sequence with blocks cannot run in a transaction", f.InvalidQuerier)
 		}
 		s.blocks = newBlocks(cfg.Block)
+	}
+	if s.group, err = newGroups(f, d, table, cfg, inTx); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
