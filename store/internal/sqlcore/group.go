@@ -92,10 +92,8 @@ func createInBatches[T any](ctx context.Context, a *attempt[T], seq *Sequence, g
 // its attempts one at a time, so it needs no lock.
 //
 // A collision of a record fails its batch and comes back to the
-// Generator as the caller's own; moving the counter past the taken value
-// is the Sequence's Advance, which belongs on this type, run on the
-// Sequence's handle, where it waits for the batch holding the counter's
-// row.
+// Generator as the caller's own, which then moves the counter past the
+// taken value with Advance.
 type caller[T any] struct {
 	a *attempt[T]
 	s *Sequence
@@ -144,6 +142,16 @@ func (m *member[T]) await(l *line[T], leads bool) (*run[T], error) {
 		return nil, err
 	}
 	return l.begin(m)
+}
+
+// Advance raises the counter to last, the value of a candidate that
+// collided, on the Sequence's handle: the batch that drew it rolled back.
+// A turn still held (a Checker found the candidate taken before any
+// insert) goes to the next caller first, so that its batch can end and
+// free the counter's row.
+func (c *caller[T]) Advance(ctx context.Context, scope string, last uint64) error {
+	c.release()
+	return c.s.Advance(ctx, c.a.f, scope, last)
 }
 
 // release gives back a turn that no insert used, say after a Checker
