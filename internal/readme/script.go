@@ -8,6 +8,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -137,7 +138,7 @@ func (s *Script) Run(svc Service) error {
 	var (
 		errs    []error
 		stdout  strings.Builder
-		answers = map[int][]int{} // the statuses answered, by comment paragraph
+		answers = map[int][]answer{} // by comment paragraph
 	)
 	for _, c := range s.script.cmds {
 		if c.background {
@@ -149,7 +150,9 @@ func (s *Script) Run(svc Service) error {
 			return fmt.Errorf("%s: %w", s.at(c.line), err)
 		}
 		stdout.Write(out)
-		answers[c.group] = append(answers[c.group], r.statuses...)
+		for _, st := range r.statuses {
+			answers[c.group] = append(answers[c.group], answer{c.line, st})
+		}
 		if s.Output == nil && !svc.matches(c.trailing, strings.TrimSuffix(string(out), "\n")) {
 			errs = append(errs, fmt.Errorf("%s: prints\n\t%s\nwhere the README shows\n\t%s", s.at(c.line), bytes.TrimSuffix(out, []byte("\n")), c.trailing))
 		}
@@ -192,33 +195,34 @@ func (b *Block) compare(svc Service, printed string) error {
 // statusCode matches a status code in a comment.
 var statusCode = regexp.MustCompile(`\b[1-5][0-9][0-9]\b`)
 
+// An answer is the status of a curl request, and the line of its command.
+type answer struct{ line, status int }
+
 // checkStatuses checks the statuses answered to the curl requests under a
 // comment paragraph: each is one the comment names, and each it names is
 // answered; with none named, each is a 2xx.
-func (s *Script) checkStatuses(group int, statuses []int) error {
+func (s *Script) checkStatuses(group int, answers []answer) error {
 	var named []int
+	comment := "no comment"
 	if group > 0 {
+		comment = "the comment " + strconv.Quote(strings.TrimSpace(s.groups[group-1]))
 		for _, code := range statusCode.FindAllString(s.groups[group-1], -1) {
-			var n int
-			fmt.Sscan(code, &n)
+			n, _ := strconv.Atoi(code)
 			named = append(named, n)
 		}
 	}
-	comment := "(no comment)"
-	if group > 0 {
-		comment = strings.TrimSpace(s.groups[group-1])
-	}
-	for _, st := range statuses {
-		if len(named) == 0 && st/100 != 2 || len(named) > 0 && !slices.Contains(named, st) {
-			return fmt.Errorf("%s: a curl line under %q is answered %d", s, comment, st)
+	var errs []error
+	for _, a := range answers {
+		if len(named) == 0 && a.status/100 != 2 || len(named) > 0 && !slices.Contains(named, a.status) {
+			errs = append(errs, fmt.Errorf("%s: answered %d, under %s", s.at(a.line), a.status, comment))
 		}
 	}
 	for _, n := range named {
-		if !slices.Contains(statuses, n) {
-			return fmt.Errorf("%s: no curl line under %q is answered %d", s, comment, n)
+		if !slices.ContainsFunc(answers, func(a answer) bool { return a.status == n }) {
+			errs = append(errs, fmt.Errorf("%s: no curl line under %s is answered %d", s.at(answers[0].line), comment, n))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 var (

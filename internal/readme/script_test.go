@@ -97,8 +97,8 @@ func TestScriptFails(t *testing.T) {
 	for _, tc := range []struct{ text, output, want string }{
 		{"curl -s -d name=pen localhost:8080/items # ITEM-1\n", "", ""},
 		{"curl -s -d name=pen localhost:8080/items # the item\n", "", "items/README.md:11: prints\n\tITEM-1\nwhere the README shows\n\tthe item"},
-		{"curl -s localhost:8080/items/ITEM-1\n", `{"error":"not found"}` + "\n", "a curl line under \"(no comment)\" is answered 404"},
-		{"# 200 or 404\ncurl -s localhost:8080/items/ITEM-1\n", `{"error":"not found"}` + "\n", "no curl line under \"200 or 404\" is answered 200"},
+		{"curl -s localhost:8080/items/ITEM-1\n", `{"error":"not found"}` + "\n", "items/README.md:11: answered 404, under no comment"},
+		{"# 200 or 404\ncurl -s localhost:8080/items/ITEM-1\n", `{"error":"not found"}` + "\n", "items/README.md:12: no curl line under the comment \"200 or 404\" is answered 200"},
 		{"curl -s localhost:8080/items/ITEM-1\n", "a\nb\n", "items/README.md:21: the commands print\n\t{\"error\":\"not found\"}\nwhere the README shows\n\ta"},
 		{"curl -s localhost:8080/items/ITEM-1\n", "a\nb\n", "items/README.md:22: the commands print\n\t(nothing)\nwhere the README shows\n\tb"},
 		{"curl -k localhost:8080/items # x\n", "", "curl: option -k is not supported here"},
