@@ -46,7 +46,7 @@ func Scripts(root, name string) ([]*Script, error) {
 		}
 		s, err := newScript(b, next)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", b, err))
+			errs = append(errs, err)
 			continue
 		}
 		scripts = append(scripts, s)
@@ -72,35 +72,38 @@ func ScriptsFor(root, program string) ([]*Script, error) {
 	return found, nil
 }
 
+// newScript reads the shell block b, whose output the text block output
+// shows, or its comments when output is nil.
 func newScript(b Block, output *Block) (*Script, error) {
+	at := func(line int, err error) error { return fmt.Errorf("%s:%d: %w", b.File, b.Line+line, err) }
 	switch b.Info {
 	case "sh", "bash", "shell":
 	default:
-		return nil, fmt.Errorf("a block with curl lines is marked %q; mark it sh, so that the tests run it", b.Info)
+		return nil, at(0, fmt.Errorf("a block with curl lines is marked %q; mark it sh, so that the tests run it", b.Info))
 	}
-	sc, groups, err := parseShell(b.Text)
+	sc, groups, line, err := parseShell(b.Text)
 	if err != nil {
-		return nil, err
+		return nil, at(line, err)
 	}
 	s := &Script{Block: b, Output: output, script: sc, groups: groups}
 	for _, c := range sc.cmds {
-		if c.background {
-			if s.Program != "" {
-				return nil, fmt.Errorf("line %d: a second program started", c.line)
-			}
+		switch {
+		case c.background && s.Program != "":
+			return nil, at(c.line, errors.New("a second program started"))
+		case c.background:
 			if s.Program, s.Args, err = goRun(c); err != nil {
-				return nil, fmt.Errorf("line %d: %w", c.line, err)
+				return nil, at(c.line, err)
 			}
-		} else if output == nil && c.trailing == "" && !c.assigns() {
-			return nil, fmt.Errorf("line %d: nothing shows what the command prints: a comment at the end of its line, or a text block after this one", c.line)
+		case output == nil && c.trailing == "" && !c.assigns():
+			return nil, at(c.line, errors.New("nothing shows what the command prints: a comment at the end of its line, or a text block after this block"))
 		}
 	}
 	if s.Program == "" {
-		if dir := path.Dir(b.File); dir != "." {
-			s.Program = "./" + dir
-		} else {
-			return nil, fmt.Errorf("the block starts no program (go run ./examples/... &) and is not in the README of the one it calls")
+		dir := path.Dir(b.File)
+		if dir == "." {
+			return nil, at(0, errors.New("the block starts no program (go run ./examples/... &) and is not in the README of the one it calls"))
 		}
+		s.Program = "./" + dir
 	}
 	return s, nil
 }
@@ -128,11 +131,12 @@ type Service struct {
 	Number func(string) bool // reports whether a text is a case number the service can mint
 }
 
-// Run runs the script's commands in order against svc, the one that
-// starts the program excepted, and checks what they print against what the
-// README shows and each curl answer's status against the comment above it.
-// Case numbers the service can mint, times and dates may differ from those
-// shown; a … in what the README shows stands for any text.
+// Run runs the script's commands in order against svc, all but the one
+// that starts the program, and checks what they print against what the
+// README shows, and each curl answer's status against the comment above
+// its command. Case numbers the service can mint, times and dates may
+// differ from those shown; a … in what the README shows stands for any
+// text.
 func (s *Script) Run(svc Service) error {
 	r := &runner{svc: svc, vars: map[string]string{}}
 	var (

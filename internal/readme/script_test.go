@@ -124,7 +124,7 @@ func TestScriptRefused(t *testing.T) {
 		{"items/README.md", "sh", "echo `curl localhost:8080/items`\n", "backquote"},
 		{"items/README.md", "sh", "curl 'localhost:8080/items\n", "a ' is not closed"},
 		{"items/README.md", "sh", "A=$(curl localhost:8080/items\n", "$( is not closed"},
-		{"items/README.md", "sh", "curl localhost:8080/items\n", "line 1: nothing shows what the command prints"},
+		{"items/README.md", "sh", "curl localhost:8080/items\n", "items/README.md:2: nothing shows what the command prints"},
 		{"items/README.md", "", "curl localhost:8080/items # x\n", `a block with curl lines is marked ""`},
 		{"items/README.md", "sh", "python3 -m http.server &\ncurl localhost:8080/items # x\n", "only go run ./<program> may run in the background"},
 		{"README.md", "sh", "curl localhost:8080/items # x\n", "starts no program"},

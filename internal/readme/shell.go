@@ -43,14 +43,14 @@ type shellParser struct {
 	groups []string // the comment paragraphs seen, in order
 }
 
-// parseShell reads the shell script src.
-func parseShell(src string) (*script, []string, error) {
+// parseShell reads the shell script src, and returns its commands and
+// comment paragraphs, or an error and the line of src it concerns.
+func parseShell(src string) (s *script, groups []string, line int, err error) {
 	p := &shellParser{src: src, line: 1}
-	s, err := p.script(false)
-	if err != nil {
-		return nil, nil, fmt.Errorf("line %d: %w", p.line, err)
+	if s, err = p.script(false); err != nil {
+		return nil, nil, p.line, err
 	}
-	return s, p.groups, nil
+	return s, p.groups, 0, nil
 }
 
 func (p *shellParser) peek() byte {
