@@ -2,7 +2,7 @@
 // HTTP handler that stores a call in SQLite under a number from casemint.
 //
 //	go run ./examples/quickstart
-//	curl -d subject=Billing localhost:8080/calls    # 201 CASE-20250929-7KQ2M9W
+//	curl -d subject=Billing localhost:8080/calls    # 201 CASE-20250929-7KQ2M9Z
 package main
 
 import (

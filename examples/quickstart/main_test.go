@@ -19,7 +19,11 @@ import (
 
 	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/casenum/casenumtest"
+	"github.com/casemint/casemint/internal/readme"
 )
+
+// mainLayout is the layout main mints with.
+const mainLayout = "CASE-{date}-{alnum:6}{check}"
 
 // newDB opens a fresh database as main does, in a temporary directory.
 func newDB(t *testing.T) *sql.DB {
@@ -79,7 +83,7 @@ func TestCreateCallUnderLoad(t *testing.T) {
 	t.Parallel()
 	const calls, clients = 400, 32
 	db := newDB(t)
-	gen, err := casenum.New(casenum.WithLayout("CASE-{date}-{alnum:6}{check}"))
+	gen, err := casenum.New(casenum.WithLayout(mainLayout))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +199,41 @@ func TestCreateRetriesATakenNumber(t *testing.T) {
 		got, err := gen.Create(t.Context(), table.Insert)
 		if err != nil || got != want {
 			t.Fatalf("Create = %q, %v; want %q", got, err, want)
+		}
+	}
+}
+
+// The README's curl line gets the answer the README shows from the handler
+// main serves, on a fresh database.
+func TestREADMECurlLines(t *testing.T) {
+	t.Parallel()
+	scripts, err := readme.ScriptsFor("../..", "./examples/quickstart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scripts) == 0 {
+		t.Fatal("no README block of curl lines starts the quickstart")
+	}
+	for _, s := range scripts {
+		if len(s.Args) > 0 {
+			t.Errorf("%s: the quickstart takes no arguments, not %q", s, s.Args)
+			continue
+		}
+		gen, err := casenum.New(casenum.WithLayout(mainLayout))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("POST /calls", createCall(newDB(t), gen))
+		srv := httptest.NewServer(mux)
+		defer srv.Close()
+		svc := readme.Service{
+			Addr:   srv.Listener.Addr().String(),
+			Names:  []string{"localhost:8080"},
+			Number: func(n string) bool { return gen.Validate(n) == nil },
+		}
+		if err := s.Run(svc); err != nil {
+			t.Error(err)
 		}
 	}
 }
