@@ -10,8 +10,11 @@ import "errors"
 var (
 	// ErrExhausted is returned by Next and Create when every attempt, the
 	// fallback attempts included, collided or was aborted, and when a {seq}
-	// counter no longer fits its width. The error also wraps the last of
-	// them, as an *AttemptError.
+	// counter no longer fits the layout (the error names the scope). The
+	// error also wraps the last of them, as an *AttemptError. After a
+	// collision of a {seq} number it names the scope and the last value
+	// tried: a series that holds higher numbers already goes on after
+	// them once the Sequence's Advance has moved the counter past them.
 	ErrExhausted = errors.New("casenum: no unique number after all attempts")
 
 	// ErrDuplicate marks a collision. An insert function passed to Create

@@ -597,22 +597,24 @@ func TestSequenceLayout(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The main layout is used up for the day: the fallback takes over.
+	// The scope is used up for the day: a series has no fallback, so the
+	// call is exhausted, says which scope, and is counted so.
 	n, err = g.Next(ctx)
-	if err != nil || !strings.HasPrefix(n, "CASE-20250930-") || len(n) != len("CASE-20250930-")+8 || g.Stats().Fallbacks != 1 {
-		t.Errorf("Next after 99 = %q, %v, %+v; want a fallback number", n, err, g.Stats())
+	if !errors.Is(err, casenum.ErrExhausted) || n != "" || !strings.Contains(err.Error(), `scope "CASE-20250930-" reached 100`) {
+		t.Errorf("Next on a full scope = %q, %v; want ErrExhausted naming the scope", n, err)
 	}
-	// Without a fallback the call is exhausted, and counted so.
-	noFallback, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("CASE-{date}-{seq:2}{check}"),
-		casenum.WithSequence(s), casenum.WithFallbackLayout(""))
+	if st := g.Stats(); st.Exhausted != 1 || st.Errors != 0 || st.Fallbacks != 0 {
+		t.Errorf("Stats = %+v, want the call counted as exhausted", st)
+	}
+	// A fallback named for the series takes over.
+	withFallback, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("CASE-{date}-{seq:2}{check}"),
+		casenum.WithSequence(s), casenum.WithFallbackLayout(casenum.DefaultFallbackLayout))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := noFallback.Next(ctx); !errors.Is(err, casenum.ErrExhausted) || n != "" {
-		t.Errorf("Next on a full scope = %q, %v; want ErrExhausted", n, err)
-	}
-	if st := noFallback.Stats(); st.Exhausted != 1 || st.Errors != 0 {
-		t.Errorf("Stats = %+v, want the call counted as exhausted", st)
+	n, err = withFallback.Next(ctx)
+	if err != nil || !strings.HasPrefix(n, "CASE-20250930-") || len(n) != len("CASE-20250930-")+8 || withFallback.Stats().Fallbacks != 1 {
+		t.Errorf("Next after 99 = %q, %v, %+v; want a fallback number", n, err, withFallback.Stats())
 	}
 }
 

@@ -18,6 +18,14 @@ type renderer struct {
 	rnd  Random
 	seq  Sequence
 	ctx  context.Context
+	drew draw // the {seq} value drawn
+}
+
+// draw is a {seq} value and the scope it was drawn from.
+type draw struct {
+	scope string
+	v     uint64
+	ok    bool
 }
 
 // errSeqFull marks a {seq} counter that outgrew its width: the layout has
@@ -166,12 +174,14 @@ func appendUnixMS(dst []byte, t time.Time) ([]byte, error) {
 // appendSeq writes the next counter of the scope, everything rendered
 // before it.
 func appendSeq(dst []byte, sg *segment, r *renderer) ([]byte, error) {
-	v, err := r.seq.Next(r.ctx, string(dst))
+	scope := string(dst)
+	v, err := r.seq.Next(r.ctx, scope)
 	if err != nil {
 		return dst, fmt.Errorf("casenum: sequence: %w", err)
 	}
+	r.drew = draw{scope, v, true}
 	if v >= sg.limit {
-		return dst, fmt.Errorf("%w: value %d for scope %q does not fit {seq:%d}", errSeqFull, v, string(dst), len(sg.shape))
+		return dst, fmt.Errorf("%w: the counter of scope %q reached %d, more than {seq:%d} can show", errSeqFull, scope, v, len(sg.shape))
 	}
 	return appendPadded(dst, v, len(sg.shape)), nil
 }

@@ -1,0 +1,238 @@
+package casenum_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/casenum/casenumtest"
+)
+
+// invoiceTime is a day in 2026, for the invoice series.
+var invoiceTime = time.Date(2026, 3, 12, 9, 30, 0, 0, time.UTC)
+
+// invoiceGen returns a Generator of INV-{date:2006}-{seq:4} on seq.
+func invoiceGen(t *testing.T, seq casenum.Sequence, opts ...casenum.Option) *casenum.Generator {
+	t.Helper()
+	base := []casenum.Option{
+		casenum.WithLayout("INV-{date:2006}-{seq:4}"),
+		casenum.WithClock(casenumtest.NewClock(invoiceTime)),
+		casenum.WithSequence(seq),
+	}
+	g, err := casenum.New(append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// A layout with {seq} has no fallback unless one is named; other layouts
+// keep theirs.
+func TestSeriesHasNoFallback(t *testing.T) {
+	t.Parallel()
+	s := casenumtest.NewStore()
+	if f := invoiceGen(t, s).FallbackLayout(); f != nil {
+		t.Errorf("FallbackLayout() = %v, want nil for a series", f)
+	}
+	named := invoiceGen(t, s, casenum.WithFallbackLayout(casenum.DefaultFallbackLayout))
+	if f := named.FallbackLayout(); f == nil || f.String() != casenum.DefaultFallbackLayout {
+		t.Errorf("FallbackLayout() = %v, want the one named", f)
+	}
+	g, err := casenum.New(casenum.WithLayout("T-{rand:3}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := g.FallbackLayout(); f == nil || f.String() != casenum.DefaultFallbackLayout {
+		t.Errorf("FallbackLayout() = %v, want the default for a layout without {seq}", f)
+	}
+}
+
+// txCounter is a Sequence drawn inside each attempt's transaction, as
+// store.CreateTx draws a gap-free counter: a value is kept only when its
+// number is stored (commit), and a collision rolls it back, so the next
+// attempt draws the same value again unless Advance, which commits on its
+// own, moves the counter past it.
+type txCounter struct {
+	mu        sync.Mutex
+	committed map[string]uint64
+	advance   bool // has Advance
+}
+
+func (c *txCounter) Next(_ context.Context, scope string) (uint64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.committed[scope] + 1, nil
+}
+
+func (c *txCounter) commit(scope string, v uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.committed[scope] = max(c.committed[scope], v)
+}
+
+// insert stores number in table and commits its counter.
+func (c *txCounter) insert(g *casenum.Generator, table *casenumtest.Store) func(context.Context, string) error {
+	return func(ctx context.Context, number string) error {
+		if err := table.Insert(ctx, number); err != nil {
+			return err
+		}
+		p, err := g.Parse(number)
+		if err != nil {
+			return err
+		}
+		c.commit(p.Scope, p.Seq)
+		return nil
+	}
+}
+
+// advancingCounter is a txCounter with Advance.
+type advancingCounter struct{ *txCounter }
+
+func (c advancingCounter) Advance(_ context.Context, scope string, last uint64) error {
+	c.commit(scope, last)
+	return nil
+}
+
+// Numbers imported into the table are skipped: the series goes on with the
+// values between and after them, never another layout's number.
+func TestSeriesSkipsTakenNumbers(t *testing.T) {
+	t.Parallel()
+	imported := []string{"INV-2026-0001", "INV-2026-0003"}
+	want := []string{"INV-2026-0002", "INV-2026-0004", "INV-2026-0005"}
+	check := func(t *testing.T, g *casenum.Generator, table *casenumtest.Store, mint func() (string, error)) {
+		t.Helper()
+		var got []string
+		for range want {
+			n, err := mint()
+			if err != nil {
+				t.Fatalf("after %q: %v", got, err)
+			}
+			got = append(got, n)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("numbers %q, want %q", got, want)
+		}
+		if st := g.Stats(); st.Fallbacks != 0 || st.Collisions != 2 || st.Minted != 3 {
+			t.Errorf("Stats = %+v, want 2 collisions, 3 minted, no fallback", st)
+		}
+	}
+	t.Run("Create", func(t *testing.T) {
+		t.Parallel()
+		table := casenumtest.NewStore()
+		table.Add(imported...)
+		g := invoiceGen(t, table)
+		check(t, g, table, func() (string, error) { return g.Create(t.Context(), table.Insert) })
+	})
+	t.Run("Next with a Checker", func(t *testing.T) {
+		t.Parallel()
+		table := casenumtest.NewStore()
+		table.Add(imported...)
+		g := invoiceGen(t, table, casenum.WithChecker(table))
+		check(t, g, table, func() (string, error) {
+			n, err := g.Next(t.Context())
+			if err == nil {
+				err = table.Insert(t.Context(), n)
+			}
+			return n, err
+		})
+	})
+	t.Run("counter in the attempt's transaction", func(t *testing.T) {
+		t.Parallel()
+		table := casenumtest.NewStore()
+		table.Add(imported...)
+		c := advancingCounter{&txCounter{committed: map[string]uint64{}}}
+		g := invoiceGen(t, c)
+		insert := c.insert(g, table)
+		check(t, g, table, func() (string, error) { return g.Create(t.Context(), insert) })
+	})
+}
+
+// Without Advance, a counter that a collision rolls back draws the taken
+// value again: the call is exhausted and says where the series stands and
+// how to go on; then Parse and Advance continue it.
+func TestSeriesExhaustedSaysHowToContinue(t *testing.T) {
+	t.Parallel()
+	table := casenumtest.NewStore()
+	table.Add("INV-2026-0001")
+	c := &txCounter{committed: map[string]uint64{}}
+	g := invoiceGen(t, c, casenum.WithRetry(casenum.Retry{Attempts: 3}))
+	_, err := g.Create(t.Context(), c.insert(g, table))
+	if !errors.Is(err, casenum.ErrExhausted) || !errors.Is(err, casenum.ErrDuplicate) {
+		t.Fatalf("Create = %v, want ErrExhausted wrapping the collision", err)
+	}
+	for _, want := range []string{`scope "INV-2026-"`, "was 1", "Advance(ctx, scope, last)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if casenum.Classify(err) == casenum.Aborted {
+		t.Errorf("Classify(%v) = Aborted, but numbers were taken", err)
+	}
+	if st := g.Stats(); st.Fallbacks != 0 || st.Exhausted != 1 || st.Collisions != 3 {
+		t.Errorf("Stats = %+v, want 3 collisions, exhausted, no fallback", st)
+	}
+
+	// Continue after the imported numbers.
+	p, err := g.Parse("INV-2026-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	advancingCounter{c}.Advance(t.Context(), p.Scope, p.Seq)
+	if n, err := g.Create(t.Context(), c.insert(g, table)); n != "INV-2026-0002" || err != nil {
+		t.Errorf("Create after Advance = %q, %v; want INV-2026-0002", n, err)
+	}
+}
+
+// advanceFails is a Store whose Advance fails with err.
+type advanceFails struct {
+	*casenumtest.Store
+	err   error
+	calls int
+}
+
+func (a *advanceFails) Advance(context.Context, string, uint64) error {
+	a.calls++
+	return a.err
+}
+
+// An error of Advance is treated as an error of the Sequence: an abort is
+// retried, anything else ends the call with the number it was about.
+func TestSeriesAdvanceErrors(t *testing.T) {
+	t.Parallel()
+	t.Run("failed", func(t *testing.T) {
+		t.Parallel()
+		down := errors.New("connection refused")
+		s := &advanceFails{Store: casenumtest.NewStore(), err: down}
+		s.Add("INV-2026-0001")
+		g := invoiceGen(t, s)
+		_, err := g.Create(t.Context(), s.Insert)
+		var ae *casenum.AttemptError
+		if !errors.Is(err, down) || !errors.As(err, &ae) || ae.Number != "INV-2026-0001" || errors.Is(err, casenum.ErrExhausted) {
+			t.Fatalf("Create = %v, want an AttemptError for INV-2026-0001 wrapping the Advance error", err)
+		}
+		if !strings.Contains(err.Error(), `scope "INV-2026-" past 1`) {
+			t.Errorf("error %q does not name the scope and value", err)
+		}
+		if st := g.Stats(); st.Errors != 1 || st.Attempts != 1 {
+			t.Errorf("Stats = %+v, want one attempt, one error", st)
+		}
+	})
+	t.Run("aborted", func(t *testing.T) {
+		t.Parallel()
+		s := &advanceFails{Store: casenumtest.NewStore(), err: casenum.Mark(casenum.Aborted, errors.New("deadlock"))}
+		s.Add("INV-2026-0001")
+		g := invoiceGen(t, s, casenum.WithClock(layoutClock{invoiceTime}), casenum.WithRetry(casenum.Retry{MaxDelay: time.Nanosecond}))
+		n, err := g.Create(t.Context(), s.Insert)
+		if n != "INV-2026-0002" || err != nil || s.calls != 1 {
+			t.Fatalf("Create = %q, %v after %d Advance calls; want INV-2026-0002 after one", n, err, s.calls)
+		}
+		if st := g.Stats(); st.Aborted != 1 || st.Minted != 1 {
+			t.Errorf("Stats = %+v, want the attempt counted as aborted", st)
+		}
+	})
+}
