@@ -15,6 +15,10 @@ var (
 	// collision of a {seq} number it names the scope and the last value
 	// tried: a series that holds higher numbers already goes on after
 	// them once the Sequence's Advance has moved the counter past them.
+	// When every attempt was aborted (a busy or locked database) and none
+	// found its number taken, the error says so, wraps the last cause, and
+	// Classify reports it Aborted: try again later, the numbers are not
+	// used up. Otherwise Classify reports it Failed.
 	ErrExhausted = errors.New("casenum: no unique number after all attempts")
 
 	// ErrDuplicate marks a collision. An insert function passed to Create

@@ -291,6 +291,11 @@ func (c *call) exhausted() error {
 	switch {
 	case errors.Is(c.last, errSeqFull):
 		return fmt.Errorf("%w: %w", ErrExhausted, c.last)
+	case c.aborted == c.attempts:
+		// Nothing was found taken: the database was too busy to answer.
+		// The call as a whole was aborted, and says so to Classify.
+		return &marked{Aborted, fmt.Errorf("%w: the database refused all %d attempts (busy or locked), none found its number taken: %w",
+			ErrExhausted, c.attempts, c.last)}
 	case c.taken.ok:
 		return fmt.Errorf("%w: %d of %d attempts found their number taken; the last value tried in scope %q was %d: "+
 			"if the series holds higher numbers already, move the counter past the highest with the Sequence's "+
@@ -309,6 +314,7 @@ type call struct {
 	attempts int                                 // attempts made
 	aborts   int                                 // attempts aborted in a row
 	collided int                                 // attempts that collided
+	aborted  int                                 // attempts aborted
 	fallback bool                                // the call went on to the fallback layout
 	last     *AttemptError                       // the last collision or abort
 	taken    draw                                // the {seq} value of the last candidate that collided
@@ -372,6 +378,7 @@ func (c *call) retry(number string, out Outcome, err error) {
 		c.aborts = 0
 	} else {
 		c.g.stats.aborted.Add(1)
+		c.aborted++
 		c.aborts++
 	}
 	c.last = &AttemptError{Number: number, Attempt: c.attempts, Fallback: c.fallback, Err: err}
