@@ -65,7 +65,7 @@
 // # The layout language
 //
 // A layout is literal text with tokens in braces. Every token renders a
-// fixed width of known characters:
+// fixed width of known characters, except a counter that grows:
 //
 //	{date}          the date as YYYYMMDD in the Generator's Location (UTC by default)
 //	{date:LAYOUT}   the date and time in a Go time layout of zero-padded numeric
@@ -80,9 +80,10 @@
 //	{hex:N}         N random lower-case hex digits, N 1-32
 //	{uuid:N}        the first N hex digits of a fresh version 4 UUID, N 1-32;
 //	                {uuid} is the whole 36-character form
-//	{seq:N}         the next counter of the scope, zero-padded to N digits, N 1-18.
+//	{seq}           the next counter of the scope, unpadded: BILL-7, BILL-12.
 //	                The scope is everything rendered before the token, so
-//	                CASE-{date}-{seq:6} counts from 1 every day
+//	                CASE-{date}-{seq} counts from 1 every day
+//	{seq:N}         the counter zero-padded to at least N digits, N 1-18
 //	{check}         a check character over what the tokens before it rendered:
 //	                a Damm digit when that is all digits, else a Crockford symbol
 //	                (Damm's construction over GF(32)). It catches every
@@ -91,14 +92,25 @@
 //	                Crockford value, so that every error above is caught too)
 //	{{ and }}       literal braces
 //
+// A counter grows past its padding (9999 -> 10000, up to 18 digits) where
+// what follows it tells where it ends: a literal that starts with anything
+// but a digit, the {check}, or the end of the layout. Where nothing does,
+// as in {seq:2}{rand:3}, {seq:N} keeps its N digits, and a counter that
+// outgrows them fails the call with ErrExhausted naming the scope; a bare
+// {seq} is refused there. A counter is written without zeros beyond its
+// padding: Validate refuses BILL-007 for BILL-{seq}, which Normalize
+// writes BILL-7. A person who types a number with spaces for its
+// separators is understood; one who leaves out the separator right after
+// a counter may not be, when digits follow it.
+//
 // Layouts compile once, in New or ParseLayout; rendering does no parsing.
 // A layout is refused, with ErrInvalidLayout and the position of the
 // fault, when it has an unknown token, a width out of range, a lone brace,
 // a date layout with anything but numeric fields and separators (names of
 // months or days, AM/PM, zones, unpadded fields, fractions of a second,
 // letters, white space), a {seq} after a random or time-of-day token (its
-// scope would never repeat), a {check} that is not the last token, text
-// that is not UTF-8, or no token at all.
+// scope would never repeat), a bare {seq} that nothing delimits, a {check}
+// that is not the last token, text that is not UTF-8, or no token at all.
 //
 // One instant feeds every time token and the {seq} scope of a
 // candidate, so the printed date and the day's counter cannot disagree at

@@ -28,7 +28,7 @@ const (
 	segAlnum           // {alnum:N}
 	segHex             // {hex:N}
 	segUUID            // {uuid:N}, {uuid}
-	segSeq             // {seq:N}
+	segSeq             // {seq}, {seq:N}
 	segCheck           // {check}, {check:mod97}
 )
 
@@ -53,7 +53,8 @@ type segment struct {
 	shape string   // tokens only
 	syms  *symbols // tokens only: what a symbol of the shape is
 	pos   int      // 1-based position in the layout, for errors
-	limit uint64   // 10^N for {rand} and {seq}
+	limit uint64   // 10^N for {rand} and {seq}: one more than the largest value; 0 for a bare {seq} until delimit
+	vary  bool     // a {seq} that grows past its shape, which is then its padding
 }
 
 // Layout is a compiled case-number layout, such as the default
@@ -61,15 +62,16 @@ type segment struct {
 // package documentation. A Layout is immutable and safe for concurrent use;
 // rendering it does no parsing.
 type Layout struct {
-	src    string
-	segs   []segment
-	check  checkMode
-	random bool          // has a random token
-	seq    bool          // has a {seq} token
-	bucket time.Duration // finest time resolution of its time tokens; 0 without
-	lead   int           // leading literals and date tokens without a time of day, the same all day; 0 without such a date token
-	fields uint32        // a bit per digit of the fields form that the date tokens after the lead show
-	size   int           // length of the numbers it renders
+	src     string
+	segs    []segment
+	check   checkMode
+	random  bool          // has a random token
+	seq     bool          // has a {seq} token
+	bucket  time.Duration // finest time resolution of its time tokens; 0 without
+	lead    int           // leading literals and date tokens without a time of day, the same all day; 0 without such a date token
+	fields  uint32        // a bit per digit of the fields form that the date tokens after the lead show
+	size    int           // length of the longest numbers it renders
+	minSize int           // length of the shortest
 }
 
 // String returns the layout's source text.
@@ -79,9 +81,10 @@ func (l *Layout) String() string { return l.src }
 // ErrInvalidLayout that names the 1-based position of the fault: an unknown
 // token, a width out of range, a lone '{' or '}', a date layout with
 // anything but zero-padded numeric fields and separators, a {seq} after a
-// random or time-of-day token or after another {seq}, a {check} that is not
-// the last token or covers nothing, text that is not UTF-8, an empty layout,
-// or one with no token at all.
+// random or time-of-day token or after another {seq}, a {seq} without a
+// width that nothing after it delimits, a {check} that is not the last
+// token or covers nothing, text that is not UTF-8, an empty layout, or one
+// with no token at all.
 func ParseLayout(s string) (*Layout, error) {
 	if s == "" {
 		return nil, fmt.Errorf("%w: empty layout", ErrInvalidLayout)
@@ -100,8 +103,34 @@ func ParseLayout(s string) (*Layout, error) {
 	if !l.random && !l.seq && l.bucket == 0 {
 		return nil, fmt.Errorf("%w %q: no token: every number would be the same", ErrInvalidLayout, s)
 	}
+	l.minSize = l.size
+	if err := l.delimit(); err != nil {
+		return nil, err
+	}
 	l.findLead()
 	return l, nil
+}
+
+// delimit lets each {seq} that what follows it delimits grow past its
+// padding: a literal that starts with something other than a digit, the
+// {check} (always the last token), or the end of the layout. Where nothing
+// delimits it, {seq:N} keeps a fixed width and a bare {seq} is refused.
+func (l *Layout) delimit() error {
+	for i := range l.segs {
+		sg := &l.segs[i]
+		if sg.kind != segSeq {
+			continue
+		}
+		switch next := l.segs[i+1:]; {
+		case len(next) == 0 || next[0].kind == segCheck || next[0].kind == segLiteral && !isDigit(next[0].text[0]):
+			sg.vary, sg.limit = true, pow10(maxDigits)
+			l.size += maxDigits - len(sg.shape)
+		case sg.limit == 0:
+			return layoutError(l.src, sg.pos-1, "nothing tells where {seq} ends: follow it with a literal that does not "+
+				"start with a digit, the {check} or the end of the layout, or give it a fixed width {seq:N}")
+		}
+	}
+	return nil
 }
 
 // findLead sets the layout's lead and the date fields that the tokens
@@ -251,13 +280,13 @@ type token struct {
 	arg func(tk *token, sg *segment, arg string, hasArg bool) (bucket time.Duration, at int, why string)
 }
 
-// tokens is the layout language. A token renders a fixed width: N symbols,
-// or its shape.
+// tokens is the layout language. A token renders N symbols, or its shape;
+// a counter that grows renders more.
 var tokens = [...]token{
 	{name: "date", kind: segDate, syms: &digitSymbols, arg: dateArg},
 	{name: "unixms", kind: segUnixMS, syms: &digitSymbols, min: unixmsDigits, bucket: time.Millisecond, arg: noArg},
 	{name: "rand", kind: segRand, syms: &digitSymbols, min: 1, max: maxDigits, arg: widthArg},
-	{name: "seq", kind: segSeq, syms: &digitSymbols, min: 1, max: maxDigits, arg: widthArg},
+	{name: "seq", kind: segSeq, syms: &digitSymbols, min: 1, max: maxDigits, arg: seqArg},
 	{name: "alnum", kind: segAlnum, syms: &crockfordSymbols, text: crockford, min: 1, max: maxAlnum, arg: widthArg},
 	{name: "hex", kind: segHex, syms: &hexSymbols, text: hexDigits, min: 1, max: maxHex, arg: widthArg},
 	{name: "uuid", kind: segUUID, syms: &hexSymbols, min: 1, max: maxHex, arg: uuidArg},
@@ -308,6 +337,16 @@ func widthArg(tk *token, sg *segment, arg string, hasArg bool) (time.Duration, i
 	sg.shape = strings.Repeat(sym, n)
 	sg.limit = pow10(n)
 	return 0, 0, ""
+}
+
+// seqArg compiles {seq:N}, or {seq}: a counter without padding, whose
+// width delimit decides.
+func seqArg(tk *token, sg *segment, arg string, hasArg bool) (time.Duration, int, string) {
+	if !hasArg {
+		sg.shape = sym
+		return 0, 0, ""
+	}
+	return widthArg(tk, sg, arg, hasArg)
 }
 
 // uuidArg compiles {uuid:N}, or {uuid}: the whole 36-character form.

@@ -26,10 +26,13 @@ func (l *Layout) Validate(number string) error {
 // layout: it ignores white space and letter case, lets a separator between
 // the layout's parts (or inside a date or a UUID) be typed as another or
 // left out, and reads the Crockford look-alikes I and L as 1 and O as 0 in
-// the tokens. Every token has a fixed width, so a separator mistyped as a
-// digit cannot hide in a run of digits. A number that validates comes back
-// as it is. Input that cannot be read returns a
-// *NumberError wrapping ErrInvalidNumber.
+// the tokens. Every token but a counter that grows has a fixed width, so a
+// separator mistyped as a digit cannot hide in a run of digits; a counter
+// ends where the layout delimits it, and a space typed for its separator
+// is read as one. A counter typed with more or fewer leading zeros than
+// its padding is written with its padding. A number that validates comes
+// back as it is. Input that cannot be read returns a *NumberError wrapping
+// ErrInvalidNumber.
 func (l *Layout) Normalize(input string) (string, error) {
 	return normalize(input, l)
 }
@@ -109,7 +112,7 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 		}
 		return r
 	}, input)
-	r, i, err := read(s, true, layouts...)
+	r, i, s, err := readTyped(input, s, layouts)
 	if err != nil {
 		return "", err
 	}
@@ -124,6 +127,59 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 		}
 	}
 	return string(r.out), nil
+}
+
+// readTyped reads s, the typed input without its white space, leniently,
+// and returns what it read. Without its spaces the input may run a counter
+// into what follows it: then a space between two letters or digits reads
+// as the separator it stands for.
+func readTyped(input, s string, layouts []*Layout) (*reading, int, string, error) {
+	r, i, err := read(s, true, layouts...)
+	if err != nil && s != input && varies(layouts) {
+		spaced := spacesAsSeparators(input)
+		if r2, i2, err2 := read(spaced, true, layouts...); err2 == nil {
+			return r2, i2, spaced, nil
+		}
+	}
+	return r, i, s, err
+}
+
+// varies reports whether one of layouts has a token whose width varies.
+func varies(layouts []*Layout) bool {
+	for _, l := range layouts {
+		if l != nil && l.size != l.minSize {
+			return true
+		}
+	}
+	return false
+}
+
+// spacesAsSeparators returns s with each run of white space between two
+// ASCII letters or digits replaced by '-', and every other white space
+// left out.
+func spacesAsSeparators(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			b = append(b, s[i:i+n]...)
+			i += n
+			continue
+		}
+		j := i + n
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			j += n
+		}
+		if len(b) > 0 && j < len(s) && isAlnum(b[len(b)-1]) && isAlnum(s[j]) {
+			b = append(b, '-')
+		}
+		i = j
+	}
+	return string(b)
 }
 
 // inputLimit is the longest input worth reading for layouts.
@@ -231,7 +287,7 @@ func (r *reading) segments(l *Layout) bool {
 			continue
 		}
 		at, start := r.pos, len(r.out)
-		if !r.symbols(sg) || !r.check(l, sg, at, r.out[start:]) {
+		if !r.token(l, i) || !r.check(l, sg, at, r.out[start:]) {
 			return false
 		}
 		r.vars = append(r.vars, r.out[start:]...)
@@ -242,6 +298,89 @@ func (r *reading) segments(l *Layout) bool {
 func (r *reading) fail(at int, why string) bool {
 	r.err = &NumberError{Input: r.in, Position: at + 1, Reason: why}
 	return false
+}
+
+// token reads the symbols of token i of l at r.pos.
+func (r *reading) token(l *Layout, i int) bool {
+	if sg := &l.segs[i]; sg.vary {
+		return r.counter(sg, l.segs[i+1:])
+	}
+	return r.symbols(&l.segs[i])
+}
+
+// counter reads a {seq} that grows: its digits up to what delimits it, at
+// least its padding and at most maxDigits. It writes them as they render:
+// strictly a zero beyond the padding is refused and the padding required;
+// leniently the one is dropped and the other added.
+func (r *reading) counter(sg *segment, rest []segment) bool {
+	start, end := r.pos, r.counterEnd(rest)
+	short := end-start < len(sg.shape) && (!r.lenient || end == start)
+	switch n := end - start; {
+	case short && end < len(r.in) && !isDigit(r.in[end]):
+		return r.fail(end, fmt.Sprintf("expected a digit, got %s", quote(r.in[end:end+runeLen(r.in[end:])])))
+	case short:
+		return r.fail(end, "too short: expected "+describe(sg))
+	case n > maxDigits:
+		return r.fail(start, fmt.Sprintf("%d digits is longer than any counter (%d)", n, maxDigits))
+	case !r.lenient && n > len(sg.shape) && r.in[start] == '0':
+		return r.fail(start, fmt.Sprintf("%s has a zero beyond the padding of %s", r.in[start:end], describe(sg)))
+	}
+	var v uint64
+	for _, c := range []byte(r.in[start:end]) {
+		d, _ := lookAlike(c)
+		v = 10*v + uint64(d-'0')
+	}
+	r.out = appendPadded(r.out, v, max(len(sg.shape), digits(v)))
+	r.pos = end
+	return true
+}
+
+// counterEnd returns where a growing counter that starts at r.pos ends:
+// where its run of digits ends (leniently, of look-alikes too, short of
+// the letter the next literal starts with), less a check character that
+// follows and is the last digit of the run.
+func (r *reading) counterEnd(rest []segment) int {
+	stop := literalLetter(rest)
+	i := r.pos
+	for ; i < len(r.in); i++ {
+		c := r.in[i]
+		if _, ok := lookAlike(c); !isDigit(c) && (!r.lenient || !ok || c|0x20 == stop) {
+			break
+		}
+	}
+	if len(rest) == 0 || rest[0].kind != segCheck || r.checkLetterAt(i, &rest[0]) {
+		return i
+	}
+	return max(r.pos, i-len(rest[0].shape))
+}
+
+// literalLetter returns the letter, in lower case, that the literal after
+// a counter (and after the {check} that may follow it) starts with; 0 when
+// it starts with another character or there is none.
+func literalLetter(rest []segment) byte {
+	for _, sg := range rest {
+		if sg.kind == segLiteral && isAlpha(sg.text[0]) {
+			return sg.text[0] | 0x20
+		}
+		if sg.kind != segCheck {
+			break
+		}
+	}
+	return 0
+}
+
+// checkLetterAt reports whether the check character chk, a Crockford
+// symbol, starts at byte i as a letter, right after a counter's digits.
+// Look-alikes of digits are no check letters.
+func (r *reading) checkLetterAt(i int, chk *segment) bool {
+	if chk.syms != &crockfordSymbols || i == len(r.in) || isDigit(r.in[i]) {
+		return false
+	}
+	if _, ok := lookAlike(r.in[i]); ok {
+		return false
+	}
+	_, ok := chk.syms.read(r.in[i], r.lenient)
+	return ok
 }
 
 // symbols reads what the shape of token sg describes at r.pos: a symbol of
@@ -390,6 +529,10 @@ func describe(sg *segment) string {
 	case segCheck:
 		if len(sg.shape) == 1 {
 			return "a check " + sg.syms.name
+		}
+	case segSeq:
+		if sg.vary {
+			return fmt.Sprintf("a counter of at least %d digits", len(sg.shape))
 		}
 	}
 	return fmt.Sprintf("%d %ss", len(sg.shape), sg.syms.name)
@@ -549,6 +692,7 @@ func atoi(digits []byte) uint64 {
 }
 
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isAlnum(c byte) bool { return isAlpha(c) || isDigit(c) }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // isSeparator reports whether a typed byte can stand for a separator: ASCII

@@ -172,7 +172,7 @@ func appendUnixMS(dst []byte, t time.Time) ([]byte, error) {
 }
 
 // appendSeq writes the next counter of the scope, everything rendered
-// before it.
+// before it: padded to its shape, and longer when it has grown past it.
 func appendSeq(dst []byte, sg *segment, r *renderer) ([]byte, error) {
 	scope := string(dst)
 	v, err := r.seq.Next(r.ctx, scope)
@@ -180,10 +180,23 @@ func appendSeq(dst []byte, sg *segment, r *renderer) ([]byte, error) {
 		return dst, fmt.Errorf("casenum: sequence: %w", err)
 	}
 	r.drew = draw{scope, v, true}
-	if v >= sg.limit {
-		return dst, fmt.Errorf("%w: the counter of scope %q reached %d, more than {seq:%d} can show", errSeqFull, scope, v, len(sg.shape))
+	switch {
+	case v < sg.limit:
+		return appendPadded(dst, v, max(len(sg.shape), digits(v))), nil
+	case sg.vary:
+		return dst, fmt.Errorf("%w: the counter of scope %q reached %d, more than the %d digits a counter can have", errSeqFull, scope, v, maxDigits)
 	}
-	return appendPadded(dst, v, len(sg.shape)), nil
+	return dst, fmt.Errorf("%w: the counter of scope %q reached %d, more than {seq:%d} can show: "+
+		"nothing after it in the layout tells where a longer counter would end", errSeqFull, scope, v, len(sg.shape))
+}
+
+// digits returns the number of decimal digits of v, at least 1.
+func digits(v uint64) int {
+	n := 1
+	for ; v >= 10; v /= 10 {
+		n++
+	}
+	return n
 }
 
 // unprintable is the error of a clock reading that a layout cannot render

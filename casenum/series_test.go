@@ -236,3 +236,128 @@ func TestSeriesAdvanceErrors(t *testing.T) {
 		}
 	})
 }
+
+// mintN returns the next n numbers of g.
+func mintN(t *testing.T, g *casenum.Generator, n int) []string {
+	t.Helper()
+	out := make([]string, n)
+	for i := range out {
+		out[i] = mint(t, g)
+	}
+	return out
+}
+
+// A counter renders unpadded ({seq}) or padded to at least N ({seq:N}),
+// and grows past N wherever what follows delimits it: the numbers stay in
+// their series and read back.
+func TestCounterGrows(t *testing.T) {
+	t.Parallel()
+	t.Run("unpadded", func(t *testing.T) {
+		t.Parallel()
+		got := mintN(t, layoutGen(t, "BILL-{seq}", casenum.WithSequence(casenumtest.NewStore())), 12)
+		if got[6] != "BILL-7" || got[11] != "BILL-12" {
+			t.Errorf("numbers %q, want BILL-7 seventh and BILL-12 last", got)
+		}
+	})
+	t.Run("past one digit", func(t *testing.T) {
+		t.Parallel()
+		g := layoutGen(t, "BILL-{seq:1}", casenum.WithSequence(casenumtest.NewStore()))
+		got := mintN(t, g, 10)
+		if got[8] != "BILL-9" || got[9] != "BILL-10" {
+			t.Errorf("numbers %q, want BILL-9, BILL-10 at the end", got)
+		}
+		if p, err := g.Parse("BILL-10"); err != nil || p.Seq != 10 || p.Scope != "BILL-" {
+			t.Errorf("Parse(BILL-10) = %+v, %v", p, err)
+		}
+	})
+	t.Run("a day's 1,000th case", func(t *testing.T) {
+		t.Parallel()
+		s := casenumtest.NewStore()
+		clock := casenumtest.NewClock(time.Date(2025, 9, 29, 8, 0, 0, 0, time.UTC))
+		g := layoutGen(t, "CASE-{date}-{seq:3}", casenum.WithSequence(s), casenum.WithClock(clock))
+		got := mintN(t, g, 1000)
+		if got[0] != "CASE-20250929-001" || got[998] != "CASE-20250929-999" || got[999] != "CASE-20250929-1000" {
+			t.Errorf("numbers %q ... %q, want 001 ... 999, 1000", got[0], got[998:])
+		}
+		for _, n := range got[998:] {
+			if err := g.Validate(n); err != nil {
+				t.Errorf("Validate(%q) = %v", n, err)
+			}
+		}
+		clock.Advance(24 * time.Hour)
+		if n := mint(t, g); n != "CASE-20250930-001" {
+			t.Errorf("the next day starts at %q, want CASE-20250930-001", n)
+		}
+	})
+	t.Run("before a check digit", func(t *testing.T) {
+		t.Parallel()
+		s := casenumtest.NewStore()
+		if err := s.Advance(t.Context(), "INV-", 9999); err != nil {
+			t.Fatal(err)
+		}
+		g := layoutGen(t, "INV-{seq:4}{check}", casenum.WithSequence(s))
+		n := mint(t, g)
+		if len(n) != len("INV-10000")+1 || n[:9] != "INV-10000" {
+			t.Fatalf("after 9999: %q, want INV-10000 and a check digit", n)
+		}
+		if p, err := g.Parse(n); err != nil || p.Seq != 10000 {
+			t.Errorf("Parse(%q) = %+v, %v", n, p, err)
+		}
+		if got, err := g.Normalize(strings.ToLower(n[:4]) + " " + n[4:]); got != n || err != nil {
+			t.Errorf("Normalize = %q, %v; want %q", got, err, n)
+		}
+	})
+}
+
+// A counter reads back as it renders: at least its padding, no zero beyond
+// it, at most 18 digits. Normalize writes what a person typed that way.
+func TestCounterReadsBack(t *testing.T) {
+	t.Parallel()
+	g := readGen(t, casenum.WithLayout("BILL-{seq:3}"))
+	bare := readGen(t, casenum.WithLayout("BILL-{seq}-{date:2006}"), casenum.WithClock(layoutClock{invoiceTime}))
+	for _, tc := range []struct {
+		g      *casenum.Generator
+		number string
+		why    string // "" for a valid number
+	}{
+		{g, "BILL-001", ""},
+		{g, "BILL-999", ""},
+		{g, "BILL-1000", ""},
+		{g, "BILL-123456789012345678", ""},
+		{g, "BILL-0100", "zero beyond the padding"},
+		{g, "BILL-01", "too short"},
+		{g, "BILL-", "too short"},
+		{g, "BILL-1234567890123456789", "longer than any counter"},
+		{g, "BILL-12a", `expected a digit, got "a"`},
+		{g, "BILL-123a", `unexpected "a"`},
+		{bare, "BILL-7-2026", ""},
+		{bare, "BILL-0-2026", ""},
+		{bare, "BILL-07-2026", "zero beyond the padding"},
+		{bare, "BILL--2026", `expected a digit, got "-"`},
+	} {
+		err := tc.g.Validate(tc.number)
+		switch {
+		case tc.why == "" && err != nil:
+			t.Errorf("Validate(%q) = %v", tc.number, err)
+		case tc.why != "" && (!errors.Is(err, casenum.ErrInvalidNumber) || !strings.Contains(err.Error(), tc.why)):
+			t.Errorf("Validate(%q) = %v, want an error saying %q", tc.number, err, tc.why)
+		}
+	}
+	for _, tc := range []struct {
+		g           *casenum.Generator
+		typed, want string
+	}{
+		{g, "bill 0100", "BILL-100"},
+		{g, "bill 7", "BILL-007"},
+		{g, "BILL-1OOO", "BILL-1000"},
+		{bare, "bill 007 2026", "BILL-7-2026"},
+		{bare, "bill/12/2026", "BILL-12-2026"},
+	} {
+		if got, err := tc.g.Normalize(tc.typed); got != tc.want || err != nil {
+			t.Errorf("Normalize(%q) = %q, %v; want %q", tc.typed, got, err, tc.want)
+		}
+	}
+	if p, err := g.Parse("BILL-1000"); err != nil || p.Seq != 1000 || p.Scope != "BILL-" {
+		t.Errorf("Parse(BILL-1000) = %+v, %v", p, err)
+	}
+}
