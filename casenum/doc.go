@@ -84,6 +84,11 @@
 //	                The scope is everything rendered before the token, so
 //	                CASE-{date}-{seq} counts from 1 every day
 //	{seq:N}         the counter zero-padded to at least N digits, N 1-18
+//	{key}           a key chosen at run time with Generator.ForKey: an upper-case
+//	                letter and up to 15 more letters and digits, as in Jira's
+//	                PROJ-123. It ends the layout or is followed by a literal that
+//	                starts with something no key holds, such as '-'; being part
+//	                of the scope of a {seq} after it, each key counts on its own
 //	{check}         a check character over what the tokens before it rendered:
 //	                a Damm digit when that is all digits, else a Crockford symbol
 //	                (Damm's construction over GF(32)). It catches every
@@ -109,8 +114,9 @@
 // a date layout with anything but numeric fields and separators (names of
 // months or days, AM/PM, zones, unpadded fields, fractions of a second,
 // letters, white space), a {seq} after a random or time-of-day token (its
-// scope would never repeat), a bare {seq} that nothing delimits, a {check}
-// that is not the last token, text that is not UTF-8, or no token at all.
+// scope would never repeat), a bare {seq} that nothing delimits, a {key}
+// that nothing delimits, a {check} that is not the last token, text that
+// is not UTF-8, or no token but {key}.
 //
 // One instant feeds every time token and the {seq} scope of a
 // candidate, so the printed date and the day's counter cannot disagree at

@@ -42,4 +42,10 @@ var (
 	// ErrInvalidNumber is returned by Validate, Normalize and Parse for
 	// input that is not a number of the layouts. The message says why.
 	ErrInvalidNumber = errors.New("casenum: invalid case number")
+
+	// ErrInvalidKey is returned by Generator.ForKey for a key that is not
+	// an upper-case letter and up to 15 upper-case letters and digits, or
+	// for a Generator without {key}; and by Next and Create of a {key}
+	// layout on a Generator not made by ForKey.
+	ErrInvalidKey = errors.New("casenum: invalid key")
 )

@@ -25,8 +25,9 @@ type Generator struct {
 	config             // as resolved by New: rnd made safe, retry defaulted
 	layout   *Layout   // compiled from config.layoutSrc
 	fallback *Layout   // nil when turned off
-	stats    *stats    // shared with the Generators made by BindSequence
+	stats    *stats    // shared with the Generators made by BindSequence and ForKey
 	days     *dayCache // shared likewise
+	key      string    // the {key} of a Generator made by ForKey; "" for any
 }
 
 // config is what the options set.
@@ -190,6 +191,46 @@ func (g *Generator) BindSequence(s Sequence) *Generator {
 	return &c
 }
 
+// ForKey returns a Generator that renders key for {key}: a cheap copy of
+// g, made as often as needed (one per request, say), that shares g's
+// layouts, policy, Clock, Random, Sequence, Observer and Stats. Each key
+// counts on its own, since the key is part of the scope of a {seq} after
+// it: PROJ-{seq} numbers PROJ-1, PROJ-2 and OPS-1, OPS-2. Its Validate,
+// Normalize and Parse take numbers of key only, where g's take any key.
+//
+// A key is an upper-case letter and up to 15 more upper-case letters and
+// digits (PROJ, A1). Another key, or a g whose layouts have no {key},
+// returns an error wrapping ErrInvalidKey.
+func (g *Generator) ForKey(key string) (*Generator, error) {
+	if !g.layout.key && (g.fallback == nil || !g.fallback.key) {
+		return nil, fmt.Errorf("%w: the layout %q has no {key}", ErrInvalidKey, g.layout.src)
+	}
+	if why := keyFault(key); why != "" {
+		return nil, fmt.Errorf("%w %q: %s", ErrInvalidKey, key, why)
+	}
+	c := *g
+	c.key = key
+	return &c, nil
+}
+
+// keyFault says what is wrong with a key, or "".
+func keyFault(key string) string {
+	switch {
+	case key == "":
+		return "empty"
+	case len(key) > maxKey:
+		return fmt.Sprintf("%d characters, more than %d", len(key), maxKey)
+	case key[0] < 'A' || key[0] > 'Z':
+		return "a key starts with an upper-case letter A to Z"
+	}
+	for i := 1; i < len(key); i++ {
+		if c := key[i]; !isDigit(c) && (c < 'A' || c > 'Z') {
+			return fmt.Sprintf("%q at position %d: a key holds upper-case letters A to Z and digits", c, i+1)
+		}
+	}
+	return ""
+}
+
 // Layout returns the Generator's main layout.
 func (g *Generator) Layout() *Layout { return g.layout }
 
@@ -260,7 +301,7 @@ func (g *Generator) Create(ctx context.Context, insert func(ctx context.Context,
 }
 
 // run is the call shared by Next and Create: the main layout's attempts,
-// then the fallback's, then ErrExhausted.
+// then the fallback's, then ErrExhausted. A {key} layout needs a key.
 func (g *Generator) run(ctx context.Context, insert func(context.Context, string) error) (string, error) {
 	c := call{g: g, ctx: ctx, insert: insert}
 	if g.observer != nil {
@@ -268,6 +309,9 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 	}
 	if err := ctx.Err(); err != nil {
 		return "", c.fail(Failed, "", err)
+	}
+	if g.key == "" && (g.layout.key || g.fallback != nil && g.fallback.key) {
+		return "", c.fail(Failed, "", fmt.Errorf("%w: the layout %q has {key}: mint with the Generator of ForKey(key)", ErrInvalidKey, g.layout.src))
 	}
 	if number, done, err := c.phase(g.layout, g.retry.Attempts); done {
 		return number, err
@@ -474,7 +518,7 @@ func readOutcome(err error) Outcome {
 // l has a time token, and tells the {seq} value it drew.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, draw, error) {
 	var r renderer // assigned field by field: a composite literal is built apart and copied
-	r.loc, r.days, r.rnd, r.seq, r.ctx = g.loc, g.days, g.rnd, g.seq, ctx
+	r.loc, r.days, r.rnd, r.seq, r.ctx, r.key = g.loc, g.days, g.rnd, g.seq, ctx, g.key
 	if l.bucket != 0 {
 		r.t = g.clock.Now()
 	}

@@ -13,6 +13,7 @@ import (
 // 128 bits of a UUID. {unixms} has 13 digits from 2001-09-09 to 2286-11-20.
 const (
 	maxDigits    = 18
+	maxKey       = 16
 	maxAlnum     = 26
 	maxHex       = 32
 	unixmsDigits = 13
@@ -30,6 +31,7 @@ const (
 	segUUID            // {uuid:N}, {uuid}
 	segSeq             // {seq}, {seq:N}
 	segCheck           // {check}, {check:mod97}
+	segKey             // {key}
 )
 
 // checkMode says which check character a layout ends with.
@@ -67,6 +69,7 @@ type Layout struct {
 	check   checkMode
 	random  bool          // has a random token
 	seq     bool          // has a {seq} token
+	key     bool          // has a {key} token
 	bucket  time.Duration // finest time resolution of its time tokens; 0 without
 	lead    int           // leading literals and date tokens without a time of day, the same all day; 0 without such a date token
 	fields  uint32        // a bit per digit of the fields form that the date tokens after the lead show
@@ -82,9 +85,9 @@ func (l *Layout) String() string { return l.src }
 // token, a width out of range, a lone '{' or '}', a date layout with
 // anything but zero-padded numeric fields and separators, a {seq} after a
 // random or time-of-day token or after another {seq}, a {seq} without a
-// width that nothing after it delimits, a {check} that is not the last
-// token or covers nothing, text that is not UTF-8, an empty layout, or one
-// with no token at all.
+// width that nothing after it delimits, a {key} that nothing delimits or a
+// second {key}, a {check} that is not the last token or covers nothing,
+// text that is not UTF-8, an empty layout, or one with no token but {key}.
 func ParseLayout(s string) (*Layout, error) {
 	if s == "" {
 		return nil, fmt.Errorf("%w: empty layout", ErrInvalidLayout)
@@ -114,14 +117,19 @@ func ParseLayout(s string) (*Layout, error) {
 // delimit lets each {seq} that what follows it delimits grow past its
 // padding: a literal that starts with something other than a digit, the
 // {check} (always the last token), or the end of the layout. Where nothing
-// delimits it, {seq:N} keeps a fixed width and a bare {seq} is refused.
+// delimits it, {seq:N} keeps a fixed width and a bare {seq} is refused. A
+// {key} must be delimited by the end or a literal that starts with a
+// character no key holds.
 func (l *Layout) delimit() error {
 	for i := range l.segs {
-		sg := &l.segs[i]
-		if sg.kind != segSeq {
-			continue
-		}
-		switch next := l.segs[i+1:]; {
+		sg, next := &l.segs[i], l.segs[i+1:]
+		switch {
+		case sg.kind == segKey && len(next) > 0 && (next[0].kind != segLiteral || isAlnum(next[0].text[0])):
+			return layoutError(l.src, sg.pos-1, "nothing tells where {key} ends: follow it with a literal that "+
+				"does not start with a letter or a digit, or end the layout with it")
+		case sg.kind == segKey:
+			l.size += maxKey - len(sg.shape)
+		case sg.kind != segSeq:
 		case len(next) == 0 || next[0].kind == segCheck || next[0].kind == segLiteral && !isDigit(next[0].text[0]):
 			sg.vary, sg.limit = true, pow10(maxDigits)
 			l.size += maxDigits - len(sg.shape)
@@ -204,6 +212,8 @@ func (l *Layout) add(sg segment, bucket time.Duration) error {
 	switch sg.kind {
 	case segSeq:
 		why = l.placeSeq()
+	case segKey:
+		why = l.placeKey()
 	case segCheck:
 		why = l.placeCheck(&sg)
 	case segDate, segUnixMS:
@@ -232,6 +242,15 @@ func (l *Layout) placeSeq() string {
 		return "{seq} after a time-of-day token: its scope would change on every number"
 	}
 	l.seq = true
+	return ""
+}
+
+// placeKey says why a {key} cannot come next, or records it.
+func (l *Layout) placeKey() string {
+	if l.key {
+		return "a second {key}: a number has one key"
+	}
+	l.key = true
 	return ""
 }
 
@@ -291,6 +310,7 @@ var tokens = [...]token{
 	{name: "hex", kind: segHex, syms: &hexSymbols, text: hexDigits, min: 1, max: maxHex, arg: widthArg},
 	{name: "uuid", kind: segUUID, syms: &hexSymbols, min: 1, max: maxHex, arg: uuidArg},
 	{name: "check", kind: segCheck, syms: &digitSymbols, arg: checkArg},
+	{name: "key", kind: segKey, syms: &keySymbols, min: 1, arg: noArg},
 }
 
 // parseToken compiles the body of one {token} found at byte i of src.

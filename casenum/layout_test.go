@@ -469,6 +469,13 @@ func TestParseLayoutInvalid(t *testing.T) {
 		{"{seq}{rand:3}", 1, "nothing tells where {seq} ends"},
 		{"A-{seq}1{rand:3}", 3, "nothing tells where {seq} ends"},
 		{"{seq}{date}", 1, "nothing tells where {seq} ends"},
+		{"{key}{seq}", 1, "nothing tells where {key} ends"},
+		{"X{key}1-{seq}", 2, "nothing tells where {key} ends"},
+		{"{key}a-{seq}", 1, "nothing tells where {key} ends"},
+		{"{rand:2}-{key}{check}", 10, "nothing tells where {key} ends"},
+		{"{key}-{seq}-{key}", 13, "second {key}"},
+		{"{key}", 0, "no token"},
+		{"{key:3}-{seq}", 1, "takes no argument"},
 		{"{rand:3}{check}{rand:1}", 16, "after {check}"},
 		{"{rand:3}{check}{check}", 16, "after {check}"},
 		{"{check}", 1, "nothing"},
@@ -545,6 +552,7 @@ func TestParseLayoutValid(t *testing.T) {
 		"{date:15}", "{date:.05}", "{date:-2006-}", "{date:2006/01/02_15:04:05}", "{date:_2006}",
 		"{date:06}{date:2006}", "{{{rand:3}}}", "}}{rand:3}{{",
 		"{seq}", "BILL-{seq}", "{seq}-{rand:3}", "{seq}{check}", "{seq}X{rand:2}", "{seq:2}1{rand:3}",
+		"{key}-{seq}", "{seq}-{key}", "{key}/{date}-{rand:2}", "{key}·{seq}", "{key}-{seq}{check}",
 	} {
 		t.Run(layout, func(t *testing.T) {
 			t.Parallel()

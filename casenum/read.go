@@ -18,7 +18,7 @@ const maxInput = 256
 // or a *NumberError wrapping ErrInvalidNumber that says what is wrong and
 // where.
 func (l *Layout) Validate(number string) error {
-	_, _, err := read(number, false, l)
+	_, _, err := read(number, false, "", l)
 	return err
 }
 
@@ -34,23 +34,25 @@ func (l *Layout) Validate(number string) error {
 // back as it is. Input that cannot be read returns a *NumberError wrapping
 // ErrInvalidNumber.
 func (l *Layout) Normalize(input string) (string, error) {
-	return normalize(input, l)
+	return normalize(input, "", l)
 }
 
 // Validate is Layout.Validate with the Generator's layout, then its
 // fallback layout. Validate never consults the Checker: a valid number may
-// be unknown.
+// be unknown. A {key} may be any key, or for a Generator made by ForKey,
+// its key only.
 func (g *Generator) Validate(number string) error {
-	_, _, err := read(number, false, g.layout, g.fallback)
+	_, _, err := read(number, false, g.key, g.layout, g.fallback)
 	return err
 }
 
 // Normalize is Layout.Normalize with the Generator's layout, then its
 // fallback layout: a number that validates with either comes back as it
 // is. Typed input that reads as a number of both, different ones (upper-case
-// hex reads as Crockford base32 too), is refused as ambiguous.
+// hex reads as Crockford base32 too), is refused as ambiguous. A {key} is
+// written in upper case; for a Generator made by ForKey it must be its key.
 func (g *Generator) Normalize(input string) (string, error) {
-	return normalize(input, g.layout, g.fallback)
+	return normalize(input, g.key, g.layout, g.fallback)
 }
 
 // Parts is what a case number holds, as Generator.Parse reads it.
@@ -59,24 +61,25 @@ type Parts struct {
 	Time     time.Time // the earliest instant its time tokens allow, in the Generator's Location; zero without
 	Scope    string    // the text before {seq}; "" without
 	Seq      uint64    // the {seq} value; 0 without
+	Key      string    // the {key}; "" without
 }
 
 // Parse reads what a number holds: when it was minted, to the millisecond
 // with {unixms} and otherwise to the finest field of its date tokens (a
 // {date} number reads as the day's first instant in the Generator's
 // Location, midnight where the day has one); its {seq}
-// scope and value; and whether it is of the fallback layout. Date fields a
+// scope and value; its {key}; and whether it is of the fallback layout. Date fields a
 // layout leaves out take the values time.Parse gives them: year 0, January,
 // the first, midnight.
 //
 // Parse accepts exactly what Validate accepts; for anything else it returns
 // a *NumberError wrapping ErrInvalidNumber. Normalize typed input first.
 func (g *Generator) Parse(number string) (Parts, error) {
-	r, i, err := read(number, false, g.layout, g.fallback)
+	r, i, err := read(number, false, g.key, g.layout, g.fallback)
 	if err != nil {
 		return Parts{}, err
 	}
-	p := Parts{Fallback: i == 1}
+	p := Parts{Fallback: i == 1, Key: r.key}
 	switch {
 	case r.ms >= 0:
 		p.Time = time.UnixMilli(r.ms).In(g.loc)
@@ -89,8 +92,8 @@ func (g *Generator) Parse(number string) (Parts, error) {
 	return p, nil
 }
 
-func normalize(input string, layouts ...*Layout) (string, error) {
-	if _, _, err := read(input, false, layouts...); err == nil {
+func normalize(input, key string, layouts ...*Layout) (string, error) {
+	if _, _, err := read(input, false, key, layouts...); err == nil {
 		return input, nil
 	}
 	if len(input) > 4*inputLimit(layouts) {
@@ -102,7 +105,7 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 		return "", &NumberError{Reason: "not valid UTF-8"}
 	}
 	if trimmed := strings.TrimSpace(input); trimmed != input {
-		if _, _, err := read(trimmed, false, layouts...); err == nil {
+		if _, _, err := read(trimmed, false, key, layouts...); err == nil {
 			return trimmed, nil
 		}
 	}
@@ -112,7 +115,7 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 		}
 		return r
 	}, input)
-	r, i, s, err := readTyped(input, s, layouts)
+	r, i, s, err := readTyped(input, s, key, layouts)
 	if err != nil {
 		return "", err
 	}
@@ -122,7 +125,7 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 		if l == nil {
 			continue
 		}
-		if o := l.read(s, true); o.err == nil && string(o.out) != string(r.out) {
+		if o := l.read(s, true, key); o.err == nil && string(o.out) != string(r.out) {
 			return "", &NumberError{Input: s, Reason: fmt.Sprintf("ambiguous: reads as %s and as %s", r.out, o.out)}
 		}
 	}
@@ -133,11 +136,11 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 // and returns what it read. Without its spaces the input may run a counter
 // into what follows it: then a space between two letters or digits reads
 // as the separator it stands for.
-func readTyped(input, s string, layouts []*Layout) (*reading, int, string, error) {
-	r, i, err := read(s, true, layouts...)
+func readTyped(input, s, key string, layouts []*Layout) (*reading, int, string, error) {
+	r, i, err := read(s, true, key, layouts...)
 	if err != nil && s != input && varies(layouts) {
 		spaced := spacesAsSeparators(input)
-		if r2, i2, err2 := read(spaced, true, layouts...); err2 == nil {
+		if r2, i2, err2 := read(spaced, true, key, layouts...); err2 == nil {
 			return r2, i2, spaced, nil
 		}
 	}
@@ -220,8 +223,8 @@ func (e *NumberError) Unwrap() error { return ErrInvalidNumber }
 // read reads s with each layout in turn, skipping nil ones, and returns the
 // first reading that succeeds with the layout's index, or the error of the
 // layout that came closest: a wrong check character (the shape matched),
-// else the fault furthest in.
-func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
+// else the fault furthest in. A {key} must be key, unless key is "".
+func read(s string, lenient bool, key string, layouts ...*Layout) (*reading, int, error) {
 	limit := inputLimit(layouts)
 	switch {
 	case s == "":
@@ -236,7 +239,7 @@ func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
 		if l == nil {
 			continue
 		}
-		r := l.read(s, lenient)
+		r := l.read(s, lenient, key)
 		if r.err == nil {
 			return r, i, nil
 		}
@@ -255,6 +258,7 @@ func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
 type reading struct {
 	in       string
 	lenient  bool
+	wantKey  string // the only {key} to take; "" for any
 	pos      int    // the next byte of in
 	out      []byte // the canonical number so far
 	vars     []byte // what the tokens read, for the check character
@@ -262,13 +266,15 @@ type reading struct {
 	ms       int64 // {unixms}; -1 without
 	seqAt    int   // where {seq} starts in out; -1 without
 	seq      uint64
+	key      string // the {key} read
 	err      *NumberError
 	badCheck bool // the shape matched but the check character did not
 }
 
-// read reads in as a number of l, all of it.
-func (l *Layout) read(in string, lenient bool) *reading {
-	r := &reading{in: in, lenient: lenient, out: make([]byte, 0, l.size), ms: -1, seqAt: -1}
+// read reads in as a number of l, all of it, with key for its {key} if
+// key is not "".
+func (l *Layout) read(in string, lenient bool, key string) *reading {
+	r := &reading{in: in, lenient: lenient, wantKey: key, out: make([]byte, 0, l.size), ms: -1, seqAt: -1}
 	if r.segments(l) && r.pos < len(in) {
 		r.fail(r.pos, "unexpected "+quote(in[r.pos:]))
 	}
@@ -302,10 +308,39 @@ func (r *reading) fail(at int, why string) bool {
 
 // token reads the symbols of token i of l at r.pos.
 func (r *reading) token(l *Layout, i int) bool {
-	if sg := &l.segs[i]; sg.vary {
+	switch sg := &l.segs[i]; {
+	case sg.kind == segKey:
+		return r.readKey(sg)
+	case sg.vary:
 		return r.counter(sg, l.segs[i+1:])
 	}
 	return r.symbols(&l.segs[i])
+}
+
+// readKey reads a {key}: a letter, then letters and digits, 16 at most,
+// up to the literal that delimits it. Leniently its letters may be typed
+// in lower case. A reading for one key takes that key only.
+func (r *reading) readKey(sg *segment) bool {
+	start, n := r.pos, len(r.out)
+	for r.pos < len(r.in) {
+		c, ok := sg.syms.read(r.in[r.pos], r.lenient)
+		if !ok {
+			break
+		}
+		r.out = append(r.out, c)
+		r.pos++
+	}
+	switch key := r.out[n:]; {
+	case len(key) == 0 || isDigit(key[0]):
+		return r.fail(start, "expected a key: a letter, then letters and digits")
+	case len(key) > maxKey:
+		return r.fail(start, fmt.Sprintf("a key of %d characters: a key has %d at most", len(key), maxKey))
+	case r.wantKey != "" && string(key) != r.wantKey:
+		return r.fail(start, fmt.Sprintf("the key %s, not %s", key, r.wantKey))
+	default:
+		r.key = string(key)
+	}
+	return true
 }
 
 // counter reads a {seq} that grows: its digits up to what delimits it, at
@@ -506,6 +541,12 @@ var (
 			}
 		}
 		return c, isDigit(c) || c >= 'a' && c <= 'f'
+	}}
+	keySymbols = symbols{"key letter or digit", func(c byte, lenient bool) (byte, bool) {
+		if lenient && c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		return c, c >= 'A' && c <= 'Z' || isDigit(c)
 	}}
 	crockfordSymbols = symbols{"Crockford base32 symbol", func(c byte, lenient bool) (byte, bool) {
 		if !lenient {

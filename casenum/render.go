@@ -18,7 +18,8 @@ type renderer struct {
 	rnd  Random
 	seq  Sequence
 	ctx  context.Context
-	drew draw // the {seq} value drawn
+	key  string // the {key}
+	drew draw   // the {seq} value drawn
 }
 
 // draw is a {seq} value and the scope it was drawn from.
@@ -47,27 +48,12 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 	}
 	for i := l.lead; i < len(l.segs); i++ {
 		sg := &l.segs[i]
-		start := len(dst)
-		switch sg.kind {
-		case segLiteral:
+		if sg.kind == segLiteral {
 			dst = append(dst, sg.text...)
 			continue
-		case segDate:
-			dst = appendDate(dst, sg.shape, &form)
-		case segUnixMS:
-			dst, err = appendUnixMS(dst, r.t)
-		case segRand:
-			dst = appendPadded(dst, uniform(r.rnd, sg.limit), len(sg.shape))
-		case segAlnum, segHex:
-			dst = appendSymbols(dst, r.rnd, len(sg.shape), sg.text)
-		case segUUID:
-			dst = appendUUID(dst, r.rnd, sg.shape)
-		case segSeq:
-			dst, err = appendSeq(dst, sg, r)
-		case segCheck:
-			dst = appendCheck(dst, l.check, vars)
 		}
-		if err != nil {
+		start := len(dst)
+		if dst, err = l.appendToken(dst, sg, r, &form, vars); err != nil {
 			return dst, err
 		}
 		if l.check != checkNone {
@@ -75,6 +61,28 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 		}
 	}
 	return dst, nil
+}
+
+// appendToken renders token sg of l onto dst; form holds the clock
+// reading in the fields form, vars what the tokens before it rendered.
+func (l *Layout) appendToken(dst []byte, sg *segment, r *renderer, form *[17]byte, vars []byte) ([]byte, error) {
+	switch sg.kind {
+	case segDate:
+		return appendDate(dst, sg.shape, form), nil
+	case segUnixMS:
+		return appendUnixMS(dst, r.t)
+	case segRand:
+		return appendPadded(dst, uniform(r.rnd, sg.limit), len(sg.shape)), nil
+	case segAlnum, segHex:
+		return appendSymbols(dst, r.rnd, len(sg.shape), sg.text), nil
+	case segUUID:
+		return appendUUID(dst, r.rnd, sg.shape), nil
+	case segSeq:
+		return appendSeq(dst, sg, r)
+	case segKey:
+		return append(dst, r.key...), nil
+	}
+	return appendCheck(dst, l.check, vars), nil
 }
 
 // appendLead renders the lead of l onto dst, and what its tokens rendered

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -315,11 +316,7 @@ func TestCounterReadsBack(t *testing.T) {
 	t.Parallel()
 	g := readGen(t, casenum.WithLayout("BILL-{seq:3}"))
 	bare := readGen(t, casenum.WithLayout("BILL-{seq}-{date:2006}"), casenum.WithClock(layoutClock{invoiceTime}))
-	for _, tc := range []struct {
-		g      *casenum.Generator
-		number string
-		why    string // "" for a valid number
-	}{
+	checkValidate(t, []validateCase{
 		{g, "BILL-001", ""},
 		{g, "BILL-999", ""},
 		{g, "BILL-1000", ""},
@@ -334,7 +331,171 @@ func TestCounterReadsBack(t *testing.T) {
 		{bare, "BILL-0-2026", ""},
 		{bare, "BILL-07-2026", "zero beyond the padding"},
 		{bare, "BILL--2026", `expected a digit, got "-"`},
-	} {
+	})
+	checkNormalize(t, []normalizeCase{
+		{g, "bill 0100", "BILL-100"},
+		{g, "bill 7", "BILL-007"},
+		{g, "BILL-1OOO", "BILL-1000"},
+		{bare, "bill 007 2026", "BILL-7-2026"},
+		{bare, "bill/12/2026", "BILL-12-2026"},
+	})
+	if p, err := g.Parse("BILL-1000"); err != nil || p.Seq != 1000 || p.Scope != "BILL-" {
+		t.Errorf("Parse(BILL-1000) = %+v, %v", p, err)
+	}
+}
+
+// keyGen returns a Generator of {key}-{seq} on s.
+func keyGen(t *testing.T, s *casenumtest.Store, opts ...casenum.Option) *casenum.Generator {
+	t.Helper()
+	g, err := casenum.New(append([]casenum.Option{casenum.WithLayout("{key}-{seq}"), casenum.WithSequence(s)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// One Generator serves 10,000 keys made at run time, from many goroutines
+// at once: each key counts 1..n on its own, no number twice, and every
+// view counts in the Generator's Stats.
+func TestKeysCountOnTheirOwn(t *testing.T) {
+	t.Parallel()
+	const keys, perKey, workers = 10000, 3, 16
+	s := casenumtest.NewStore()
+	g := keyGen(t, s)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				k, err := g.ForKey(fmt.Sprintf("K%d", j%keys))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := k.Create(t.Context(), s.Insert); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	// Each key's calls are spread over the run, so views of one key run
+	// at the same time on several goroutines.
+	for round := range perKey {
+		for i := range keys {
+			jobs <- round*keys + (i*7919)%keys
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	counts := map[string][]uint64{}
+	for _, n := range s.Numbers() {
+		p, err := g.Parse(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Scope != p.Key+"-" {
+			t.Fatalf("Parse(%q) = %+v: the scope is not the key's", n, p)
+		}
+		counts[p.Key] = append(counts[p.Key], p.Seq)
+	}
+	if len(counts) != keys || s.Len() != keys*perKey {
+		t.Fatalf("%d keys, %d numbers; want %d keys of %d", len(counts), s.Len(), keys, perKey)
+	}
+	for k, seqs := range counts {
+		slices.Sort(seqs)
+		if fmt.Sprint(seqs) != "[1 2 3]" {
+			t.Fatalf("key %s counted %v, want [1 2 3]", k, seqs)
+		}
+	}
+	if st := g.Stats(); st.Minted != keys*perKey || st.Collisions != 0 {
+		t.Errorf("Stats = %+v, want every view's numbers counted", st)
+	}
+}
+
+// A {key} layout mints only through ForKey; a malformed key, or ForKey on
+// a layout without {key}, is ErrInvalidKey.
+func TestKeyMisuse(t *testing.T) {
+	t.Parallel()
+	s := casenumtest.NewStore()
+	g := keyGen(t, s)
+	if n, err := g.Next(t.Context()); !errors.Is(err, casenum.ErrInvalidKey) || n != "" {
+		t.Errorf("Next without a key = %q, %v; want ErrInvalidKey", n, err)
+	}
+	if _, err := g.Create(t.Context(), s.Insert); !errors.Is(err, casenum.ErrInvalidKey) || s.Len() != 0 {
+		t.Errorf("Create without a key = %v, want ErrInvalidKey and nothing stored", err)
+	}
+	if st := g.Stats(); st.Errors != 2 || st.Attempts != 0 {
+		t.Errorf("Stats = %+v, want 2 errors and no attempt", st)
+	}
+	for _, key := range []string{"", "proj", "Proj", "1AB", "AB-1", "ÄB", "ABCDEFGHIJKLMNOPQ", "A B"} {
+		if _, err := g.ForKey(key); !errors.Is(err, casenum.ErrInvalidKey) {
+			t.Errorf("ForKey(%q) = %v, want ErrInvalidKey", key, err)
+		}
+	}
+	for _, key := range []string{"A", "PROJ", "A1", "ABCDEFGHIJKLMNOP"} {
+		if _, err := g.ForKey(key); err != nil {
+			t.Errorf("ForKey(%q) = %v", key, err)
+		}
+	}
+	plain, err := casenum.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.ForKey("PROJ"); !errors.Is(err, casenum.ErrInvalidKey) {
+		t.Errorf("ForKey on a layout without {key} = %v, want ErrInvalidKey", err)
+	}
+}
+
+// g.Validate takes any key, a view's only its own; Normalize writes the
+// key in upper case; Parse gives it back.
+func TestKeyReadsBack(t *testing.T) {
+	t.Parallel()
+	s := casenumtest.NewStore()
+	g := keyGen(t, s)
+	proj, err := g.ForKey("PROJ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := proj.Create(t.Context(), s.Insert); n != "PROJ-1" || err != nil {
+		t.Fatalf("Create = %q, %v; want PROJ-1", n, err)
+	}
+	checkValidate(t, []validateCase{
+		{g, "PROJ-12", ""},
+		{g, "OPS2-7", ""},
+		{g, "ABCDEFGHIJKLMNOP-1", ""},
+		{proj, "PROJ-12", ""},
+		{proj, "OPS-12", "the key OPS, not PROJ"},
+		{g, "proj-12", "expected a key"},
+		{g, "2PROJ-12", "expected a key"},
+		{g, "ABCDEFGHIJKLMNOPQ-1", "a key has 16 at most"},
+		{g, "-12", "expected a key"},
+	})
+	checkNormalize(t, []normalizeCase{
+		{g, "proj-12", "PROJ-12"},
+		{g, "Ops 7", "OPS-7"},
+		{proj, "proj 0012", "PROJ-12"},
+	})
+	if got, err := proj.Normalize("ops-1"); !errors.Is(err, casenum.ErrInvalidNumber) {
+		t.Errorf("PROJ's Normalize(ops-1) = %q, %v; want ErrInvalidNumber", got, err)
+	}
+	if p, err := g.Parse("OPS-7"); err != nil || p.Key != "OPS" || p.Seq != 7 || p.Scope != "OPS-" {
+		t.Errorf("Parse(OPS-7) = %+v, %v", p, err)
+	}
+}
+
+// validateCase is a number and why Validate refuses it: "" for a valid one.
+type validateCase struct {
+	g           *casenum.Generator
+	number, why string
+}
+
+func checkValidate(t *testing.T, cases []validateCase) {
+	t.Helper()
+	for _, tc := range cases {
 		err := tc.g.Validate(tc.number)
 		switch {
 		case tc.why == "" && err != nil:
@@ -343,21 +504,19 @@ func TestCounterReadsBack(t *testing.T) {
 			t.Errorf("Validate(%q) = %v, want an error saying %q", tc.number, err, tc.why)
 		}
 	}
-	for _, tc := range []struct {
-		g           *casenum.Generator
-		typed, want string
-	}{
-		{g, "bill 0100", "BILL-100"},
-		{g, "bill 7", "BILL-007"},
-		{g, "BILL-1OOO", "BILL-1000"},
-		{bare, "bill 007 2026", "BILL-7-2026"},
-		{bare, "bill/12/2026", "BILL-12-2026"},
-	} {
+}
+
+// normalizeCase is what a person typed and the number it stands for.
+type normalizeCase struct {
+	g           *casenum.Generator
+	typed, want string
+}
+
+func checkNormalize(t *testing.T, cases []normalizeCase) {
+	t.Helper()
+	for _, tc := range cases {
 		if got, err := tc.g.Normalize(tc.typed); got != tc.want || err != nil {
 			t.Errorf("Normalize(%q) = %q, %v; want %q", tc.typed, got, err, tc.want)
 		}
-	}
-	if p, err := g.Parse("BILL-1000"); err != nil || p.Seq != 1000 || p.Scope != "BILL-" {
-		t.Errorf("Parse(BILL-1000) = %+v, %v", p, err)
 	}
 }
