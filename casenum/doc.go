@@ -71,6 +71,14 @@
 //	{date:LAYOUT}   the date and time in a Go time layout of zero-padded numeric
 //	                fields (2006 06 01 02 002 15 04 05) and the separators - . / _ :,
 //	                e.g. {date:060102}; text goes outside: {date:20060102}T{date:1504}
+//	{fy:M}          the fiscal year, for years that start on the first of month M
+//	                (1-12), as the four digits of the year it starts in: {fy:4}
+//	                is 2026 from April 2026 to March 2027, as India counts
+//	{fy:M:end}      the year it ends in, as Australia ({fy:7:end}: 2027 from July
+//	                2026 to June 2027) and the United States ({fy:10:end}) name
+//	                theirs; {fy:M:06} and {fy:M:end:06} print the last two digits,
+//	                so INV/{fy:4}-{fy:4:end:06}/{seq} renders INV/2026-27/1. A
+//	                counter after it restarts with each fiscal year
 //	{unixms}        the Unix time in milliseconds, 13 digits: a clock reading
 //	                before 2001-09-09 or after 2286-11-20 fails the call, as a
 //	                year outside 0 to 9999 does for the date tokens
@@ -125,15 +133,16 @@
 // # Reading numbers back
 //
 // A number reads back in one left-to-right walk over the segments that
-// rendered it. Layout.Validate checks a number's shape, its dates and its
-// check character; Layout.Normalize turns what a person typed (lower case,
+// rendered it. Layout.Validate checks a number's shape, its dates (a
+// fiscal year must hold the date beside it) and its check character;
+// Layout.Normalize turns what a person typed (lower case,
 // spaces, separators left out or typed as others, inside dates too, and I
 // or L for 1, O for 0) into the canonical number or says why it cannot;
 // with a {check} in the layout, a mistyped character or two swapped ones
 // are caught. Neither needs a Generator. The Generator's Validate and
 // Normalize try its layout, then its fallback, and Generator.Parse tells
-// what a number holds: when it was minted, its {seq} scope and value, and
-// whether it is a fallback number.
+// what a number holds: when it was minted, its {seq} scope and value, its
+// {key}, and whether it is a fallback number.
 //
 // # Choosing a layout
 //

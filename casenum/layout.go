@@ -32,6 +32,7 @@ const (
 	segSeq             // {seq}, {seq:N}
 	segCheck           // {check}, {check:mod97}
 	segKey             // {key}
+	segFY              // {fy:M}, {fy:M:end}, {fy:M:06}, {fy:M:end:06}
 )
 
 // checkMode says which check character a layout ends with.
@@ -57,6 +58,7 @@ type segment struct {
 	pos   int      // 1-based position in the layout, for errors
 	limit uint64   // 10^N for {rand} and {seq}: one more than the largest value; 0 for a bare {seq} until delimit
 	vary  bool     // a {seq} that grows past its shape, which is then its padding
+	month int      // {fy}: the month its years start in, 1 to 12
 }
 
 // Layout is a compiled case-number layout, such as the default
@@ -70,6 +72,7 @@ type Layout struct {
 	random  bool          // has a random token
 	seq     bool          // has a {seq} token
 	key     bool          // has a {key} token
+	fyMonth int           // the month the years of its {fy} tokens start in; 0 without
 	bucket  time.Duration // finest time resolution of its time tokens; 0 without
 	lead    int           // leading literals and date tokens without a time of day, the same all day; 0 without such a date token
 	fields  uint32        // a bit per digit of the fields form that the date tokens after the lead show
@@ -146,11 +149,11 @@ func (l *Layout) delimit() error {
 func (l *Layout) findLead() {
 	dated := false
 	for _, sg := range l.segs {
-		if sg.kind != segLiteral && (sg.kind != segDate || dateFieldBits(sg)&timeOfDayBits != 0) {
+		if sg.kind != segLiteral && (sg.kind != segDate && sg.kind != segFY || dateFieldBits(sg)&timeOfDayBits != 0) {
 			break
 		}
 		l.lead++
-		dated = dated || sg.kind == segDate
+		dated = dated || sg.kind == segDate || sg.kind == segFY
 	}
 	if !dated {
 		l.lead = 0
@@ -216,7 +219,10 @@ func (l *Layout) add(sg segment, bucket time.Duration) error {
 		why = l.placeKey()
 	case segCheck:
 		why = l.placeCheck(&sg)
-	case segDate, segUnixMS:
+	case segDate, segUnixMS, segFY:
+		if sg.kind == segFY {
+			why = l.placeFY(sg.month)
+		}
 		if l.bucket == 0 || bucket < l.bucket {
 			l.bucket = bucket
 		}
@@ -251,6 +257,16 @@ func (l *Layout) placeKey() string {
 		return "a second {key}: a number has one key"
 	}
 	l.key = true
+	return ""
+}
+
+// placeFY says why a {fy} of the given month cannot come next, or records
+// the month.
+func (l *Layout) placeFY(month int) string {
+	if l.fyMonth != 0 && l.fyMonth != month {
+		return fmt.Sprintf("{fy} tokens of one layout must start their years in one month, not %d and %d", l.fyMonth, month)
+	}
+	l.fyMonth = month
 	return ""
 }
 
@@ -311,6 +327,7 @@ var tokens = [...]token{
 	{name: "uuid", kind: segUUID, syms: &hexSymbols, min: 1, max: maxHex, arg: uuidArg},
 	{name: "check", kind: segCheck, syms: &digitSymbols, arg: checkArg},
 	{name: "key", kind: segKey, syms: &keySymbols, min: 1, arg: noArg},
+	{name: "fy", kind: segFY, syms: &digitSymbols, bucket: 366 * 24 * time.Hour, arg: fyArg},
 }
 
 // parseToken compiles the body of one {token} found at byte i of src.
@@ -481,6 +498,9 @@ next:
 // shows.
 func dateFieldBits(sg segment) uint32 {
 	var bits uint32
+	if sg.kind == segFY {
+		return fyFieldBits
+	}
 	if sg.kind == segDate {
 		for j := 0; j < len(sg.shape); j++ {
 			if c := sg.shape[j]; c < ' ' {

@@ -476,6 +476,13 @@ func TestParseLayoutInvalid(t *testing.T) {
 		{"{key}-{seq}-{key}", 13, "second {key}"},
 		{"{key}", 0, "no token"},
 		{"{key:3}-{seq}", 1, "takes no argument"},
+		{"{fy}-{seq}", 1, `month "" out of range`},
+		{"{fy:0}-{seq}", 1, "out of range"},
+		{"{fy:13}-{seq}", 1, "out of range"},
+		{"{fy:04}-{seq}", 1, "out of range"},
+		{"X{fy:4:start}-{seq}", 8, `unknown form "start"`},
+		{"{fy:10:06:end}-{seq}", 8, `unknown form "06:end"`},
+		{"{fy:4}-{fy:7:end}-{seq}", 8, "one month"},
 		{"{rand:3}{check}{rand:1}", 16, "after {check}"},
 		{"{rand:3}{check}{check}", 16, "after {check}"},
 		{"{check}", 1, "nothing"},
@@ -553,6 +560,7 @@ func TestParseLayoutValid(t *testing.T) {
 		"{date:06}{date:2006}", "{{{rand:3}}}", "}}{rand:3}{{",
 		"{seq}", "BILL-{seq}", "{seq}-{rand:3}", "{seq}{check}", "{seq}X{rand:2}", "{seq:2}1{rand:3}",
 		"{key}-{seq}", "{seq}-{key}", "{key}/{date}-{rand:2}", "{key}·{seq}", "{key}-{seq}{check}",
+		"{fy:4}", "{fy:4}{seq}", "{fy:12:end:06}{rand:2}", "{date:15}{fy:1:end}", "{fy:4}-{fy:4:end:06}/{seq}{check}",
 	} {
 		t.Run(layout, func(t *testing.T) {
 			t.Parallel()

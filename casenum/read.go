@@ -67,7 +67,8 @@ type Parts struct {
 // Parse reads what a number holds: when it was minted, to the millisecond
 // with {unixms} and otherwise to the finest field of its date tokens (a
 // {date} number reads as the day's first instant in the Generator's
-// Location, midnight where the day has one); its {seq}
+// Location, midnight where the day has one; a {fy} number without a finer
+// date as the first instant of its fiscal year); its {seq}
 // scope and value; its {key}; and whether it is of the fallback layout. Date fields a
 // layout leaves out take the values time.Parse gives them: year 0, January,
 // the first, midnight.
@@ -79,13 +80,7 @@ func (g *Generator) Parse(number string) (Parts, error) {
 	if err != nil {
 		return Parts{}, err
 	}
-	p := Parts{Fallback: i == 1, Key: r.key}
-	switch {
-	case r.ms >= 0:
-		p.Time = time.UnixMilli(r.ms).In(g.loc)
-	case r.date.have != 0:
-		p.Time = r.date.time(g.loc)
-	}
+	p := Parts{Fallback: i == 1, Key: r.key, Time: r.time(g.loc)}
 	if r.seqAt >= 0 {
 		p.Scope, p.Seq = number[:r.seqAt], r.seq
 	}
@@ -263,6 +258,7 @@ type reading struct {
 	out      []byte // the canonical number so far
 	vars     []byte // what the tokens read, for the check character
 	date     dateReading
+	fy       fyReading
 	ms       int64 // {unixms}; -1 without
 	seqAt    int   // where {seq} starts in out; -1 without
 	seq      uint64
@@ -275,7 +271,7 @@ type reading struct {
 // key is not "".
 func (l *Layout) read(in string, lenient bool, key string) *reading {
 	r := &reading{in: in, lenient: lenient, wantKey: key, out: make([]byte, 0, l.size), ms: -1, seqAt: -1}
-	if r.segments(l) && r.pos < len(in) {
+	if r.segments(l) && r.agree() && r.pos < len(in) {
 		r.fail(r.pos, "unexpected "+quote(in[r.pos:]))
 	}
 	return r
@@ -299,6 +295,30 @@ func (r *reading) segments(l *Layout) bool {
 		r.vars = append(r.vars, r.out[start:]...)
 	}
 	return true
+}
+
+// agree checks that the fiscal year read holds the date read.
+func (r *reading) agree() bool {
+	if _, _, ok := r.fy.first(&r.date); r.fy.month != 0 && !ok {
+		return r.fail(r.fy.at, fmt.Sprintf("the date is not in the fiscal year that starts in %s %d", time.Month(r.fy.month), r.fy.start))
+	}
+	return true
+}
+
+// time returns the earliest instant the time tokens read allow, in loc;
+// zero without time tokens.
+func (r *reading) time(loc *time.Location) time.Time {
+	switch {
+	case r.ms >= 0:
+		return time.UnixMilli(r.ms).In(loc)
+	case r.fy.month != 0:
+		y, m, _ := r.fy.first(&r.date)
+		return r.date.timeIn(y, m, loc)
+	case r.date.have != 0:
+		y, _ := r.date.year()
+		return r.date.timeIn(y, 1, loc)
+	}
+	return time.Time{}
 }
 
 func (r *reading) fail(at int, why string) bool {
@@ -464,6 +484,10 @@ func (r *reading) check(l *Layout, sg *segment, at int, text []byte) bool {
 		r.ms = int64(atoi(text))
 	case segSeq:
 		r.seqAt, r.seq = len(r.out)-len(text), atoi(text)
+	case segFY:
+		if !r.fy.set(sg, text, at) {
+			return r.fail(at, fmt.Sprintf("the fiscal year %s disagrees with the one before", text))
+		}
 	case segCheck:
 		var buf [2]byte
 		if want := appendCheck(buf[:0], l.check, r.vars); string(want) != string(text) {
@@ -653,12 +677,18 @@ func (d *dateReading) year() (int, bool) {
 		return y, true
 	}
 	if y, ok := d.field(2, 2); ok {
-		if y >= 69 {
-			return 1900 + y, true
-		}
-		return 2000 + y, true
+		return fullYear(y), true
 	}
 	return 0, false
+}
+
+// fullYear returns the year of two digits as time.Parse reads them: 69 to
+// 99 in the 1900s, the rest in the 2000s.
+func fullYear(yy int) int {
+	if yy >= 69 {
+		return 1900 + yy
+	}
+	return 2000 + yy
 }
 
 func (d *dateReading) validIn(y int) bool {
@@ -688,12 +718,18 @@ func validDay(y, m int, hasM bool, day int) bool {
 	return !hasM || time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Day() == day
 }
 
-// time returns the earliest instant the fields allow in loc. Fields that
-// are not there take the values time.Parse gives them: year 0, January,
-// the first, midnight.
-func (d *dateReading) time(loc *time.Location) time.Time {
-	y, _ := d.year()
-	m, hasM := d.field(4, 2)
+// timeIn returns the earliest instant the fields allow in loc, in year y
+// unless they show four digits of a year, and in month m where they do not
+// tell the month. Fields that are not there take the values time.Parse
+// gives them: the first, midnight.
+func (d *dateReading) timeIn(y, m int, loc *time.Location) time.Time {
+	if yy, ok := d.field(0, 4); ok {
+		y = yy
+	}
+	mm, hasM := d.field(4, 2)
+	if hasM {
+		m = mm
+	}
 	day, hasD := d.field(6, 2)
 	if yd, ok := d.field(8, 3); ok && !hasM && !hasD {
 		m, day = 1, yd
@@ -701,8 +737,14 @@ func (d *dateReading) time(loc *time.Location) time.Time {
 	h, _ := d.field(11, 2)
 	mi, _ := d.field(13, 2)
 	s, _ := d.field(15, 2)
-	t := time.Date(y, time.Month(max(m, 1)), max(day, 1), h, mi, s, 0, loc)
-	wy, wm, wd := time.Date(y, time.Month(max(m, 1)), max(day, 1), 0, 0, 0, 0, time.UTC).Date()
+	return wallTime(y, m, max(day, 1), h, mi, s, loc)
+}
+
+// wallTime returns the earliest instant in loc that shows the date and
+// time given.
+func wallTime(y, m, day, h, mi, s int, loc *time.Location) time.Time {
+	t := time.Date(y, time.Month(m), day, h, mi, s, 0, loc)
+	wy, wm, wd := time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Date()
 	if ty, tm, td := t.Date(); ty != wy || tm != wm || td != wd {
 		// The wall time does not exist (a day that starts at 01:00 after
 		// a change of zone offset at midnight): time.Date went back into

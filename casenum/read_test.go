@@ -67,6 +67,10 @@ var validLayouts = []string{
 	"{seq}{check}OK",
 	"{seq:2}-{alnum:2}",
 	"{seq:3}{rand:2}",
+	// Fiscal years, with and without a date beside them.
+	"INV/{fy:4}-{fy:4:end:06}/{seq}",
+	"{fy:7:end}-{date:0102}-{seq:3}{check}",
+	"{date:2006}{fy:10:06}{rand:2}",
 	"{{{rand:4}}}",
 	"A.{date}.{seq:3}{check}",
 	"{date:20060102}T{date:150405}Z-{hex:4}",
@@ -165,6 +169,7 @@ var checkedLayouts = []string{
 	"INV-{seq:1}{check}",
 	"{seq}{check}OK",
 	"{seq:2}{check:mod97}",
+	"{fy:4}-{seq:3}{check}",
 }
 
 // substitutes is every printable ASCII byte and a few others.

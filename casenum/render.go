@@ -81,6 +81,8 @@ func (l *Layout) appendToken(dst []byte, sg *segment, r *renderer, form *[17]byt
 		return appendSeq(dst, sg, r)
 	case segKey:
 		return append(dst, r.key...), nil
+	case segFY:
+		return appendFY(dst, sg, form)
 	}
 	return appendCheck(dst, l.check, vars), nil
 }
@@ -150,7 +152,13 @@ func newDay(l *Layout, t time.Time) (*day, error) {
 			continue
 		}
 		n := len(text)
-		text = appendDate(text, sg.shape, &form)
+		if sg.kind == segFY {
+			if text, err = appendFY(text, &sg, &form); err != nil {
+				return nil, err
+			}
+		} else {
+			text = appendDate(text, sg.shape, &form)
+		}
 		vars = append(vars, text[n:]...)
 	}
 	// Between changes of the zone's offset, the date changes every 86,400

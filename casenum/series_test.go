@@ -520,3 +520,118 @@ func checkNormalize(t *testing.T, cases []normalizeCase) {
 		}
 	}
 }
+
+// ist is India's time zone, without the time zone database.
+var ist = time.FixedZone("IST", 5*3600+30*60)
+
+// A fiscal year token shows the year a fiscal year starts in ({fy:M}) or
+// ends in ({fy:M:end}), and a counter after it restarts with the year.
+func TestFiscalYear(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		layout string
+		loc    *time.Location
+		at     []time.Time
+		want   []string
+	}{
+		{ // India: April to March, written 2025-26
+			"INV/{fy:4}-{fy:4:end:06}/{seq}", ist,
+			[]time.Time{time.Date(2026, 3, 31, 23, 59, 0, 0, ist), time.Date(2026, 3, 31, 23, 59, 0, 0, ist), time.Date(2026, 4, 1, 0, 0, 0, 0, ist)},
+			[]string{"INV/2025-26/1", "INV/2025-26/2", "INV/2026-27/1"},
+		},
+		{ // Australia: July to June, named by the year it ends
+			"INV-{fy:7:end}-{seq:4}", time.UTC,
+			[]time.Time{time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC), time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
+			[]string{"INV-2026-0001", "INV-2027-0001"},
+		},
+		{ // the United States' federal year: October to September
+			"FY{fy:10:end:06}-{seq}", time.UTC,
+			[]time.Time{time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)},
+			[]string{"FY26-1", "FY27-1"},
+		},
+		{ // a year that starts in January is the calendar year, by either name
+			"{fy:1}/{fy:1:end}-{seq}", time.UTC,
+			[]time.Time{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)},
+			[]string{"2026/2026-1", "2026/2026-2"},
+		},
+		{ // after a random token, outside the day's cached lead
+			"{seq}-{rand:1}-{fy:4:06}", time.UTC,
+			[]time.Time{time.Date(1999, 3, 1, 0, 0, 0, 0, time.UTC)},
+			[]string{"1-9-98"},
+		},
+	} {
+		clock := casenumtest.NewClock(tc.at[0])
+		g, err := casenum.New(casenum.WithLayout(tc.layout), casenum.WithLocation(tc.loc), casenum.WithClock(clock),
+			casenum.WithSequence(casenumtest.NewStore()), casenum.WithRandom(casenumtest.Tokens("rand:9")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, at := range tc.at {
+			clock.Set(at)
+			n, err := g.Next(t.Context())
+			if n != tc.want[i] || err != nil {
+				t.Errorf("%s at %v: %q, %v; want %q", tc.layout, at, n, err, tc.want[i])
+				continue
+			}
+			if err := g.Validate(n); err != nil {
+				t.Errorf("Validate(%q) = %v", n, err)
+			}
+		}
+	}
+}
+
+// Parse gives a fiscal year's first instant in the Generator's Location,
+// or the date's when the number has a finer one; Validate refuses a
+// number whose fiscal year does not hold its date.
+func TestFiscalYearReadsBack(t *testing.T) {
+	t.Parallel()
+	india := readGen(t, casenum.WithLayout("INV/{fy:4}-{fy:4:end:06}/{seq}"), casenum.WithLocation(ist))
+	dated := readGen(t, casenum.WithLayout("{fy:4}-{date}-{seq}"))
+	australia := readGen(t, casenum.WithLayout("{fy:7:end}/{date:01}/{seq}"))
+	months := readGen(t, casenum.WithLayout("{fy:7:end}/{date:2006-01}/{seq}"))
+	for _, tc := range []struct {
+		g      *casenum.Generator
+		number string
+		want   casenum.Parts
+	}{
+		{india, "INV/2026-27/5", casenum.Parts{Time: time.Date(2026, 4, 1, 0, 0, 0, 0, ist), Scope: "INV/2026-27/", Seq: 5}},
+		{dated, "2025-20260331-1", casenum.Parts{Time: time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC), Scope: "2025-20260331-", Seq: 1}},
+		{australia, "2027/01/3", casenum.Parts{Time: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), Scope: "2027/01/", Seq: 3}},
+		{australia, "2027/07/3", casenum.Parts{Time: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), Scope: "2027/07/", Seq: 3}},
+	} {
+		if p, err := tc.g.Parse(tc.number); err != nil || !p.Time.Equal(tc.want.Time) || p.Time.Location() != tc.want.Time.Location() ||
+			p.Scope != tc.want.Scope || p.Seq != tc.want.Seq {
+			t.Errorf("Parse(%q) = %+v, %v; want %+v", tc.number, p, err, tc.want)
+		}
+	}
+	checkValidate(t, []validateCase{
+		{india, "INV/2026-27/5", ""},
+		{india, "INV/2026-28/5", "disagrees with the one before"},
+		{india, "INV/1999-00/5", ""},
+		{dated, "2026-20260401-1", ""},
+		{dated, "2026-20260331-1", "not in the fiscal year that starts in April 2026"},
+		{dated, "2026-20270331-1", ""},
+		{dated, "2026-20270401-1", "not in the fiscal year"},
+		{australia, "2027/06/1", ""},
+		{australia, "2026/07/1", ""},
+		{months, "2027/2027-06/1", ""},
+		{months, "2027/2027-07/1", "not in the fiscal year that starts in July 2026"},
+		{months, "2027/2026-06/1", "not in the fiscal year"},
+	})
+	checkNormalize(t, []normalizeCase{
+		{india, "inv 2026 27 5", "INV/2026-27/5"},
+	})
+}
+
+// A year a fiscal year token cannot print fails the call.
+func TestFiscalYearOutOfRange(t *testing.T) {
+	t.Parallel()
+	g, err := casenum.New(casenum.WithLayout("{fy:4}-{seq}"), casenum.WithSequence(casenumtest.NewStore()),
+		casenum.WithClock(casenumtest.NewClock(time.Date(0, 2, 1, 0, 0, 0, 0, time.UTC))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := g.Next(t.Context()); err == nil || !strings.Contains(err.Error(), "fiscal year -1") {
+		t.Errorf("Next in February of year 0 = %q, %v; want an error", n, err)
+	}
+}
