@@ -330,23 +330,23 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 }
 
 // exhausted returns the error of a call whose attempts are used up: it
-// says what used them up and wraps the last of them.
+// says what used them up and wraps the last of them. It is marked Aborted
+// when the database refused every attempt and none found its number taken,
+// else Failed, whatever the attempts' errors were marked with.
 func (c *call) exhausted() error {
 	switch {
 	case errors.Is(c.last, errSeqFull):
-		return fmt.Errorf("%w: %w", ErrExhausted, c.last)
-	case c.aborted == c.attempts:
-		// Nothing was found taken: the database was too busy to answer.
-		// The call as a whole was aborted, and says so to Classify.
+		return &marked{Failed, fmt.Errorf("%w: %w", ErrExhausted, c.last)}
+	case c.aborted == c.attempts && c.found == 0:
 		return &marked{Aborted, fmt.Errorf("%w: the database refused all %d attempts (busy or locked), none found its number taken: %w",
 			ErrExhausted, c.attempts, c.last)}
 	case c.taken.ok:
-		return fmt.Errorf("%w: %d of %d attempts found their number taken; the last value tried in scope %q was %d: "+
+		return &marked{Failed, fmt.Errorf("%w: %d of %d attempts found their number taken; the last value tried in scope %q was %d: "+
 			"if the series holds higher numbers already, move the counter past the highest with the Sequence's "+
 			"Advance(ctx, scope, last), which Generator.Parse gives: %w",
-			ErrExhausted, c.collided, c.attempts, c.taken.scope, c.taken.v, c.last)
+			ErrExhausted, c.found, c.attempts, c.taken.scope, c.taken.v, c.last)}
 	}
-	return fmt.Errorf("%w: %d of %d attempts found their number taken: %w", ErrExhausted, c.collided, c.attempts, c.last)
+	return &marked{Failed, fmt.Errorf("%w: %d of %d attempts found their number taken: %w", ErrExhausted, c.found, c.attempts, c.last)}
 }
 
 // call is one Next or Create: what its attempts share.
@@ -357,7 +357,7 @@ type call struct {
 	began    time.Time                           // read only for an Observer
 	attempts int                                 // attempts made
 	aborts   int                                 // attempts aborted in a row
-	collided int                                 // attempts that collided
+	found    int                                 // attempts that found their number taken
 	aborted  int                                 // attempts aborted
 	fallback bool                                // the call went on to the fallback layout
 	last     *AttemptError                       // the last collision or abort
@@ -418,7 +418,6 @@ func (c *call) wait(lay *Layout, sameLayout bool) error {
 func (c *call) retry(number string, out Outcome, err error) {
 	if out == Collided {
 		c.g.stats.collisions.Add(1)
-		c.collided++
 		c.aborts = 0
 	} else {
 		c.g.stats.aborted.Add(1)
@@ -461,6 +460,9 @@ func (c *call) attempt(lay *Layout) (string, Outcome, error) {
 		return "", readOutcome(err), err
 	}
 	out, err := c.g.store(c.ctx, number, c.insert)
+	if out == Collided {
+		c.found++
+	}
 	if out == Collided && d.ok {
 		c.taken = d
 		if err := c.g.advance(c.ctx, d); err != nil {

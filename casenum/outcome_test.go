@@ -137,6 +137,7 @@ func TestExhaustedSaysWhy(t *testing.T) {
 		{"every attempt aborted", []error{busy, busy, busy}, casenum.Aborted, "the database refused all 3 attempts (busy or locked), none found its number taken"},
 		{"every number taken", []error{taken, taken, taken}, casenum.Failed, "3 of 3 attempts found their number taken"},
 		{"some taken", []error{busy, taken, busy}, casenum.Failed, "1 of 3 attempts found their number taken"},
+		{"some taken, the last abort marked", []error{taken, taken, casenum.Mark(casenum.Aborted, busy)}, casenum.Failed, "2 of 3 attempts"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -236,6 +236,16 @@ func TestSeriesAdvanceErrors(t *testing.T) {
 			t.Errorf("Stats = %+v, want the attempt counted as aborted", st)
 		}
 	})
+	t.Run("aborted after every collision", func(t *testing.T) {
+		t.Parallel()
+		s := &advanceFails{Store: casenumtest.NewStore(), err: casenum.Mark(casenum.Aborted, errors.New("deadlock"))}
+		s.Add("INV-2026-0001", "INV-2026-0002", "INV-2026-0003")
+		g := invoiceGen(t, s, casenum.WithClock(layoutClock{invoiceTime}), casenum.WithRetry(casenum.Retry{Attempts: 3, MaxDelay: time.Nanosecond}))
+		_, err := g.Create(t.Context(), s.Insert)
+		if !errors.Is(err, casenum.ErrExhausted) || casenum.Classify(err) == casenum.Aborted || !strings.Contains(err.Error(), "3 of 3 attempts found their number taken") {
+			t.Errorf("Create = %v, want ErrExhausted saying the numbers were taken", err)
+		}
+	})
 }
 
 // mintN returns the next n numbers of g.
