@@ -77,7 +77,7 @@ type Layout struct {
 	lead    int           // leading literals and date tokens without a time of day, the same all day; 0 without such a date token
 	fields  uint32        // a bit per digit of the fields form that the date tokens after the lead show
 	size    int           // length of the longest numbers it renders
-	minSize int           // length of the shortest
+	varies  bool          // has a token whose width varies: a {seq} that grows, a {key}
 }
 
 // String returns the layout's source text.
@@ -109,7 +109,6 @@ func ParseLayout(s string) (*Layout, error) {
 	if !l.random && !l.seq && l.bucket == 0 {
 		return nil, fmt.Errorf("%w %q: no token: every number would be the same", ErrInvalidLayout, s)
 	}
-	l.minSize = l.size
 	if err := l.delimit(); err != nil {
 		return nil, err
 	}
@@ -132,10 +131,12 @@ func (l *Layout) delimit() error {
 				"does not start with a letter or a digit, or end the layout with it")
 		case sg.kind == segKey:
 			l.size += maxKey - len(sg.shape)
+			l.varies = true
 		case sg.kind != segSeq:
 		case len(next) == 0 || next[0].kind == segCheck || next[0].kind == segLiteral && !isDigit(next[0].text[0]):
 			sg.vary, sg.limit = true, pow10(maxDigits)
 			l.size += maxDigits - len(sg.shape)
+			l.varies = true
 		case sg.limit == 0:
 			return layoutError(l.src, sg.pos-1, "nothing tells where {seq} ends: follow it with a literal that does not "+
 				"start with a digit, the {check} or the end of the layout, or give it a fixed width {seq:N}")

@@ -145,7 +145,7 @@ func readTyped(input, s, key string, layouts []*Layout) (*reading, int, string, 
 // varies reports whether one of layouts has a token whose width varies.
 func varies(layouts []*Layout) bool {
 	for _, l := range layouts {
-		if l != nil && l.size != l.minSize {
+		if l != nil && l.varies {
 			return true
 		}
 	}
@@ -506,8 +506,8 @@ var checkNames = [...]string{
 }
 
 // literal reads the layout's literal text. Leniently, letters match in any
-// case, a separator may be typed as another or left out, and white space
-// is left out (Normalize took it out of the input).
+// case, and a separator or a space of the layout may be typed as any
+// separator or left out (Normalize took white space out of the input).
 func (r *reading) literal(lit string) bool {
 	if !r.lenient {
 		if !strings.HasPrefix(r.in[r.pos:], lit) {
@@ -519,26 +519,31 @@ func (r *reading) literal(lit string) bool {
 	}
 	for j := 0; j < len(lit); j++ {
 		c := lit[j]
-		if c >= utf8.RuneSelf {
-			if sp, size := utf8.DecodeRuneInString(lit[j:]); unicode.IsSpace(sp) {
-				j += size - 1
-				continue
-			}
-		}
-		switch {
-		case unicode.IsSpace(rune(c)) && c < utf8.RuneSelf:
-		case isSeparator(c):
+		if n := spaceLen(lit[j:]); n > 0 || isSeparator(c) {
+			// A separator or a space of the layout: a separator typed
+			// for it is read, none is needed.
+			j += max(n, 1) - 1
 			if r.pos < len(r.in) && isSeparator(r.in[r.pos]) {
 				r.pos++
 			}
-		case r.pos < len(r.in) && (r.in[r.pos] == c || isAlpha(c) && r.in[r.pos]|0x20 == c|0x20):
-			r.pos++
-		default:
+			continue
+		}
+		if r.pos == len(r.in) || r.in[r.pos] != c && !(isAlpha(c) && r.in[r.pos]|0x20 == c|0x20) {
 			return r.fail(r.pos, "expected "+quote(lit[j:]))
 		}
+		r.pos++
 	}
 	r.out = append(r.out, lit...)
 	return true
+}
+
+// spaceLen returns the length of the white space character s starts with,
+// or 0.
+func spaceLen(s string) int {
+	if r, n := utf8.DecodeRuneInString(s); unicode.IsSpace(r) {
+		return n
+	}
+	return 0
 }
 
 // symbols is a kind of symbol a token renders: its name in errors and how

@@ -515,6 +515,8 @@ func FuzzParseLayout(f *testing.F) {
 	f.Add("}}{{{uuid:32}{{}}{check}", int64(253402300799999), uint64(9), uint8(3))
 	f.Add("{seq:18}{check:mod97}", int64(1), uint64(1), uint8(4))
 	f.Add("{rand:3}{check}{{", int64(86399999), uint64(5), uint8(0))
+	f.Add("{key}-{fy:4}-{seq}{check}", int64(1774981800000), uint64(9), uint8(1))
+	f.Add("{fy:7:end:06}{seq:2}X{alnum:2}", int64(1782864000000), uint64(99), uint8(2))
 	locs := []*time.Location{time.UTC, time.FixedZone("X", 14*3600), time.FixedZone("", -(9*3600 + 30*60)), time.FixedZone("LONGNAME", 3600)}
 	f.Fuzz(func(t *testing.T, layout string, ms int64, seed uint64, zone uint8) {
 		l, err := casenum.ParseLayout(layout)
@@ -539,6 +541,9 @@ func FuzzParseLayout(f *testing.F) {
 		if err != nil {
 			t.Fatalf("New(WithLayout(%q)) = %v, though ParseLayout accepted it", layout, err)
 		}
+		if k, err := g.ForKey("K7"); err == nil {
+			g = k
+		}
 		n, err := g.Next(context.Background())
 		switch {
 		case err == nil:
@@ -546,6 +551,8 @@ func FuzzParseLayout(f *testing.F) {
 			return // a counter too large for a narrow {seq}
 		case ms < 1e12 && strings.Contains(err.Error(), "{unixms} prints 13 digits"):
 			return // before 2001-09-09
+		case strings.Contains(err.Error(), "fiscal year -1"):
+			return // before year 0's fiscal year
 		default:
 			t.Fatalf("layout %q: Next() = %v", layout, err)
 		}
