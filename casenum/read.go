@@ -299,7 +299,10 @@ func (r *reading) segments(l *Layout) bool {
 
 // agree checks that the fiscal year read holds the date read.
 func (r *reading) agree() bool {
-	if _, _, ok := r.fy.first(&r.date); r.fy.month != 0 && !ok {
+	if r.fy.month == 0 {
+		return true
+	}
+	if _, _, ok := r.fy.first(&r.date); !ok {
 		return r.fail(r.fy.at, fmt.Sprintf("the date is not in the fiscal year that starts in %s %d", time.Month(r.fy.month), r.fy.start))
 	}
 	return true
