@@ -106,8 +106,9 @@
 //	{{ and }}       literal braces
 //
 // A counter grows past its padding (9999 -> 10000, up to 18 digits) where
-// what follows it tells where it ends: a literal that starts with anything
-// but a digit, the {check}, or the end of the layout. Where nothing does,
+// what follows it tells where it ends: the end of the layout or a literal
+// that starts with anything but a digit, right after the counter or after
+// the {check} that follows it. Where nothing does,
 // as in {seq:2}{rand:3}, {seq:N} keeps its N digits, and a counter that
 // outgrows them fails the call with ErrExhausted naming the scope; a bare
 // {seq} is refused there. A counter is written without zeros beyond its

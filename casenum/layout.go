@@ -117,11 +117,11 @@ func ParseLayout(s string) (*Layout, error) {
 }
 
 // delimit lets each {seq} that what follows it delimits grow past its
-// padding: a literal that starts with something other than a digit, the
-// {check} (always the last token), or the end of the layout. Where nothing
-// delimits it, {seq:N} keeps a fixed width and a bare {seq} is refused. A
-// {key} must be delimited by the end or a literal that starts with a
-// character no key holds.
+// padding: the end of the layout or a literal that starts with something
+// other than a digit, right after it or after the {check} that follows
+// it. Where nothing delimits it, {seq:N} keeps a fixed width and a bare
+// {seq} is refused. A {key} must be delimited by the end or a literal that
+// starts with a character no key holds.
 func (l *Layout) delimit() error {
 	for i := range l.segs {
 		sg, next := &l.segs[i], l.segs[i+1:]
@@ -133,16 +133,22 @@ func (l *Layout) delimit() error {
 			l.size += maxKey - len(sg.shape)
 			l.varies = true
 		case sg.kind != segSeq:
-		case len(next) == 0 || next[0].kind == segCheck || next[0].kind == segLiteral && !isDigit(next[0].text[0]):
+		case delimits(next) || next[0].kind == segCheck && delimits(next[1:]):
 			sg.vary, sg.limit = true, pow10(maxDigits)
 			l.size += maxDigits - len(sg.shape)
 			l.varies = true
 		case sg.limit == 0:
-			return layoutError(l.src, sg.pos-1, "nothing tells where {seq} ends: follow it with a literal that does not "+
-				"start with a digit, the {check} or the end of the layout, or give it a fixed width {seq:N}")
+			return layoutError(l.src, sg.pos-1, "nothing tells where {seq} ends: end the layout with it, or follow it "+
+				"(or the {check} after it) with a literal that does not start with a digit, or give it a fixed width {seq:N}")
 		}
 	}
 	return nil
+}
+
+// delimits reports whether segs, what follows a counter, ends its digits:
+// they are none, or start with a literal that does not start with a digit.
+func delimits(segs []segment) bool {
+	return len(segs) == 0 || segs[0].kind == segLiteral && !isDigit(segs[0].text[0])
 }
 
 // findLead sets the layout's lead and the date fields that the tokens

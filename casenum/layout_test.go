@@ -469,6 +469,7 @@ func TestParseLayoutInvalid(t *testing.T) {
 		{"{seq}{rand:3}", 1, "nothing tells where {seq} ends"},
 		{"A-{seq}1{rand:3}", 3, "nothing tells where {seq} ends"},
 		{"{seq}{date}", 1, "nothing tells where {seq} ends"},
+		{"{seq}{check}0", 1, "nothing tells where {seq} ends"},
 		{"{key}{seq}", 1, "nothing tells where {key} ends"},
 		{"X{key}1-{seq}", 2, "nothing tells where {key} ends"},
 		{"{key}a-{seq}", 1, "nothing tells where {key} ends"},
@@ -558,7 +559,7 @@ func TestParseLayoutValid(t *testing.T) {
 		"{date}{check}", "{seq:2}{check}", "{rand:3}{check}-X", "{date:20060102}{check:mod97}",
 		"{date:15}", "{date:.05}", "{date:-2006-}", "{date:2006/01/02_15:04:05}", "{date:_2006}",
 		"{date:06}{date:2006}", "{{{rand:3}}}", "}}{rand:3}{{",
-		"{seq}", "BILL-{seq}", "{seq}-{rand:3}", "{seq}{check}", "{seq}X{rand:2}", "{seq:2}1{rand:3}",
+		"{seq}", "BILL-{seq}", "{seq}-{rand:3}", "{seq}{check}", "{seq}X{rand:2}", "{seq:2}1{rand:3}", "{seq:2}{check}0", "{seq}{check}/0",
 		"{key}-{seq}", "{seq}-{key}", "{key}/{date}-{rand:2}", "{key}·{seq}", "{key}-{seq}{check}",
 		"{fy:4}", "{fy:4}{seq}", "{fy:12:end:06}{rand:2}", "{date:15}{fy:1:end}", "{fy:4}-{fy:4:end:06}/{seq}{check}",
 	} {
