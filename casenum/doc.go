@@ -94,9 +94,9 @@
 //	{seq:N}         the counter zero-padded to at least N digits, N 1-18
 //	{key}           a key chosen at run time with Generator.ForKey: an upper-case
 //	                letter and up to 15 more letters and digits, as in Jira's
-//	                PROJ-123. It ends the layout or is followed by a literal that
-//	                starts with something no key holds, such as '-'; being part
-//	                of the scope of a {seq} after it, each key counts on its own
+//	                PROJ-123. It ends the layout or is followed by a literal of
+//	                no letters or digits, such as '-'; being part of the scope of
+//	                a {seq} after it, each key counts on its own
 //	{check}         a check character over what the tokens before it rendered:
 //	                a Damm digit when that is all digits, else a Crockford symbol
 //	                (Damm's construction over GF(32)). It catches every

@@ -120,15 +120,17 @@ func ParseLayout(s string) (*Layout, error) {
 // padding: the end of the layout or a literal that starts with something
 // other than a digit, right after it or after the {check} that follows
 // it. Where nothing delimits it, {seq:N} keeps a fixed width and a bare
-// {seq} is refused. A {key} must be delimited by the end or a literal that
-// starts with a character no key holds.
+// {seq} is refused. A {key} must be delimited by the end or a literal
+// that holds no letter or digit: a key may be typed without the separator
+// after it, and a letter or digit of the literal would then be taken for
+// the key's.
 func (l *Layout) delimit() error {
 	for i := range l.segs {
 		sg, next := &l.segs[i], l.segs[i+1:]
 		switch {
-		case sg.kind == segKey && len(next) > 0 && (next[0].kind != segLiteral || isAlnum(next[0].text[0])):
-			return layoutError(l.src, sg.pos-1, "nothing tells where {key} ends: follow it with a literal that "+
-				"does not start with a letter or a digit, or end the layout with it")
+		case sg.kind == segKey && len(next) > 0 && (next[0].kind != segLiteral || strings.IndexFunc(next[0].text, isAlnumRune) >= 0):
+			return layoutError(l.src, sg.pos-1, "nothing tells where {key} ends: follow it with a literal "+
+				"of no letter or digit, such as '-', or end the layout with it")
 		case sg.kind == segKey:
 			l.size += maxKey - len(sg.shape)
 			l.varies = true

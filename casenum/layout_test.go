@@ -473,6 +473,8 @@ func TestParseLayoutInvalid(t *testing.T) {
 		{"{key}{seq}", 1, "nothing tells where {key} ends"},
 		{"X{key}1-{seq}", 2, "nothing tells where {key} ends"},
 		{"{key}a-{seq}", 1, "nothing tells where {key} ends"},
+		{"0{key} 2!{seq}", 2, "nothing tells where {key} ends"},
+		{"{key}-X{seq}", 1, "nothing tells where {key} ends"},
 		{"{rand:2}-{key}{check}", 10, "nothing tells where {key} ends"},
 		{"{key}-{seq}-{key}", 13, "second {key}"},
 		{"{key}", 0, "no token"},

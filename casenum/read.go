@@ -786,6 +786,9 @@ func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isAlnum(c byte) bool { return isAlpha(c) || isDigit(c) }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// isAlnumRune reports whether r is an ASCII letter or digit.
+func isAlnumRune(r rune) bool { return r < utf8.RuneSelf && isAlnum(byte(r)) }
+
 // isSeparator reports whether a typed byte can stand for a separator: ASCII
 // punctuation.
 func isSeparator(c byte) bool {
