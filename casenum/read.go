@@ -18,7 +18,7 @@ const maxInput = 256
 // or a *NumberError wrapping ErrInvalidNumber that says what is wrong and
 // where.
 func (l *Layout) Validate(number string) error {
-	_, _, err := read(number, false, l)
+	_, _, err := read(number, false, "", l)
 	return err
 }
 
@@ -26,28 +26,33 @@ func (l *Layout) Validate(number string) error {
 // layout: it ignores white space and letter case, lets a separator between
 // the layout's parts (or inside a date or a UUID) be typed as another or
 // left out, and reads the Crockford look-alikes I and L as 1 and O as 0 in
-// the tokens. Every token has a fixed width, so a separator mistyped as a
-// digit cannot hide in a run of digits. A number that validates comes back
-// as it is. Input that cannot be read returns a
-// *NumberError wrapping ErrInvalidNumber.
+// the tokens. Every token but a counter that grows has a fixed width, so a
+// separator mistyped as a digit cannot hide in a run of digits; a counter
+// ends where the layout delimits it, and a space typed for its separator
+// is read as one. A counter typed with more or fewer leading zeros than
+// its padding is written with its padding. A number that validates comes
+// back as it is. Input that cannot be read returns a *NumberError wrapping
+// ErrInvalidNumber.
 func (l *Layout) Normalize(input string) (string, error) {
-	return normalize(input, l)
+	return normalize(input, "", l)
 }
 
 // Validate is Layout.Validate with the Generator's layout, then its
 // fallback layout. Validate never consults the Checker: a valid number may
-// be unknown.
+// be unknown. A {key} may be any key, or for a Generator made by ForKey,
+// its key only.
 func (g *Generator) Validate(number string) error {
-	_, _, err := read(number, false, g.layout, g.fallback)
+	_, _, err := read(number, false, g.key, g.layout, g.fallback)
 	return err
 }
 
 // Normalize is Layout.Normalize with the Generator's layout, then its
 // fallback layout: a number that validates with either comes back as it
 // is. Typed input that reads as a number of both, different ones (upper-case
-// hex reads as Crockford base32 too), is refused as ambiguous.
+// hex reads as Crockford base32 too), is refused as ambiguous. A {key} is
+// written in upper case; for a Generator made by ForKey it must be its key.
 func (g *Generator) Normalize(input string) (string, error) {
-	return normalize(input, g.layout, g.fallback)
+	return normalize(input, g.key, g.layout, g.fallback)
 }
 
 // Parts is what a case number holds, as Generator.Parse reads it.
@@ -56,38 +61,34 @@ type Parts struct {
 	Time     time.Time // the earliest instant its time tokens allow, in the Generator's Location; zero without
 	Scope    string    // the text before {seq}; "" without
 	Seq      uint64    // the {seq} value; 0 without
+	Key      string    // the {key}; "" without
 }
 
 // Parse reads what a number holds: when it was minted, to the millisecond
 // with {unixms} and otherwise to the finest field of its date tokens (a
 // {date} number reads as the day's first instant in the Generator's
-// Location, midnight where the day has one); its {seq}
-// scope and value; and whether it is of the fallback layout. Date fields a
+// Location, midnight where the day has one; a {fy} number without a finer
+// date as the first instant of its fiscal year); its {seq}
+// scope and value; its {key}; and whether it is of the fallback layout. Date fields a
 // layout leaves out take the values time.Parse gives them: year 0, January,
 // the first, midnight.
 //
 // Parse accepts exactly what Validate accepts; for anything else it returns
 // a *NumberError wrapping ErrInvalidNumber. Normalize typed input first.
 func (g *Generator) Parse(number string) (Parts, error) {
-	r, i, err := read(number, false, g.layout, g.fallback)
+	r, i, err := read(number, false, g.key, g.layout, g.fallback)
 	if err != nil {
 		return Parts{}, err
 	}
-	p := Parts{Fallback: i == 1}
-	switch {
-	case r.ms >= 0:
-		p.Time = time.UnixMilli(r.ms).In(g.loc)
-	case r.date.have != 0:
-		p.Time = r.date.time(g.loc)
-	}
+	p := Parts{Fallback: i == 1, Key: r.key, Time: r.time(g.loc)}
 	if r.seqAt >= 0 {
 		p.Scope, p.Seq = number[:r.seqAt], r.seq
 	}
 	return p, nil
 }
 
-func normalize(input string, layouts ...*Layout) (string, error) {
-	if _, _, err := read(input, false, layouts...); err == nil {
+func normalize(input, key string, layouts ...*Layout) (string, error) {
+	if _, _, err := read(input, false, key, layouts...); err == nil {
 		return input, nil
 	}
 	if len(input) > 4*inputLimit(layouts) {
@@ -99,7 +100,7 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 		return "", &NumberError{Reason: "not valid UTF-8"}
 	}
 	if trimmed := strings.TrimSpace(input); trimmed != input {
-		if _, _, err := read(trimmed, false, layouts...); err == nil {
+		if _, _, err := read(trimmed, false, key, layouts...); err == nil {
 			return trimmed, nil
 		}
 	}
@@ -109,7 +110,7 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 		}
 		return r
 	}, input)
-	r, i, err := read(s, true, layouts...)
+	r, i, s, err := readTyped(input, s, key, layouts)
 	if err != nil {
 		return "", err
 	}
@@ -119,11 +120,64 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 		if l == nil {
 			continue
 		}
-		if o := l.read(s, true); o.err == nil && string(o.out) != string(r.out) {
+		if o := l.read(s, true, key); o.err == nil && string(o.out) != string(r.out) {
 			return "", &NumberError{Input: s, Reason: fmt.Sprintf("ambiguous: reads as %s and as %s", r.out, o.out)}
 		}
 	}
 	return string(r.out), nil
+}
+
+// readTyped reads s, the typed input without its white space, leniently,
+// and returns what it read. Without its spaces the input may run a counter
+// into what follows it: then a space between two letters or digits reads
+// as the separator it stands for.
+func readTyped(input, s, key string, layouts []*Layout) (*reading, int, string, error) {
+	r, i, err := read(s, true, key, layouts...)
+	if err != nil && s != input && varies(layouts) {
+		spaced := spacesAsSeparators(input)
+		if r2, i2, err2 := read(spaced, true, key, layouts...); err2 == nil {
+			return r2, i2, spaced, nil
+		}
+	}
+	return r, i, s, err
+}
+
+// varies reports whether one of layouts has a token whose width varies.
+func varies(layouts []*Layout) bool {
+	for _, l := range layouts {
+		if l != nil && l.varies {
+			return true
+		}
+	}
+	return false
+}
+
+// spacesAsSeparators returns s with each run of white space between two
+// ASCII letters or digits replaced by '-', and every other white space
+// left out.
+func spacesAsSeparators(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			b = append(b, s[i:i+n]...)
+			i += n
+			continue
+		}
+		j := i + n
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			j += n
+		}
+		if len(b) > 0 && j < len(s) && isAlnum(b[len(b)-1]) && isAlnum(s[j]) {
+			b = append(b, '-')
+		}
+		i = j
+	}
+	return string(b)
 }
 
 // inputLimit is the longest input worth reading for layouts.
@@ -164,8 +218,8 @@ func (e *NumberError) Unwrap() error { return ErrInvalidNumber }
 // read reads s with each layout in turn, skipping nil ones, and returns the
 // first reading that succeeds with the layout's index, or the error of the
 // layout that came closest: a wrong check character (the shape matched),
-// else the fault furthest in.
-func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
+// else the fault furthest in. A {key} must be key, unless key is "".
+func read(s string, lenient bool, key string, layouts ...*Layout) (*reading, int, error) {
 	limit := inputLimit(layouts)
 	switch {
 	case s == "":
@@ -180,7 +234,7 @@ func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
 		if l == nil {
 			continue
 		}
-		r := l.read(s, lenient)
+		r := l.read(s, lenient, key)
 		if r.err == nil {
 			return r, i, nil
 		}
@@ -199,21 +253,25 @@ func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
 type reading struct {
 	in       string
 	lenient  bool
+	wantKey  string // the only {key} to take; "" for any
 	pos      int    // the next byte of in
 	out      []byte // the canonical number so far
 	vars     []byte // what the tokens read, for the check character
 	date     dateReading
+	fy       fyReading
 	ms       int64 // {unixms}; -1 without
 	seqAt    int   // where {seq} starts in out; -1 without
 	seq      uint64
+	key      string // the {key} read
 	err      *NumberError
 	badCheck bool // the shape matched but the check character did not
 }
 
-// read reads in as a number of l, all of it.
-func (l *Layout) read(in string, lenient bool) *reading {
-	r := &reading{in: in, lenient: lenient, out: make([]byte, 0, l.size), ms: -1, seqAt: -1}
-	if r.segments(l) && r.pos < len(in) {
+// read reads in as a number of l, all of it, with key for its {key} if
+// key is not "".
+func (l *Layout) read(in string, lenient bool, key string) *reading {
+	r := &reading{in: in, lenient: lenient, wantKey: key, out: make([]byte, 0, l.size), ms: -1, seqAt: -1}
+	if r.segments(l) && r.agree() && r.pos < len(in) {
 		r.fail(r.pos, "unexpected "+quote(in[r.pos:]))
 	}
 	return r
@@ -231,7 +289,7 @@ func (r *reading) segments(l *Layout) bool {
 			continue
 		}
 		at, start := r.pos, len(r.out)
-		if !r.symbols(sg) || !r.check(l, sg, at, r.out[start:]) {
+		if !r.token(l, i) || !r.check(l, sg, at, r.out[start:]) {
 			return false
 		}
 		r.vars = append(r.vars, r.out[start:]...)
@@ -239,9 +297,148 @@ func (r *reading) segments(l *Layout) bool {
 	return true
 }
 
+// agree checks that the fiscal year read holds the date read.
+func (r *reading) agree() bool {
+	if r.fy.month == 0 {
+		return true
+	}
+	if _, _, ok := r.fy.first(&r.date); !ok {
+		return r.fail(r.fy.at, fmt.Sprintf("the date is not in the fiscal year that starts in %s %d", time.Month(r.fy.month), r.fy.start))
+	}
+	return true
+}
+
+// time returns the earliest instant the time tokens read allow, in loc;
+// zero without time tokens.
+func (r *reading) time(loc *time.Location) time.Time {
+	switch {
+	case r.ms >= 0:
+		return time.UnixMilli(r.ms).In(loc)
+	case r.fy.month != 0:
+		y, m, _ := r.fy.first(&r.date)
+		return r.date.timeIn(y, m, loc)
+	case r.date.have != 0:
+		y, _ := r.date.year()
+		return r.date.timeIn(y, 1, loc)
+	}
+	return time.Time{}
+}
+
 func (r *reading) fail(at int, why string) bool {
 	r.err = &NumberError{Input: r.in, Position: at + 1, Reason: why}
 	return false
+}
+
+// token reads the symbols of token i of l at r.pos.
+func (r *reading) token(l *Layout, i int) bool {
+	switch sg := &l.segs[i]; {
+	case sg.kind == segKey:
+		return r.readKey(sg)
+	case sg.vary:
+		return r.counter(sg, l.segs[i+1:])
+	}
+	return r.symbols(&l.segs[i])
+}
+
+// readKey reads a {key}: a letter, then letters and digits, 16 at most,
+// up to the literal that delimits it. Leniently its letters may be typed
+// in lower case. A reading for one key takes that key only.
+func (r *reading) readKey(sg *segment) bool {
+	start, n := r.pos, len(r.out)
+	for r.pos < len(r.in) {
+		c, ok := sg.syms.read(r.in[r.pos], r.lenient)
+		if !ok {
+			break
+		}
+		r.out = append(r.out, c)
+		r.pos++
+	}
+	switch key := r.out[n:]; {
+	case len(key) == 0 || isDigit(key[0]):
+		return r.fail(start, "expected a key: a letter, then letters and digits")
+	case len(key) > maxKey:
+		return r.fail(start, fmt.Sprintf("a key of %d characters: a key has %d at most", len(key), maxKey))
+	case r.wantKey != "" && string(key) != r.wantKey:
+		return r.fail(start, fmt.Sprintf("the key %s, not %s", key, r.wantKey))
+	default:
+		r.key = string(key)
+	}
+	return true
+}
+
+// counter reads a {seq} that grows: its digits up to what delimits it, at
+// least its padding and at most maxDigits. It writes them as they render:
+// strictly a zero beyond the padding is refused and the padding required;
+// leniently the one is dropped and the other added.
+func (r *reading) counter(sg *segment, rest []segment) bool {
+	start, end := r.pos, r.counterEnd(rest)
+	short := end-start < len(sg.shape) && (!r.lenient || end == start)
+	switch n := end - start; {
+	case short && end < len(r.in) && !isDigit(r.in[end]):
+		return r.fail(end, fmt.Sprintf("expected a digit, got %s", quote(r.in[end:end+runeLen(r.in[end:])])))
+	case short:
+		return r.fail(end, "too short: expected "+describe(sg))
+	case n > maxDigits:
+		return r.fail(start, fmt.Sprintf("%d digits is longer than any counter (%d)", n, maxDigits))
+	case !r.lenient && n > len(sg.shape) && r.in[start] == '0':
+		return r.fail(start, fmt.Sprintf("%s has a zero beyond the padding of %s", r.in[start:end], describe(sg)))
+	}
+	var v uint64
+	for _, c := range []byte(r.in[start:end]) {
+		d, _ := lookAlike(c)
+		v = 10*v + uint64(d-'0')
+	}
+	r.out = appendPadded(r.out, v, max(len(sg.shape), digits(v)))
+	r.pos = end
+	return true
+}
+
+// counterEnd returns where a growing counter that starts at r.pos ends:
+// where its run of digits ends (leniently, of look-alikes too, short of
+// the letter the next literal starts with), less a check character that
+// follows and is the last digit of the run.
+func (r *reading) counterEnd(rest []segment) int {
+	stop := literalLetter(rest)
+	i := r.pos
+	for ; i < len(r.in); i++ {
+		c := r.in[i]
+		if _, ok := lookAlike(c); !isDigit(c) && (!r.lenient || !ok || c|0x20 == stop) {
+			break
+		}
+	}
+	if len(rest) == 0 || rest[0].kind != segCheck || r.checkLetterAt(i, &rest[0]) {
+		return i
+	}
+	return max(r.pos, i-len(rest[0].shape))
+}
+
+// literalLetter returns the letter, in lower case, that the literal after
+// a counter (and after the {check} that may follow it) starts with; 0 when
+// it starts with another character or there is none.
+func literalLetter(rest []segment) byte {
+	for _, sg := range rest {
+		if sg.kind == segLiteral && isAlpha(sg.text[0]) {
+			return sg.text[0] | 0x20
+		}
+		if sg.kind != segCheck {
+			break
+		}
+	}
+	return 0
+}
+
+// checkLetterAt reports whether the check character chk, a Crockford
+// symbol, starts at byte i as a letter, right after a counter's digits.
+// Look-alikes of digits are no check letters.
+func (r *reading) checkLetterAt(i int, chk *segment) bool {
+	if chk.syms != &crockfordSymbols || i == len(r.in) || isDigit(r.in[i]) {
+		return false
+	}
+	if _, ok := lookAlike(r.in[i]); ok {
+		return false
+	}
+	_, ok := chk.syms.read(r.in[i], r.lenient)
+	return ok
 }
 
 // symbols reads what the shape of token sg describes at r.pos: a symbol of
@@ -290,6 +487,10 @@ func (r *reading) check(l *Layout, sg *segment, at int, text []byte) bool {
 		r.ms = int64(atoi(text))
 	case segSeq:
 		r.seqAt, r.seq = len(r.out)-len(text), atoi(text)
+	case segFY:
+		if !r.fy.set(sg, text, at) {
+			return r.fail(at, fmt.Sprintf("the fiscal year %s disagrees with the one before", text))
+		}
 	case segCheck:
 		var buf [2]byte
 		if want := appendCheck(buf[:0], l.check, r.vars); string(want) != string(text) {
@@ -308,8 +509,8 @@ var checkNames = [...]string{
 }
 
 // literal reads the layout's literal text. Leniently, letters match in any
-// case, a separator may be typed as another or left out, and white space
-// is left out (Normalize took it out of the input).
+// case, and a separator or a space of the layout may be typed as any
+// separator or left out (Normalize took white space out of the input).
 func (r *reading) literal(lit string) bool {
 	if !r.lenient {
 		if !strings.HasPrefix(r.in[r.pos:], lit) {
@@ -321,26 +522,31 @@ func (r *reading) literal(lit string) bool {
 	}
 	for j := 0; j < len(lit); j++ {
 		c := lit[j]
-		if c >= utf8.RuneSelf {
-			if sp, size := utf8.DecodeRuneInString(lit[j:]); unicode.IsSpace(sp) {
-				j += size - 1
-				continue
-			}
-		}
-		switch {
-		case unicode.IsSpace(rune(c)) && c < utf8.RuneSelf:
-		case isSeparator(c):
+		if n := spaceLen(lit[j:]); n > 0 || isSeparator(c) {
+			// A separator or a space of the layout: a separator typed
+			// for it is read, none is needed.
+			j += max(n, 1) - 1
 			if r.pos < len(r.in) && isSeparator(r.in[r.pos]) {
 				r.pos++
 			}
-		case r.pos < len(r.in) && (r.in[r.pos] == c || isAlpha(c) && r.in[r.pos]|0x20 == c|0x20):
-			r.pos++
-		default:
+			continue
+		}
+		if r.pos == len(r.in) || r.in[r.pos] != c && !(isAlpha(c) && r.in[r.pos]|0x20 == c|0x20) {
 			return r.fail(r.pos, "expected "+quote(lit[j:]))
 		}
+		r.pos++
 	}
 	r.out = append(r.out, lit...)
 	return true
+}
+
+// spaceLen returns the length of the white space character s starts with,
+// or 0.
+func spaceLen(s string) int {
+	if r, n := utf8.DecodeRuneInString(s); unicode.IsSpace(r) {
+		return n
+	}
+	return 0
 }
 
 // symbols is a kind of symbol a token renders: its name in errors and how
@@ -368,6 +574,12 @@ var (
 		}
 		return c, isDigit(c) || c >= 'a' && c <= 'f'
 	}}
+	keySymbols = symbols{"key letter or digit", func(c byte, lenient bool) (byte, bool) {
+		if lenient && c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		return c, c >= 'A' && c <= 'Z' || isDigit(c)
+	}}
 	crockfordSymbols = symbols{"Crockford base32 symbol", func(c byte, lenient bool) (byte, bool) {
 		if !lenient {
 			return c, strings.IndexByte(crockford, c) >= 0
@@ -390,6 +602,10 @@ func describe(sg *segment) string {
 	case segCheck:
 		if len(sg.shape) == 1 {
 			return "a check " + sg.syms.name
+		}
+	case segSeq:
+		if sg.vary {
+			return fmt.Sprintf("a counter of at least %d digits", len(sg.shape))
 		}
 	}
 	return fmt.Sprintf("%d %ss", len(sg.shape), sg.syms.name)
@@ -469,12 +685,18 @@ func (d *dateReading) year() (int, bool) {
 		return y, true
 	}
 	if y, ok := d.field(2, 2); ok {
-		if y >= 69 {
-			return 1900 + y, true
-		}
-		return 2000 + y, true
+		return fullYear(y), true
 	}
 	return 0, false
+}
+
+// fullYear returns the year of two digits as time.Parse reads them: 69 to
+// 99 in the 1900s, the rest in the 2000s.
+func fullYear(yy int) int {
+	if yy >= 69 {
+		return 1900 + yy
+	}
+	return 2000 + yy
 }
 
 func (d *dateReading) validIn(y int) bool {
@@ -504,12 +726,18 @@ func validDay(y, m int, hasM bool, day int) bool {
 	return !hasM || time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Day() == day
 }
 
-// time returns the earliest instant the fields allow in loc. Fields that
-// are not there take the values time.Parse gives them: year 0, January,
-// the first, midnight.
-func (d *dateReading) time(loc *time.Location) time.Time {
-	y, _ := d.year()
-	m, hasM := d.field(4, 2)
+// timeIn returns the earliest instant the fields allow in loc, in year y
+// unless they show four digits of a year, and in month m where they do not
+// tell the month. Fields that are not there take the values time.Parse
+// gives them: the first, midnight.
+func (d *dateReading) timeIn(y, m int, loc *time.Location) time.Time {
+	if yy, ok := d.field(0, 4); ok {
+		y = yy
+	}
+	mm, hasM := d.field(4, 2)
+	if hasM {
+		m = mm
+	}
 	day, hasD := d.field(6, 2)
 	if yd, ok := d.field(8, 3); ok && !hasM && !hasD {
 		m, day = 1, yd
@@ -517,8 +745,14 @@ func (d *dateReading) time(loc *time.Location) time.Time {
 	h, _ := d.field(11, 2)
 	mi, _ := d.field(13, 2)
 	s, _ := d.field(15, 2)
-	t := time.Date(y, time.Month(max(m, 1)), max(day, 1), h, mi, s, 0, loc)
-	wy, wm, wd := time.Date(y, time.Month(max(m, 1)), max(day, 1), 0, 0, 0, 0, time.UTC).Date()
+	return wallTime(y, m, max(day, 1), h, mi, s, loc)
+}
+
+// wallTime returns the earliest instant in loc that shows the date and
+// time given.
+func wallTime(y, m, day, h, mi, s int, loc *time.Location) time.Time {
+	t := time.Date(y, time.Month(m), day, h, mi, s, 0, loc)
+	wy, wm, wd := time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Date()
 	if ty, tm, td := t.Date(); ty != wy || tm != wm || td != wd {
 		// The wall time does not exist (a day that starts at 01:00 after
 		// a change of zone offset at midnight): time.Date went back into
@@ -549,7 +783,11 @@ func atoi(digits []byte) uint64 {
 }
 
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isAlnum(c byte) bool { return isAlpha(c) || isDigit(c) }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isAlnumRune reports whether r is an ASCII letter or digit.
+func isAlnumRune(r rune) bool { return r < utf8.RuneSelf && isAlnum(byte(r)) }
 
 // isSeparator reports whether a typed byte can stand for a separator: ASCII
 // punctuation.

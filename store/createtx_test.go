@@ -253,8 +253,14 @@ func TestCreateTxBadArguments(t *testing.T) {
 	assert.ErrorContains(t, err, "function")
 }
 
+// advanceCounters is the statement that moves a counter of the table
+// "counters" past a taken value.
+const advanceCounters = `INSERT INTO "counters" (scope, value) VALUES ($1, $2) ON CONFLICT (scope) DO UPDATE SET value = GREATEST("counters".value, EXCLUDED.value)`
+
 // {seq} of a Sequence on the same database is drawn in the attempt's
-// transaction, before the insert, and rolled back with it.
+// transaction, before the insert, and rolled back with it; a value found
+// taken is skipped outside that transaction, so the next attempt draws the
+// one after it.
 func TestCreateTxDrawsSequenceInTransaction(t *testing.T) {
 	t.Parallel()
 	db, mock := newMock(t)
@@ -267,13 +273,14 @@ func TestCreateTxDrawsSequenceInTransaction(t *testing.T) {
 	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
 	mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnError(uniqueErr)
 	mock.ExpectRollback()
+	mock.ExpectExec(advanceCounters).WithArgs("T-", 1).WillReturnResult(ok())
 	mock.ExpectBegin()
-	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
-	mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnResult(ok())
+	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(2))
+	mock.ExpectExec(insertCase).WithArgs("T-02").WillReturnResult(ok())
 	mock.ExpectCommit()
 	n, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
 	require.NoError(t, err)
-	assert.Equal(t, "T-01", n)
+	assert.Equal(t, "T-02", n)
 }
 
 // With group commit, a lone caller runs the statements it runs without:
@@ -328,10 +335,11 @@ func TestCreateTxDrawWithoutInsert(t *testing.T) {
 	mock.ExpectBegin()
 	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
 	mock.ExpectRollback()
+	mock.ExpectExec(advanceCounters).WithArgs("T-", 1).WillReturnResult(ok())
 	mock.ExpectBegin()
-	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
+	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(2))
 	mock.ExpectQuery(bump).WithArgs("notes-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(7))
-	mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnResult(ok())
+	mock.ExpectExec(insertCase).WithArgs("T-02").WillReturnResult(ok())
 	mock.ExpectCommit()
 	n, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
 		note, err := seq.Next(ctx, "notes-")
@@ -341,7 +349,7 @@ func TestCreateTxDrawWithoutInsert(t *testing.T) {
 		return insertIn(ctx, tx, n)
 	})
 	require.NoError(t, err)
-	assert.Equal(t, "T-01", n)
+	assert.Equal(t, "T-02", n)
 }
 
 // A function that panics leaves no transaction open: it is rolled back

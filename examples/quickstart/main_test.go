@@ -148,6 +148,7 @@ func TestCreateCallAnswers(t *testing.T) {
 	}{
 		{fmt.Errorf("read: %w", casenum.ErrUncertain), http.StatusGatewayTimeout, "outcome unknown: look up T-0"},
 		{casenum.ErrDuplicate, http.StatusServiceUnavailable, "no case number free"},
+		{sqliteBusy{}, http.StatusServiceUnavailable, "the database is busy"},
 		{errors.New("disk full"), http.StatusInternalServerError, "internal error"},
 	} {
 		gen, err := casenum.New(casenum.WithLayout("T-{rand:1}"), casenum.WithFallbackLayout(""),
@@ -156,11 +157,28 @@ func TestCreateCallAnswers(t *testing.T) {
 			t.Fatal(err)
 		}
 		db := failingDB(t, tc.err)
-		if status, body := post(t, createCall(db, gen), "x"); status != tc.status || body != tc.body {
-			t.Errorf("%v: %d %q, want %d %q", tc.err, status, body, tc.status, tc.body)
+		srv := httptest.NewServer(createCall(db, gen))
+		resp, err := http.PostForm(srv.URL, url.Values{"subject": {"x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		srv.Close()
+		if resp.StatusCode != tc.status || strings.TrimSpace(string(body)) != tc.body {
+			t.Errorf("%v: %d %q, want %d %q", tc.err, resp.StatusCode, body, tc.status, tc.body)
+		}
+		if retry := resp.Header.Get("Retry-After"); (tc.status == http.StatusServiceUnavailable) != (retry != "") {
+			t.Errorf("%v: Retry-After %q with status %d", tc.err, retry, resp.StatusCode)
 		}
 	}
 }
+
+// sqliteBusy is SQLite's SQLITE_BUSY as modernc.org/sqlite reports it.
+type sqliteBusy struct{}
+
+func (sqliteBusy) Error() string { return "database is locked (5) (SQLITE_BUSY)" }
+func (sqliteBusy) Code() int     { return 5 }
 
 // failingDB returns a database whose every statement fails with err.
 func failingDB(t *testing.T, err error) *sql.DB {

@@ -112,6 +112,7 @@ type run[T any] struct {
 	tx      T
 	taken   int          // members taken into the batch
 	pending []*member[T] // taken, values reserved, turns to come
+	first   uint64       // the first value the batch hands out
 	next    uint64       // the value of the next turn
 	top     uint64       // the highest value reserved; 0 before the first
 	ran     []*member[T]
@@ -157,7 +158,7 @@ func (r *run[T]) reserve(n int) error {
 		return fmt.Errorf("%s: next value of scope %q: %w", r.l.f.Pkg, r.l.key.scope, err)
 	}
 	if r.top == 0 {
-		r.next = top - k + 1
+		r.first, r.next = top-k+1, top-k+1
 	}
 	r.top = top
 	return nil
@@ -179,6 +180,15 @@ func (r *run[T]) pass() {
 				r.commit()
 				return
 			}
+		}
+		if r.next != r.first && r.next == r.l.s.group.stop(r.l.key) {
+			// The value was found taken in a batch that rolled back: commit
+			// the values below it first, so that a batch of its own can
+			// hand it out first and skip it.
+			r.l.putBack(r.pending)
+			r.pending = nil
+			r.commit()
+			return
 		}
 		m := r.pending[0]
 		r.pending = r.pending[1:]

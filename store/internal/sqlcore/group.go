@@ -41,6 +41,29 @@ type groups struct {
 
 	mu    sync.Mutex
 	lines map[groupKey]any // *line[T], while a batch of the key runs or callers wait
+	// stops holds, per key, a value found taken that was not the first of
+	// its batch: the values below it were rolled back with that batch, so
+	// moving the counter past it would leave them a gap. Batches end before
+	// handing it out, until one hands it out first, where it can be skipped.
+	stops map[groupKey]uint64
+}
+
+// stop returns the value batches of key must not hand out but first; 0 for none.
+func (g *groups) stop(key groupKey) uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.stops[key]
+}
+
+// setStop records v as the stop of key, or clears it when v is 0.
+func (g *groups) setStop(key groupKey, v uint64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if v == 0 {
+		delete(g.stops, key)
+		return
+	}
+	g.stops[key] = v
 }
 
 // groupKey is what the callers of one batch share besides the Sequence,
@@ -74,6 +97,7 @@ func newGroups(f *Face, d Dialect, table string, cfg Config, inTx bool) (*groups
 		table:   qt,
 		setBack: "UPDATE " + qt + " SET value = " + d.placeholder(1) + " WHERE scope = " + d.placeholder(2),
 		lines:   make(map[groupKey]any),
+		stops:   make(map[groupKey]uint64),
 	}, nil
 }
 
@@ -98,6 +122,10 @@ type caller[T any] struct {
 	a *attempt[T]
 	s *Sequence
 	m *member[T] // the member whose turn the last Next got, until an insert uses it
+	// What the last Next drew: its key, and whether its value was the
+	// first its batch handed out, which only then can Advance skip.
+	key   groupKey
+	first bool
 }
 
 // Next waits for a turn in the batch of scope, or leads a batch of its
@@ -109,7 +137,8 @@ func (c *caller[T]) Next(ctx context.Context, scope string) (uint64, error) {
 		return 0, fmt.Errorf("%w: %d characters, at most %d", f.ScopeTooLong, n, MaxScopeLength)
 	}
 	m := &member[T]{ctx: ctx, b: c.a.b, turn: make(chan *run[T]), left: make(chan struct{}), verdict: make(chan outcome, 1)}
-	l, leads := join(c.s, f, groupKey{scope, c.a.b.Options()}, m)
+	c.key = groupKey{scope, c.a.b.Options()}
+	l, leads := join(c.s, f, c.key, m)
 	r, err := m.await(l, leads)
 	if err != nil {
 		return 0, beforeCommit(ctx, err)
@@ -119,7 +148,7 @@ func (c *caller[T]) Next(ctx context.Context, scope string) (uint64, error) {
 		r.pass() // nothing ran: the value goes to the next caller
 		return 0, beforeCommit(ctx, err)
 	}
-	c.m = m
+	c.m, c.first = m, r.next == r.first
 	return r.next, nil
 }
 
@@ -144,14 +173,29 @@ func (m *member[T]) await(l *line[T], leads bool) (*run[T], error) {
 	return l.begin(m)
 }
 
-// Advance raises the counter to last, the value of a candidate that
+// Advance moves the counter past last, the value of a candidate that
 // collided, on the Sequence's handle: the batch that drew it rolled back.
-// A turn still held (a Checker found the candidate taken before any
-// insert) goes to the next caller first, so that its batch can end and
-// free the counter's row.
+// Only a value its batch handed out first can be skipped at once: the
+// counter then stands just below it. A later one waits until batches have
+// committed the values below it (see groups.stops). A turn still held (a
+// Checker found the candidate taken before any insert) goes to the next
+// caller first, so that its batch can end and free the counter's row.
 func (c *caller[T]) Advance(ctx context.Context, scope string, last uint64) error {
 	c.release()
-	return c.s.Advance(ctx, c.a.f, scope, last)
+	g := c.s.group
+	if !c.first {
+		if stop := g.stop(c.key); stop == 0 || last < stop {
+			g.setStop(c.key, last)
+		}
+		return nil
+	}
+	if err := c.s.Advance(ctx, c.a.f, scope, last); err != nil {
+		return err
+	}
+	if g.stop(c.key) <= last {
+		g.setStop(c.key, 0)
+	}
+	return nil
 }
 
 // release gives back a turn that no insert used, say after a Checker

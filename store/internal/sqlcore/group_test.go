@@ -231,25 +231,36 @@ func (db *fakeDB) stored() []string {
 	return out
 }
 
-// groupSeq returns a Sequence with group commit of maxBatch callers.
-func groupSeq(t *testing.T, maxBatch int) *sqlcore.Sequence {
+// groupSeq returns a Sequence of db with group commit of maxBatch callers.
+func groupSeq(t *testing.T, db *fakeDB, maxBatch int) *sqlcore.Sequence {
 	t.Helper()
-	s, err := sqlcore.NewSequence(groupFace, noHandle{}, false, sqlcore.Postgres, "counters",
+	s, err := sqlcore.NewSequence(groupFace, ownHandle{db}, false, sqlcore.Postgres, "counters",
 		[]func(*sqlcore.Config){sqlcore.GroupCommit(maxBatch)})
 	require.NoError(t, err)
 	return s
 }
 
-// noHandle is the Sequence's own handle, which batches never use.
-type noHandle struct{}
+// ownHandle is the Sequence's own handle. Batches never use it; a
+// caller whose number was taken moves the counter past it there, with
+// Advance, outside the batch's transaction.
+type ownHandle struct{ db *fakeDB }
 
-func (noHandle) Exec(context.Context, string, ...any) (sqlcore.Result, error) {
-	return nil, errors.New("noHandle")
+func (h ownHandle) Exec(_ context.Context, query string, args ...any) (sqlcore.Result, error) {
+	if !strings.Contains(query, "GREATEST") {
+		return nil, fmt.Errorf("ownHandle: %q", query)
+	}
+	scope, v := args[0].(string), args[1].(int64)
+	h.db.mu.Lock()
+	defer h.db.mu.Unlock()
+	h.db.counter[scope] = max(h.db.counter[scope], v)
+	return nil, nil
 }
-func (noHandle) QueryInt(context.Context, string, ...any) (int64, error) {
-	return 0, errors.New("noHandle")
+
+func (ownHandle) QueryInt(_ context.Context, query string, _ ...any) (int64, error) {
+	return 0, fmt.Errorf("ownHandle: %q", query)
 }
-func (noHandle) Autocommit() bool { return true }
+
+func (ownHandle) Autocommit() bool { return true }
 
 // call is one caller of CreateTx: its Generator (so its Stats are its
 // own), its function and, once it returned, its answer.
@@ -318,7 +329,8 @@ func uncertainNumber(t *testing.T, err error) string {
 // COMMIT.
 func TestGroupLoneCaller(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		close(db.gate)
 		c := (&call{}).start(t, db, seq).wait()
 		require.NoError(t, c.err)
@@ -333,7 +345,8 @@ func TestGroupLoneCaller(t *testing.T) {
 // for all, one COMMIT, consecutive numbers in the order they came.
 func TestGroupSharesTransaction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		calls := make([]*call, 3)
 		for i := range calls {
 			calls[i] = (&call{}).start(t, db, seq)
@@ -351,7 +364,8 @@ func TestGroupSharesTransaction(t *testing.T) {
 // again for them, under the lock the batch holds.
 func TestGroupJoinsRunningBatch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		close(db.gate)
 		release := make(chan struct{})
 		first := (&call{fn: func(ctx context.Context, tx *fakeTx, n string) error {
@@ -371,7 +385,8 @@ func TestGroupJoinsRunningBatch(t *testing.T) {
 // A batch takes at most maxBatch callers; the rest wait for the next.
 func TestGroupMaxBatch(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 2)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 2)
 		var calls []*call
 		for range 5 {
 			calls = append(calls, (&call{}).start(t, db, seq))
@@ -392,7 +407,8 @@ func TestGroupMaxBatch(t *testing.T) {
 // statement for one scope, under one set of options.
 func TestGroupKeys(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		var calls []*call
 		for i := range 8 {
 			c := &call{layout: []string{"A-{seq:4}", "B-{seq:4}"}[i%2], opts: []string{"", "serializable"}[i/2%2]}
@@ -428,7 +444,8 @@ func TestGroupKeys(t *testing.T) {
 // losing an attempt. The numbers stay gap-free.
 func TestGroupFailingFunction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		refused := errors.New("refused by the application")
 		a := (&call{}).start(t, db, seq)
 		b := (&call{fn: func(context.Context, *fakeTx, string) error { return refused }}).start(t, db, seq)
@@ -452,7 +469,8 @@ func TestGroupLeaderFails(t *testing.T) {
 	for _, name := range []string{"error", "panic"} {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				db, seq := newFakeDB(), groupSeq(t, 8)
+				db := newFakeDB()
+				seq := groupSeq(t, db, 8)
 				refused := errors.New("refused by the application")
 				a := &call{fn: func(context.Context, *fakeTx, string) error {
 					if name == "panic" {
@@ -483,7 +501,8 @@ func TestGroupLeaderFails(t *testing.T) {
 // passes its value to the next caller: no gap.
 func TestGroupUnusedTurn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		a := (&call{gopts: []casenum.Option{casenum.WithChecker(&takenOnce{})}}).start(t, db, seq)
 		b := (&call{}).start(t, db, seq)
 		close(db.gate)
@@ -514,7 +533,8 @@ func TestGroupCounterRefused(t *testing.T) {
 	deadlock := &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}
 	t.Run("first round", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			db, seq := newFakeDB(), groupSeq(t, 8)
+			db := newFakeDB()
+			seq := groupSeq(t, db, 8)
 			db.raiseErr = deadlock
 			a := (&call{}).start(t, db, seq)
 			b, c := (&call{}).start(t, db, seq), (&call{}).start(t, db, seq)
@@ -531,7 +551,8 @@ func TestGroupCounterRefused(t *testing.T) {
 	})
 	t.Run("later round", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			db, seq := newFakeDB(), groupSeq(t, 8)
+			db := newFakeDB()
+			seq := groupSeq(t, db, 8)
 			close(db.gate)
 			release := make(chan struct{})
 			a := (&call{fn: func(ctx context.Context, tx *fakeTx, n string) error {
@@ -557,7 +578,8 @@ func TestGroupCounterRefused(t *testing.T) {
 // its caller is told it collided, so it tries another number.
 func TestGroupCollision(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		collided := false
 		a := (&call{}).start(t, db, seq)
 		b := (&call{fn: func(ctx context.Context, tx *fakeTx, n string) error {
@@ -584,7 +606,8 @@ func TestGroupCollision(t *testing.T) {
 // the others are stored, and the panic reaches the caller.
 func TestGroupPanic(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		a := (&call{}).start(t, db, seq)
 		b := (&call{fn: func(context.Context, *fakeTx, string) error { panic("bug in the caller's function") },
 			panicked: make(chan any, 1)}).start(t, db, seq)
@@ -603,7 +626,8 @@ func TestGroupPanic(t *testing.T) {
 // again.
 func TestGroupLostCommitReply(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		db.commitErr, db.applies = io.ErrUnexpectedEOF, true
 		calls := []*call{(&call{}).start(t, db, seq), (&call{}).start(t, db, seq), (&call{}).start(t, db, seq)}
 		close(db.gate)
@@ -622,7 +646,8 @@ func TestGroupLostCommitReply(t *testing.T) {
 // one: a refusal that aborted the transaction is retried by each.
 func TestGroupAbortedCommit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		db.commitErr = &pgconn.PgError{Code: "40001", Message: "could not serialize access"}
 		calls := []*call{(&call{}).start(t, db, seq), (&call{}).start(t, db, seq)}
 		close(db.gate)
@@ -639,7 +664,8 @@ func TestGroupAbortedCommit(t *testing.T) {
 // gap.
 func TestGroupCancelledBeforeTurn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		release := make(chan struct{})
 		a := (&call{fn: func(ctx context.Context, tx *fakeTx, n string) error {
 			<-release
@@ -667,7 +693,8 @@ func TestGroupCancelledBeforeTurn(t *testing.T) {
 // number, and the record is indeed stored.
 func TestGroupCancelledAfterFunction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		ctx, cancel := context.WithCancel(t.Context())
 		a := (&call{ctx: ctx}).start(t, db, seq)
 		release := make(chan struct{})
@@ -692,7 +719,8 @@ func TestGroupCancelledAfterFunction(t *testing.T) {
 // whose statement is refused next is not at fault, and retries.
 func TestGroupFunctionSwallowsFailure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		db.rows["IMPORTED"] = true
 		swallowed := false
 		a := (&call{fn: func(ctx context.Context, tx *fakeTx, n string) error {
@@ -718,7 +746,8 @@ func TestGroupFunctionSwallowsFailure(t *testing.T) {
 // is told its outcome is unknown.
 func TestGroupFunctionEndsTransaction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, seq := newFakeDB(), groupSeq(t, 8)
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
 		a := (&call{}).start(t, db, seq)
 		b := (&call{fn: func(ctx context.Context, tx *fakeTx, n string) error {
 			if err := tx.insert(n); err != nil {
@@ -733,4 +762,30 @@ func TestGroupFunctionEndsTransaction(t *testing.T) {
 		require.ErrorIs(t, c.wait().err, errTxDone, "c's insert found the transaction ended")
 		assert.ElementsMatch(t, []string{"T-0001", "T-0002"}, db.stored())
 	})
+}
+
+// A number taken before the series reached it (imported) is skipped with
+// no gap wherever it falls in a batch: a batch that draws it later than
+// first rolls back, and the values below it are committed before a batch
+// of its own draws it first and moves the counter past it.
+func TestGroupSkipsImportedNumber(t *testing.T) {
+	for _, imported := range []string{"T-0001", "T-0002", "T-0003"} {
+		t.Run(imported, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				db := newFakeDB()
+				seq := groupSeq(t, db, 8)
+				db.rows[imported] = true
+				var calls []*call
+				for range 3 {
+					calls = append(calls, (&call{}).start(t, db, seq))
+				}
+				close(db.gate)
+				for _, c := range calls {
+					require.NoError(t, c.wait().err)
+				}
+				assert.ElementsMatch(t, []string{"T-0001", "T-0002", "T-0003", "T-0004"}, db.stored(), "a gap, or a number twice")
+				assert.Equal(t, int64(4), db.counter["T-"])
+			})
+		})
+	}
 }
