@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/DATA-DOG/go-sqlmock"
 	"github.com/stretchr/testify/assert"
@@ -157,31 +159,73 @@ func checkAdvance(t *testing.T, db, other *sql.DB, d store.Dialect) {
 // The next numbers stored are 0002, 0004 and 0005, with no gap, whether the
 // counter is drawn in the record's transaction (gap-free: the rollback of
 // the collision takes the draw back, and Advance, outside it, moves the
-// counter on) or on its own.
-func TestAdvanceContinuesAfterImports(t *testing.T) {
+// A table already holds numbers of the series, imported from an old
+// system: INV-2026-0001 and INV-2026-0003. Create and CreateTx, gap-free
+// with and without group commit, skip them: the next numbers stored are
+// 0002, 0004 and 0005, with no fallback and no gap.
+func TestSeriesContinuesAfterImports(t *testing.T) {
 	t.Parallel()
 	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
-		for _, gapFree := range []bool{true, false} {
-			t.Run(fmt.Sprint("gap-free ", gapFree), func(t *testing.T) {
-				continueAfterImports(t, db, db, b.d, gapFree)
+		for _, m := range importModes {
+			t.Run(m.name, func(t *testing.T) {
+				continueAfterImports(t, db, db, b.d, m)
 			})
 		}
 	})
 }
 
-func TestClusterAdvanceContinuesAfterImports(t *testing.T) {
+func TestClusterSeriesContinuesAfterImports(t *testing.T) {
 	t.Parallel()
 	nodes := testdb.Galera(t)
-	for _, gapFree := range []bool{true, false} {
-		t.Run(fmt.Sprint("gap-free ", gapFree), func(t *testing.T) {
-			continueAfterImports(t, nodes[0], nodes[1], store.MySQL, gapFree)
+	for _, m := range importModes {
+		t.Run(m.name, func(t *testing.T) {
+			continueAfterImports(t, nodes[0], nodes[1], store.MySQL, m)
 		})
 	}
 }
 
+// importMode is a way of storing records: Create on the database, or
+// CreateTx with the counter in the record's transaction.
+type importMode struct {
+	name string
+	tx   bool
+	opts []store.SequenceOption
+}
+
+var importModes = []importMode{
+	{"Create", false, nil},
+	{"CreateTx gap-free", true, nil},
+	{"CreateTx group commit", true, []store.SequenceOption{store.WithGroupCommit(8)}},
+}
+
+// in2026 is a Clock that always reads a day of 2026; with no After of its
+// own, the waits between attempts run on real timers.
+type in2026 struct{}
+
+func (in2026) Now() time.Time { return time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC) }
+
+// invoiceGen returns a Generator of INV-2026-{seq:4} on seq.
+func invoiceGen(t *testing.T, seq *store.Sequence) *casenum.Generator {
+	t.Helper()
+	g, err := casenum.New(casenum.WithLayout("INV-{date:2006}-{seq:4}"), casenum.WithSequence(seq),
+		casenum.WithClock(in2026{}))
+	require.NoError(t, err)
+	return g
+}
+
+// createIn stores a record for request with g through db, as m does.
+func (m importMode) createIn(ctx context.Context, db *sql.DB, d store.Dialect, g *casenum.Generator, table string, req int) (string, error) {
+	if !m.tx {
+		return g.Create(ctx, inserter(db, d, table, req))
+	}
+	return store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+		return inserter(tx, d, table, req)(ctx, n)
+	})
+}
+
 // continueAfterImports imports two numbers through db, then stores three
 // records through other.
-func continueAfterImports(t *testing.T, db, other *sql.DB, d store.Dialect, gapFree bool) {
+func continueAfterImports(t *testing.T, db, other *sql.DB, d store.Dialect, m importMode) {
 	ctx := t.Context()
 	cases := testdb.CreateTable(t, db, "invoices", "number VARCHAR(40) NOT NULL PRIMARY KEY, request INT NOT NULL")
 	seq := counterTable(t, db, d)
@@ -190,50 +234,73 @@ func continueAfterImports(t *testing.T, db, other *sql.DB, d store.Dialect, gapF
 	for _, n := range []string{"INV-2026-0001", "INV-2026-0003"} {
 		require.NoError(t, inserter(db, d, cases, 0)(ctx, n))
 	}
-	seq, err := store.NewSequence(other, d, testTableOf(t, seq))
+	seq, err := store.NewSequence(other, d, testTableOf(t, seq), m.opts...)
 	require.NoError(t, err)
-
-	const scope = "INV-2026-"
-	store1 := func(req int) string {
-		for range 10 {
-			var tx *sql.Tx
-			draw := seq
-			if gapFree {
-				tx, err = other.BeginTx(ctx, nil)
-				require.NoError(t, err)
-				draw = seq.WithTx(tx)
-			}
-			v, err := draw.Next(ctx, scope)
-			require.NoError(t, err)
-			n := fmt.Sprintf("%s%04d", scope, v)
-			q := store.Querier(other)
-			if tx != nil {
-				q = tx
-			}
-			err = inserter(q, d, cases, req)(ctx, n)
-			if err == nil && tx != nil {
-				err = tx.Commit()
-			} else if tx != nil {
-				_ = tx.Rollback()
-			}
-			switch casenum.Classify(err) {
-			case casenum.Stored:
-				return n
-			case casenum.Collided:
-				require.NoError(t, seq.Advance(ctx, scope, v)) // outside the rolled-back transaction
-			case casenum.Aborted: // a cluster's certification failure: the same again
-			default:
-				require.NoError(t, err)
-			}
-		}
-		t.Fatalf("request %d: no number stored after 10 attempts", req)
-		return ""
-	}
+	g := invoiceGen(t, seq)
+	require.Nil(t, g.FallbackLayout(), "a series has no fallback")
 	var got []string
 	for req := 1; req <= 3; req++ {
-		got = append(got, store1(req))
+		n, err := m.createIn(ctx, other, d, g, cases, req)
+		require.NoError(t, err)
+		got = append(got, n)
 	}
 	assert.Equal(t, []string{"INV-2026-0002", "INV-2026-0004", "INV-2026-0005"}, got)
+	assert.Equal(t, uint64(2), g.Stats().Collisions)
+	assert.Zero(t, g.Stats().Fallbacks)
+}
+
+// Many writers at once, with imported numbers scattered through the
+// series: every number from 1 to the last is stored once, by a writer or
+// by the import, and the gap-free modes leave the counter on the last.
+func TestSeriesSkipsImportsConcurrently(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
+		for _, m := range importModes {
+			t.Run(m.name, func(t *testing.T) {
+				ctx := t.Context()
+				cases := testdb.CreateTable(t, db, "invoices", "number VARCHAR(40) NOT NULL PRIMARY KEY, request INT NOT NULL")
+				imported := []int{2, 5, 6, 11, 17, 30}
+				for _, v := range imported {
+					require.NoError(t, inserter(db, b.d, cases, -v)(ctx, fmt.Sprintf("INV-2026-%04d", v)))
+				}
+				seq := counterTable(t, db, b.d, m.opts...)
+				g := invoiceGen(t, seq)
+				const workers, each = 6, 8
+				var wg sync.WaitGroup
+				for w := range workers {
+					wg.Go(func() {
+						for i := range each {
+							if _, err := m.createIn(ctx, db, b.d, g, cases, 1+w*each+i); err != nil {
+								t.Errorf("request %d: %v", 1+w*each+i, err)
+							}
+						}
+					})
+				}
+				wg.Wait()
+				rows := storedByRequest(t, db, cases) // fails on a request stored twice
+				total := workers*each + len(imported)
+				require.Len(t, rows, total)
+				seen := make([]bool, total+1)
+				for _, n := range rows {
+					v := mustCounter(t, n)
+					require.True(t, v >= 1 && v <= total && !seen[v], "%s: outside 1 to %d, or twice", n, total)
+					seen[v] = true
+				}
+				var top int
+				require.NoError(t, db.QueryRowContext(ctx, "SELECT value FROM "+testTableOf(t, seq)+" WHERE scope = 'INV-2026-'").Scan(&top))
+				assert.Equal(t, total, top, "the counter stands on the last number")
+			})
+		}
+	})
+}
+
+// mustCounter returns the counter of an invoice number.
+func mustCounter(t *testing.T, n string) int {
+	t.Helper()
+	var v int
+	_, err := fmt.Sscanf(n, "INV-2026-%d", &v)
+	require.NoError(t, err, n)
+	return v
 }
 
 // While goroutines draw from a Sequence with blocks, Advance moves the
