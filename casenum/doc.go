@@ -76,7 +76,9 @@
 //	                year outside 0 to 9999 does for the date tokens
 //	{rand:N}        N random decimal digits, uniform (no modulo bias), N 1-18
 //	{alnum:N}       N random Crockford base32 symbols (0-9, A-Z without I L O U),
-//	                safe to read aloud, N 1-26
+//	                safe to read aloud, N 1-26. A draw that spells a word of the
+//	                blocklist (built in: common English offensive words; see
+//	                WithBlocklist) is drawn again
 //	{hex:N}         N random lower-case hex digits, N 1-32
 //	{uuid:N}        the first N hex digits of a fresh version 4 UUID, N 1-32;
 //	                {uuid} is the whole 36-character form

@@ -40,6 +40,8 @@ type config struct {
 	retry                  Retry
 	conflict               func(error) bool // nil: as Classify says
 	observer               Observer
+	blockWords             []string // with blockSet: the words of WithBlocklist
+	blockSet               bool
 }
 
 // Option configures a Generator in New.
@@ -118,6 +120,23 @@ func WithObserver(o Observer) Option {
 	return nonNil("Observer", o == nil, func(c *config) { c.observer = o })
 }
 
+// WithBlocklist sets the words that {alnum} tokens never spell, replacing
+// the built-in list of common English offensive words that applies
+// without this option; WithBlocklist() turns the list off. Words are
+// ASCII letters and digits, matched in any case and with the look-alikes
+// O and 0, I, L and 1 taken for each other, also where a {check} right
+// after an {alnum} completes them. A draw that spells one is drawn again:
+// it is no attempt and no collision, and Stats do not count it. New
+// refuses a list that leaves a layout no number at all; a list that
+// leaves it very few makes Next and Create fail once 100 draws in a row
+// were refused.
+func WithBlocklist(words ...string) Option {
+	return func(c *config) error {
+		c.blockWords, c.blockSet = words, true
+		return nil
+	}
+}
+
 // nonNil returns an Option that applies set, or refuses a nil value.
 func nonNil(what string, isNil bool, set func(*config)) Option {
 	return func(c *config) error {
@@ -160,6 +179,9 @@ func New(opts ...Option) (*Generator, error) {
 			return nil, fmt.Errorf("fallback: %w", err)
 		}
 	}
+	if err := g.setBlocklist(); err != nil {
+		return nil, err
+	}
 	if g.seq == nil && (g.layout.seq || g.fallback != nil && g.fallback.seq) {
 		return nil, errors.New("casenum: the layout has {seq} but no Sequence was given (WithSequence)")
 	}
@@ -167,6 +189,28 @@ func New(opts ...Option) (*Generator, error) {
 		return nil, err
 	}
 	return g, nil
+}
+
+// setBlocklist gives g's layouts the blocklist of WithBlocklist, and
+// refuses one that leaves a layout no number.
+func (g *Generator) setBlocklist() error {
+	if !g.blockSet {
+		return nil
+	}
+	b, err := newBlocklist(g.blockWords)
+	if err != nil {
+		return err
+	}
+	for _, l := range []*Layout{g.layout, g.fallback} {
+		if l == nil {
+			continue
+		}
+		l.setBlocklist(b)
+		if l.alnumSpace() == 0 {
+			return fmt.Errorf("casenum: the blocklist leaves the layout %q no number: every draw of its {alnum} spells a listed word", l.src)
+		}
+	}
+	return nil
 }
 
 // BindSequence returns a Generator that shares g's layouts, policy,

@@ -54,6 +54,7 @@ type segment struct {
 	syms  *symbols // tokens only: what a symbol of the shape is
 	pos   int      // 1-based position in the layout, for errors
 	limit uint64   // 10^N for {rand} and {seq}
+	run   bool     // {alnum}, or a {check} right after one: a blocklist reads it
 }
 
 // Layout is a compiled case-number layout, such as the default
@@ -70,6 +71,8 @@ type Layout struct {
 	lead   int           // leading literals and date tokens without a time of day, the same all day; 0 without such a date token
 	fields uint32        // a bit per digit of the fields form that the date tokens after the lead show
 	size   int           // length of the numbers it renders
+	draw   int           // the first random token; len(segs) without
+	block  *blocklist    // the words {alnum} must not spell; nil for none
 }
 
 // String returns the layout's source text.
@@ -101,7 +104,23 @@ func ParseLayout(s string) (*Layout, error) {
 		return nil, fmt.Errorf("%w %q: no token: every number would be the same", ErrInvalidLayout, s)
 	}
 	l.findLead()
+	l.setBlocklist(defaultBlocklist())
 	return l, nil
+}
+
+// setBlocklist sets the words the layout's {alnum} tokens must not spell,
+// nil for none, and finds its first random token, from which a draw the
+// list refuses is drawn again.
+func (l *Layout) setBlocklist(b *blocklist) {
+	l.block, l.draw = nil, len(l.segs)
+	for i, sg := range l.segs {
+		if sg.run {
+			l.block = b
+		}
+		if l.draw == len(l.segs) && (sg.kind == segRand || sg.kind == segAlnum || sg.kind == segHex || sg.kind == segUUID) {
+			l.draw = i
+		}
+	}
 }
 
 // findLead sets the layout's lead and the date fields that the tokens
@@ -187,6 +206,7 @@ func (l *Layout) add(sg segment, bucket time.Duration) error {
 	if why != "" {
 		return layoutError(l.src, sg.pos-1, why)
 	}
+	sg.run = sg.kind == segAlnum || sg.kind == segCheck && len(l.segs) > 0 && l.segs[len(l.segs)-1].run
 	l.segs = append(l.segs, sg)
 	l.size += len(sg.shape)
 	return nil

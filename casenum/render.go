@@ -24,7 +24,9 @@ type renderer struct {
 // no number left in the scope.
 var errSeqFull = errors.New("casenum: sequence full")
 
-// appendTo renders one candidate of l onto dst.
+// appendTo renders one candidate of l onto dst. When its {alnum} runs
+// spell a word of the layout's blocklist, its random tokens are drawn again
+// (and what follows them rendered again), up to maxRedraws times.
 func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 	var vbuf [64]byte
 	dst, vars, err := l.appendLead(dst, vbuf[:0], r)
@@ -37,15 +39,38 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 			return dst, err
 		}
 	}
-	for i := l.lead; i < len(l.segs); i++ {
-		sg := &l.segs[i]
+	if l.block == nil {
+		dst, _, _, err = l.appendSegs(dst, vars, l.segs[l.lead:], r, &form)
+		return dst, err
+	}
+	if dst, vars, _, err = l.appendSegs(dst, vars, l.segs[l.lead:l.draw], r, &form); err != nil {
+		return dst, err
+	}
+	n, nv := len(dst), len(vars)
+	for range maxRedraws {
+		out, _, blocked, err := l.appendSegs(dst[:n], vars[:nv], l.segs[l.draw:], r, &form)
+		if err != nil || !blocked {
+			return out, err
+		}
+		dst = out
+	}
+	return dst[:n], fmt.Errorf("casenum: the blocklist refused %d draws of %q in a row: it blocks (nearly) every number of the layout", maxRedraws, l.src)
+}
+
+// appendSegs renders segs onto dst, and what their tokens render onto vars
+// for the check character, with form the fields of the time. It reports
+// whether an {alnum} run spelled a word of the blocklist.
+func (l *Layout) appendSegs(dst, vars []byte, segs []segment, r *renderer, form *[17]byte) ([]byte, []byte, bool, error) {
+	ws := wordScan{b: l.block}
+	var err error
+	for i := range segs {
+		sg := &segs[i]
 		start := len(dst)
 		switch sg.kind {
 		case segLiteral:
 			dst = append(dst, sg.text...)
-			continue
 		case segDate:
-			dst = appendDate(dst, sg.shape, &form)
+			dst = appendDate(dst, sg.shape, form)
 		case segUnixMS:
 			dst, err = appendUnixMS(dst, r.t)
 		case segRand:
@@ -60,13 +85,14 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 			dst = appendCheck(dst, l.check, vars)
 		}
 		if err != nil {
-			return dst, err
+			return dst, vars, false, err
 		}
-		if l.check != checkNone {
+		if l.check != checkNone && sg.kind != segLiteral {
 			vars = append(vars, dst[start:]...)
 		}
+		ws.segment(sg, dst[start:])
 	}
-	return dst, nil
+	return dst, vars, ws.hit, nil
 }
 
 // appendLead renders the lead of l onto dst, and what its tokens rendered

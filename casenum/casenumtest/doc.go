@@ -22,7 +22,8 @@
 // left to right: one value for {rand:N}; one per 12 symbols of {alnum:N}
 // (so two for N from 13 to 24, three above); one per 16 digits of {hex:N};
 // two for {uuid:N} and {uuid}. {date}, {unixms}, {seq} and {check} draw
-// nothing. Tokens accounts for these counts: give it one text per token
+// nothing. When an {alnum} token spells a word of the Generator's
+// blocklist, every random token of the candidate is drawn again. Tokens accounts for these counts: give it one text per token
 // rendered. For "T-{rand:3}", Tokens("rand:073", "rand:073", "rand:074")
 // renders T-073 for one number, then T-073 and T-074 for the next, whose
 // first candidate collides with the first number.
