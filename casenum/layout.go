@@ -377,18 +377,19 @@ func pow10(n int) uint64 {
 // hour, minute, second. A two-digit year is the last two digits of the
 // year. Listed longest first, as Go's time package reads a layout.
 var dateFields = [...]struct {
-	layout string
-	at     byte
-	bucket time.Duration
+	layout  string
+	at      byte
+	bucket  time.Duration
+	pattern string // the digits it shows, as a regular expression
 }{
-	{"2006", 0, 366 * 24 * time.Hour},
-	{"002", 8, 24 * time.Hour},
-	{"06", 2, 366 * 24 * time.Hour},
-	{"01", 4, 31 * 24 * time.Hour},
-	{"02", 6, 24 * time.Hour},
-	{"15", 11, time.Hour},
-	{"04", 13, time.Minute},
-	{"05", 15, time.Second},
+	{"2006", 0, 366 * 24 * time.Hour, "[0-9]{4}"},
+	{"002", 8, 24 * time.Hour, "(?:00[1-9]|0[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-6])"},
+	{"06", 2, 366 * 24 * time.Hour, "[0-9]{2}"},
+	{"01", 4, 31 * 24 * time.Hour, "(?:0[1-9]|1[0-2])"},
+	{"02", 6, 24 * time.Hour, "(?:0[1-9]|[12][0-9]|3[01])"},
+	{"15", 11, time.Hour, "(?:[01][0-9]|2[0-3])"},
+	{"04", 13, time.Minute, "[0-5][0-9]"},
+	{"05", 15, time.Second, "[0-5][0-9]"},
 }
 
 // fieldNames names each digit of the fields form, to show a date layout.

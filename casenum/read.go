@@ -346,18 +346,19 @@ func (r *reading) literal(lit string) bool {
 // symbols is a kind of symbol a token renders: its name in errors and how
 // a typed byte reads as one.
 type symbols struct {
-	name string
-	read func(c byte, lenient bool) (byte, bool)
+	name  string
+	class string // as a character class of a regular expression
+	read  func(c byte, lenient bool) (byte, bool)
 }
 
 var (
-	digitSymbols = symbols{"digit", func(c byte, lenient bool) (byte, bool) {
+	digitSymbols = symbols{"digit", "[0-9]", func(c byte, lenient bool) (byte, bool) {
 		if lenient {
 			return lookAlike(c)
 		}
 		return c, isDigit(c)
 	}}
-	hexSymbols = symbols{"hex digit", func(c byte, lenient bool) (byte, bool) {
+	hexSymbols = symbols{"hex digit", "[0-9a-f]", func(c byte, lenient bool) (byte, bool) {
 		if lenient {
 			if d, ok := lookAlike(c); ok {
 				return d, true
@@ -368,7 +369,7 @@ var (
 		}
 		return c, isDigit(c) || c >= 'a' && c <= 'f'
 	}}
-	crockfordSymbols = symbols{"Crockford base32 symbol", func(c byte, lenient bool) (byte, bool) {
+	crockfordSymbols = symbols{"Crockford base32 symbol", "[0-9A-HJKMNP-TV-Z]", func(c byte, lenient bool) (byte, bool) {
 		if !lenient {
 			return c, strings.IndexByte(crockford, c) >= 0
 		}

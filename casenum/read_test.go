@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -538,6 +539,9 @@ func FuzzParseLayout(f *testing.F) {
 		}
 		if err := l.Validate(n); err != nil {
 			t.Fatalf("layout %q rendered %q, which does not validate without a Generator: %v", layout, n, err)
+		}
+		if re, err := regexp.Compile("^(?:" + l.Pattern() + ")$"); err != nil || !re.MatchString(n) {
+			t.Fatalf("layout %q rendered %q, which its Pattern %q does not match (%v)", layout, n, l.Pattern(), err)
 		}
 		if got, err := g.Normalize(n); got != n || err != nil {
 			t.Fatalf("layout %q rendered %q, but Normalize gives %q, %v", layout, n, got, err)
