@@ -308,8 +308,9 @@ var checkNames = [...]string{
 }
 
 // literal reads the layout's literal text. Leniently, letters match in any
-// case, a separator may be typed as another or left out, and white space
-// is left out (Normalize took it out of the input).
+// case (by Unicode's simple case folding), a separator may be typed as
+// another or left out, and white space is left out (Normalize took it out
+// of the input).
 func (r *reading) literal(lit string) bool {
 	if !r.lenient {
 		if !strings.HasPrefix(r.in[r.pos:], lit) {
@@ -319,27 +320,35 @@ func (r *reading) literal(lit string) bool {
 		r.out = append(r.out, lit...)
 		return true
 	}
-	for j := 0; j < len(lit); j++ {
-		c := lit[j]
-		if c >= utf8.RuneSelf {
-			if sp, size := utf8.DecodeRuneInString(lit[j:]); unicode.IsSpace(sp) {
-				j += size - 1
-				continue
-			}
-		}
+	for j := 0; j < len(lit); {
+		c, size := utf8.DecodeRuneInString(lit[j:])
 		switch {
-		case unicode.IsSpace(rune(c)) && c < utf8.RuneSelf:
-		case isSeparator(c):
+		case unicode.IsSpace(c):
+		case c < utf8.RuneSelf && isSeparator(byte(c)):
 			if r.pos < len(r.in) && isSeparator(r.in[r.pos]) {
 				r.pos++
 			}
-		case r.pos < len(r.in) && (r.in[r.pos] == c || isAlpha(c) && r.in[r.pos]|0x20 == c|0x20):
-			r.pos++
-		default:
+		case !r.foldedRune(c):
 			return r.fail(r.pos, "expected "+quote(lit[j:]))
 		}
+		j += size
 	}
 	r.out = append(r.out, lit...)
+	return true
+}
+
+// foldedRune reads c, in any case, at r.pos.
+func (r *reading) foldedRune(c rune) bool {
+	if r.pos == len(r.in) {
+		return false
+	}
+	in, size := utf8.DecodeRuneInString(r.in[r.pos:])
+	for f := c; in != f; {
+		if f = unicode.SimpleFold(f); f == c {
+			return false
+		}
+	}
+	r.pos += size
 	return true
 }
 
@@ -564,10 +573,15 @@ func runeLen(s string) int {
 	return n
 }
 
-// quote shows a piece of the input in an error, shortened.
+// quote shows a piece of the input in an error, shortened, never in the
+// middle of a character.
 func quote(s string) string {
-	if len(s) > 24 {
-		return fmt.Sprintf("%q...", s[:24])
+	if len(s) <= 24 {
+		return fmt.Sprintf("%q", s)
 	}
-	return fmt.Sprintf("%q", s)
+	n := 24
+	for k := 0; k < utf8.UTFMax-1 && !utf8.RuneStart(s[n]); k++ {
+		n--
+	}
+	return fmt.Sprintf("%q...", s[:n])
 }
