@@ -25,6 +25,7 @@ type Generator struct {
 	config             // as resolved by New: rnd made safe, retry defaulted
 	layout   *Layout   // compiled from config.layoutSrc
 	fallback *Layout   // nil when turned off
+	reads    layoutSet // what Validate, Normalize and Parse read with
 	stats    *stats    // shared with the Generators made by BindSequence
 	days     *dayCache // shared likewise
 }
@@ -179,6 +180,7 @@ func New(opts ...Option) (*Generator, error) {
 			return nil, fmt.Errorf("fallback: %w", err)
 		}
 	}
+	g.reads = layoutSet{loc: g.loc, layouts: []*Layout{g.layout, g.fallback}}
 	if err := g.setBlocklist(); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package casenum
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -14,11 +15,15 @@ const maxInput = 256
 
 // Validate reports whether number is a case number of the layout exactly as
 // it renders: the literals, each token's shape (a real calendar date, a
-// version 4 UUID's fixed digits) and the check character. It returns nil,
-// or a *NumberError wrapping ErrInvalidNumber that says what is wrong and
-// where.
+// version 4 UUID's fixed digits), fields that agree, and the check
+// character. It returns nil, or a *NumberError wrapping ErrInvalidNumber
+// that says what is wrong and where.
+//
+// A Layout has no Location: a date shown with {unixms} must be the date of
+// that instant in some time zone, from UTC-14 to UTC+14. Generator.Validate
+// checks it in the Generator's Location.
 func (l *Layout) Validate(number string) error {
-	_, _, err := read(number, false, l)
+	_, _, err := l.set().read(number, false)
 	return err
 }
 
@@ -31,14 +36,17 @@ func (l *Layout) Validate(number string) error {
 // as it is. Input that cannot be read returns a
 // *NumberError wrapping ErrInvalidNumber.
 func (l *Layout) Normalize(input string) (string, error) {
-	return normalize(input, l)
+	return l.set().normalize(input)
 }
 
 // Validate is Layout.Validate with the Generator's layout, then its
-// fallback layout. Validate never consults the Checker: a valid number may
-// be unknown.
+// fallback layout, with dates in the Generator's Location: a date shown
+// with {unixms} must be the date of that instant there, and a date and
+// time must exist there (not 02:30 on the night the clocks skip it), as a
+// number the Generator could have minted. Validate never consults the
+// Checker: a valid number may be unknown.
 func (g *Generator) Validate(number string) error {
-	_, _, err := read(number, false, g.layout, g.fallback)
+	_, _, err := g.reads.read(number, false)
 	return err
 }
 
@@ -47,7 +55,7 @@ func (g *Generator) Validate(number string) error {
 // is. Typed input that reads as a number of both, different ones (upper-case
 // hex reads as Crockford base32 too), is refused as ambiguous.
 func (g *Generator) Normalize(input string) (string, error) {
-	return normalize(input, g.layout, g.fallback)
+	return g.reads.normalize(input)
 }
 
 // Parts is what a case number holds, as Generator.Parse reads it.
@@ -66,14 +74,15 @@ type Parts struct {
 // layout leaves out take the values time.Parse gives them: year 0, January,
 // the first, midnight.
 //
-// Parse accepts exactly what Validate accepts; for anything else it returns
-// a *NumberError wrapping ErrInvalidNumber. Normalize typed input first.
+// Parse accepts exactly what Validate accepts, so it never returns a time
+// the Generator could not have minted; for anything else it returns a
+// *NumberError wrapping ErrInvalidNumber. Normalize typed input first.
 func (g *Generator) Parse(number string) (Parts, error) {
-	r, i, err := read(number, false, g.layout, g.fallback)
+	r, l, err := g.reads.read(number, false)
 	if err != nil {
 		return Parts{}, err
 	}
-	p := Parts{Fallback: i == 1}
+	p := Parts{Fallback: l == g.fallback}
 	switch {
 	case r.ms >= 0:
 		p.Time = time.UnixMilli(r.ms).In(g.loc)
@@ -86,8 +95,20 @@ func (g *Generator) Parse(number string) (Parts, error) {
 	return p, nil
 }
 
-func normalize(input string, layouts ...*Layout) (string, error) {
-	if _, _, err := read(input, false, layouts...); err == nil {
+// layoutSet is what numbers are read with: layouts, tried in order (nil
+// ones skipped), and the Location of their dates; nil for a Layout's own
+// reading, which takes a date shown with {unixms} in any zone.
+type layoutSet struct {
+	loc     *time.Location
+	layouts []*Layout
+}
+
+// set is the layoutSet of l alone.
+func (l *Layout) set() layoutSet { return layoutSet{layouts: []*Layout{l}} }
+
+func (s layoutSet) normalize(input string) (string, error) {
+	layouts := s.layouts
+	if _, _, err := s.read(input, false); err == nil {
 		return input, nil
 	}
 	if len(input) > 4*inputLimit(layouts) {
@@ -99,28 +120,28 @@ func normalize(input string, layouts ...*Layout) (string, error) {
 		return "", &NumberError{Reason: "not valid UTF-8"}
 	}
 	if trimmed := strings.TrimSpace(input); trimmed != input {
-		if _, _, err := read(trimmed, false, layouts...); err == nil {
+		if _, _, err := s.read(trimmed, false); err == nil {
 			return trimmed, nil
 		}
 	}
-	s := strings.Map(func(r rune) rune {
+	in := strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return -1
 		}
 		return r
 	}, input)
-	r, i, err := read(s, true, layouts...)
+	r, first, err := s.read(in, true)
 	if err != nil {
 		return "", err
 	}
 	// Read loosely, a number may fit another layout too (upper-case hex is
 	// also Crockford base32): then the input does not say which was meant.
-	for _, l := range layouts[i+1:] {
+	for _, l := range layouts[slices.Index(layouts, first)+1:] {
 		if l == nil {
 			continue
 		}
-		if o := l.read(s, true); o.err == nil && string(o.out) != string(r.out) {
-			return "", &NumberError{Input: s, Reason: fmt.Sprintf("ambiguous: reads as %s and as %s", r.out, o.out)}
+		if o := l.read(in, true, s.loc); o.err == nil && string(o.out) != string(r.out) {
+			return "", &NumberError{Input: in, Reason: fmt.Sprintf("ambiguous: reads as %s and as %s", r.out, o.out)}
 		}
 	}
 	return string(r.out), nil
@@ -144,7 +165,8 @@ func inputLimit(layouts []*Layout) int {
 type NumberError struct {
 	Input    string // what was read: for Normalize, the input without white space
 	Position int    // 1-based byte position of the fault in Input; 0 when it concerns the whole input
-	Reason   string // what is wrong, such as "check digit does not match: ..."
+	Reason   string // what is wrong, such as "check digit does not match: ..."; it names the layout when that is not the Generator's main one
+	Layout   string // the layout the input came closest to, which Reason concerns; "" when it reached none (empty input)
 }
 
 // Error returns the reason with the input and the position.
@@ -161,34 +183,38 @@ func (e *NumberError) Error() string {
 // Unwrap returns ErrInvalidNumber.
 func (e *NumberError) Unwrap() error { return ErrInvalidNumber }
 
-// read reads s with each layout in turn, skipping nil ones, and returns the
-// first reading that succeeds with the layout's index, or the error of the
-// layout that came closest: a wrong check character (the shape matched),
-// else the fault furthest in.
-func read(s string, lenient bool, layouts ...*Layout) (*reading, int, error) {
-	limit := inputLimit(layouts)
+// read reads in with each layout in turn and returns the first reading
+// that succeeds with its layout, or the error of the layout that came
+// closest: a wrong check character (the shape matched), else the fault
+// furthest in.
+func (s layoutSet) read(in string, lenient bool) (*reading, *Layout, error) {
 	switch {
-	case s == "":
-		return nil, 0, &NumberError{Reason: "empty"}
-	case len(s) > limit:
-		return nil, 0, &NumberError{Reason: fmt.Sprintf("%d bytes is longer than any case number", len(s))}
-	case !utf8.ValidString(s):
-		return nil, 0, &NumberError{Reason: "not valid UTF-8"}
+	case in == "":
+		return nil, nil, &NumberError{Reason: "empty"}
+	case len(in) > inputLimit(s.layouts):
+		return nil, nil, &NumberError{Reason: fmt.Sprintf("%d bytes is longer than any case number", len(in))}
+	case !utf8.ValidString(in):
+		return nil, nil, &NumberError{Reason: "not valid UTF-8"}
 	}
 	var best *reading
-	for i, l := range layouts {
+	var closest *Layout
+	for _, l := range s.layouts {
 		if l == nil {
 			continue
 		}
-		r := l.read(s, lenient)
+		r := l.read(in, lenient, s.loc)
 		if r.err == nil {
-			return r, i, nil
+			return r, l, nil
 		}
-		if best == nil || r.badCheck && !best.badCheck || r.badCheck == best.badCheck && r.err.Position > best.err.Position {
-			best = r
+		if best == nil || r.complete && !best.complete || r.complete == best.complete && r.err.Position > best.err.Position {
+			best, closest = r, l
 		}
 	}
-	return nil, 0, best.err
+	best.err.Layout = closest.src
+	if closest != s.layouts[0] {
+		best.err.Reason = fmt.Sprintf("closest to the layout %s: %s", closest.src, best.err.Reason)
+	}
+	return nil, nil, best.err
 }
 
 // reading is a walk of an input along a layout's segments, left to right:
@@ -204,17 +230,25 @@ type reading struct {
 	vars     []byte // what the tokens read, for the check character
 	date     dateReading
 	ms       int64 // {unixms}; -1 without
+	dateAt   int   // where the first date token starts in the input; -1 without
 	seqAt    int   // where {seq} starts in out; -1 without
 	seq      uint64
 	err      *NumberError
-	badCheck bool // the shape matched but the check character did not
+	complete bool // the input has the layout's shape, but a check character or fields that agree it has not
 }
 
-// read reads in as a number of l, all of it.
-func (l *Layout) read(in string, lenient bool) *reading {
-	r := &reading{in: in, lenient: lenient, out: make([]byte, 0, l.size), ms: -1, seqAt: -1}
-	if r.segments(l) && r.pos < len(in) {
+// read reads in as a number of l, all of it, with dates in loc.
+func (l *Layout) read(in string, lenient bool, loc *time.Location) *reading {
+	r := &reading{in: in, lenient: lenient, out: make([]byte, 0, l.size), ms: -1, dateAt: -1, seqAt: -1}
+	ok := r.segments(l)
+	switch {
+	case (ok || r.complete) && r.pos < len(in):
+		// A number of another shape: saying its check character is
+		// wrong would send a person looking for a typo.
+		r.complete = false
 		r.fail(r.pos, "unexpected "+quote(in[r.pos:]))
+	case ok:
+		r.complete = !r.agree(loc)
 	}
 	return r
 }
@@ -279,6 +313,9 @@ func (r *reading) check(l *Layout, sg *segment, at int, text []byte) bool {
 		if !r.date.set(sg.shape, text) {
 			return r.fail(at, fmt.Sprintf("%s is not a date (%s)", text, dateNames(sg.shape)))
 		}
+		if r.dateAt < 0 {
+			r.dateAt = at
+		}
 	case segUUID:
 		if i, why := uuidFault(text); why != "" {
 			return r.fail(at+i, why)
@@ -293,7 +330,7 @@ func (r *reading) check(l *Layout, sg *segment, at int, text []byte) bool {
 	case segCheck:
 		var buf [2]byte
 		if want := appendCheck(buf[:0], l.check, r.vars); string(want) != string(text) {
-			r.badCheck = true
+			r.complete = true
 			return r.fail(at, checkNames[l.check]+" match: a character is wrong or two are swapped")
 		}
 	}
@@ -460,6 +497,86 @@ func (d *dateReading) set(shape string, text []byte) bool {
 	return d.validIn(2000) || d.validIn(2001)
 }
 
+// agree checks that the fields of a number that read agree: a date shown
+// with {unixms} is its date, in loc or, without one, in some zone from
+// UTC-14 to UTC+14; and a date and time read in loc exist there.
+func (r *reading) agree(loc *time.Location) bool {
+	switch {
+	case r.date.have == 0:
+	case r.ms >= 0:
+		t := time.UnixMilli(r.ms)
+		if loc == nil && !r.date.near(t) {
+			return r.fail(r.dateAt, fmt.Sprintf("the date is not that of its {unixms} (%s) in any time zone", t.UTC().Format(time.DateTime)+" UTC"))
+		}
+		if loc != nil && !r.date.at(t.In(loc)) {
+			return r.fail(r.dateAt, fmt.Sprintf("the date is not that of its {unixms} (%s) in %s", t.In(loc).Format(time.DateTime), zone(t.In(loc))))
+		}
+	case loc != nil && r.date.hasYear() && !r.date.at(r.date.time(loc)):
+		// A wall time the zone skips, such as 02:30 when the clocks go
+		// forward; without its year a date is in some year, as set says.
+		return r.fail(r.dateAt, fmt.Sprintf("no such date and time in %s", zone(r.date.time(loc))))
+	}
+	return true
+}
+
+// zone names t's Location, or its offset from UTC when it has no name.
+func zone(t time.Time) string {
+	if name := t.Location().String(); name != "" {
+		return name
+	}
+	return "UTC" + t.Format("-07:00")
+}
+
+// at reports whether the fields read are those of t, in t's Location.
+func (d *dateReading) at(t time.Time) bool {
+	form, err := fieldsForm(t, d.have)
+	if err != nil {
+		return false
+	}
+	for i := range form {
+		if d.have&(1<<i) != 0 && form[i] != d.form[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// near reports whether the fields read are those of t in some zone from
+// UTC-14 to UTC+14, the zones there are: its wall clock, in UTC, between lo
+// and hi.
+func (d *dateReading) near(t time.Time) bool {
+	lo, hi := t.UTC().Add(-14*time.Hour), t.UTC().Add(14*time.Hour)
+	y, m, dd := lo.Date()
+	for day := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC); !day.After(hi); day = day.AddDate(0, 0, 1) {
+		dateOnly := dateReading{form: d.form, have: d.have &^ timeOfDayBits}
+		if !dateOnly.at(day) {
+			continue
+		}
+		from, span := d.clock(day)
+		if !from.After(hi) && from.Add(span).After(lo) {
+			return true
+		}
+	}
+	return false
+}
+
+// clock returns the first instant of day that the time-of-day fields read
+// allow, and the span of time they do: the whole day without an hour.
+func (d *dateReading) clock(day time.Time) (time.Time, time.Duration) {
+	h, okH := d.field(11, 2)
+	m, okM := d.field(13, 2)
+	s, okS := d.field(15, 2)
+	switch {
+	case !okH:
+		return day, 24 * time.Hour
+	case !okM:
+		return day.Add(time.Duration(h) * time.Hour), time.Hour
+	case !okS:
+		return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute), time.Minute
+	}
+	return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second), time.Second
+}
+
 // field returns the digits of form at [i, i+n) as a number, if all were read.
 func (d *dateReading) field(i, n int) (int, bool) {
 	v := 0
@@ -470,6 +587,12 @@ func (d *dateReading) field(i, n int) (int, bool) {
 		v = 10*v + int(d.form[k]-'0')
 	}
 	return v, true
+}
+
+// hasYear reports whether the fields show the year, or its last two digits.
+func (d *dateReading) hasYear() bool {
+	_, ok := d.year()
+	return ok
 }
 
 // year returns the year, from four digits or from two as time.Parse reads
@@ -521,7 +644,8 @@ func (d *dateReading) time(loc *time.Location) time.Time {
 	y, _ := d.year()
 	m, hasM := d.field(4, 2)
 	day, hasD := d.field(6, 2)
-	if yd, ok := d.field(8, 3); ok && !hasM && !hasD {
+	if yd, ok := d.field(8, 3); ok && (!hasM || !hasD) {
+		// The day of the year says the month and the day.
 		m, day = 1, yd
 	}
 	h, _ := d.field(11, 2)
