@@ -10,6 +10,8 @@
 //   - Random is a seeded casenum.Random (NewRandom), or one that makes a
 //     Generator render texts the test chooses (Tokens), to assert an exact
 //     number or to make candidates collide on purpose.
+//   - Complete adds a layout's check character to a number, so that a test
+//     states the exact number it expects without running the code first.
 //   - Store is an in-memory table with a UNIQUE column and per-scope
 //     counters. It serves as a casenum.Checker (Exists), as the insert
 //     function of Generator.Create (Insert) and as a casenum.Sequence
