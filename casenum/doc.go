@@ -115,9 +115,16 @@
 // or L for 1, O for 0) into the canonical number or says why it cannot;
 // with a {check} in the layout, a mistyped character or two swapped ones
 // are caught. Neither needs a Generator. The Generator's Validate and
-// Normalize try its layout, then its fallback, and Generator.Parse tells
-// what a number holds: when it was minted, its {seq} scope and value, and
-// whether it is a fallback number.
+// Normalize try its layout, then its fallback and its former layouts (the
+// layouts it minted with before, WithFormerLayouts), and Generator.Parse
+// tells what a number holds: when it was minted, its {seq} scope and value,
+// and the layout it was read with.
+//
+// Find reads the numbers out of a text, such as an e-mail that mentions
+// its case: it forgives what Normalize forgives, and a number that runs on
+// into letters or digits, or whose check character fails, is none. Pattern
+// gives a layout's shape as a regular expression, for the tools that take
+// one.
 //
 // # Choosing a layout
 //

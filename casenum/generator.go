@@ -43,6 +43,7 @@ type config struct {
 	observer               Observer
 	blockWords             []string // with blockSet: the words of WithBlocklist
 	blockSet               bool
+	formerSrc              []string
 }
 
 // Option configures a Generator in New.
@@ -59,6 +60,19 @@ func WithLayout(layout string) Option {
 // instead.
 func WithFallbackLayout(layout string) Option {
 	return func(c *config) error { c.fallbackSrc = layout; return nil }
+}
+
+// WithFormerLayouts sets layouts the Generator minted with before: Validate,
+// Normalize, Parse and Find read their numbers after those of the layout
+// and the fallback layout, and Next and Create never render them. Parts.Layout
+// tells which layout a number was read with. New refuses layouts that read
+// a string as two numbers that differ in what Parse returns (a date, a
+// time, a counter), naming both.
+func WithFormerLayouts(layouts ...string) Option {
+	return func(c *config) error {
+		c.formerSrc = append(c.formerSrc, layouts...)
+		return nil
+	}
 }
 
 // WithClock sets the Clock. The default is time.Now, which
@@ -151,8 +165,10 @@ func nonNil(what string, isNil bool, set func(*config)) Option {
 
 // New returns a Generator. With no options it renders DefaultLayout, then
 // DefaultFallbackLayout, with dates in UTC. An invalid layout returns an
-// error wrapping ErrInvalidLayout; a nil option value, an invalid Retry or
-// a {seq} layout without a Sequence returns an error that says which.
+// error wrapping ErrInvalidLayout; a nil option value, an invalid Retry, a
+// {seq} layout without a Sequence, layouts that read one string as two
+// numbers, or a blocklist that leaves a layout no number returns an error
+// that says which.
 func New(opts ...Option) (*Generator, error) {
 	c := config{
 		layoutSrc:   DefaultLayout,
@@ -171,26 +187,43 @@ func New(opts ...Option) (*Generator, error) {
 	}
 	g := &Generator{config: c, stats: new(stats), days: new(dayCache)}
 	g.rnd = safeRandom(c.rnd)
-	var err error
-	if g.layout, err = ParseLayout(c.layoutSrc); err != nil {
+	if err := g.compile(); err != nil {
 		return nil, err
 	}
-	if c.fallbackSrc != "" {
-		if g.fallback, err = ParseLayout(c.fallbackSrc); err != nil {
-			return nil, fmt.Errorf("fallback: %w", err)
-		}
-	}
-	g.reads = layoutSet{loc: g.loc, layouts: []*Layout{g.layout, g.fallback}}
 	if err := g.setBlocklist(); err != nil {
 		return nil, err
 	}
 	if g.seq == nil && (g.layout.seq || g.fallback != nil && g.fallback.seq) {
 		return nil, errors.New("casenum: the layout has {seq} but no Sequence was given (WithSequence)")
 	}
+	var err error
 	if g.retry, err = c.retry.resolve(); err != nil {
 		return nil, err
 	}
 	return g, nil
+}
+
+// compile compiles g's layouts, fallback and former layouts, and refuses a
+// set that reads a string as two numbers.
+func (g *Generator) compile() error {
+	var err error
+	if g.layout, err = ParseLayout(g.layoutSrc); err != nil {
+		return err
+	}
+	if g.fallbackSrc != "" {
+		if g.fallback, err = ParseLayout(g.fallbackSrc); err != nil {
+			return fmt.Errorf("fallback: %w", err)
+		}
+	}
+	g.reads = layoutSet{loc: g.loc, layouts: []*Layout{g.layout, g.fallback}}
+	for _, src := range g.formerSrc {
+		l, err := ParseLayout(src)
+		if err != nil {
+			return fmt.Errorf("former layout: %w", err)
+		}
+		g.reads.layouts = append(g.reads.layouts, l)
+	}
+	return refuseOverlaps(g.reads.layouts)
 }
 
 // setBlocklist gives g's layouts the blocklist of WithBlocklist, and

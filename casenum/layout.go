@@ -73,6 +73,7 @@ type Layout struct {
 	size   int           // length of the numbers it renders
 	draw   int           // the first random token; len(segs) without
 	block  *blocklist    // the words {alnum} must not spell; nil for none
+	first  byteSet       // the bytes a number can start with as a person types it
 }
 
 // String returns the layout's source text.
@@ -104,6 +105,7 @@ func ParseLayout(s string) (*Layout, error) {
 		return nil, fmt.Errorf("%w %q: no token: every number would be the same", ErrInvalidLayout, s)
 	}
 	l.findLead()
+	l.first = l.firstBytes()
 	l.setBlocklist(defaultBlocklist())
 	return l, nil
 }

@@ -40,7 +40,7 @@ func (l *Layout) Normalize(input string) (string, error) {
 }
 
 // Validate is Layout.Validate with the Generator's layout, then its
-// fallback layout, with dates in the Generator's Location: a date shown
+// fallback layout and its former layouts, with dates in the Generator's Location: a date shown
 // with {unixms} must be the date of that instant there, and a date and
 // time must exist there (not 02:30 on the night the clocks skip it), as a
 // number the Generator could have minted. Validate never consults the
@@ -51,9 +51,10 @@ func (g *Generator) Validate(number string) error {
 }
 
 // Normalize is Layout.Normalize with the Generator's layout, then its
-// fallback layout: a number that validates with either comes back as it
-// is. Typed input that reads as a number of both, different ones (upper-case
-// hex reads as Crockford base32 too), is refused as ambiguous.
+// fallback layout and its former layouts: a number that validates with one
+// comes back as it is. Typed input that reads as a number of two, different
+// ones (upper-case hex reads as Crockford base32 too), is refused as
+// ambiguous.
 func (g *Generator) Normalize(input string) (string, error) {
 	return g.reads.normalize(input)
 }
@@ -64,15 +65,16 @@ type Parts struct {
 	Time     time.Time // the earliest instant its time tokens allow, in the Generator's Location; zero without
 	Scope    string    // the text before {seq}; "" without
 	Seq      uint64    // the {seq} value; 0 without
+	Layout   string    // the layout the number was read with: the Generator's, its fallback or a former one
 }
 
 // Parse reads what a number holds: when it was minted, to the millisecond
 // with {unixms} and otherwise to the finest field of its date tokens (a
 // {date} number reads as the day's first instant in the Generator's
-// Location, midnight where the day has one); its {seq}
-// scope and value; and whether it is of the fallback layout. Date fields a
-// layout leaves out take the values time.Parse gives them: year 0, January,
-// the first, midnight.
+// Location, midnight where the day has one); its {seq} scope and value;
+// whether it is of the fallback layout, and which layout it was read with.
+// Date fields a layout leaves out take the values time.Parse gives them:
+// year 0, January, the first, midnight.
 //
 // Parse accepts exactly what Validate accepts, so it never returns a time
 // the Generator could not have minted; for anything else it returns a
@@ -82,7 +84,7 @@ func (g *Generator) Parse(number string) (Parts, error) {
 	if err != nil {
 		return Parts{}, err
 	}
-	p := Parts{Fallback: l == g.fallback}
+	p := Parts{Fallback: l == g.fallback, Layout: l.src}
 	switch {
 	case r.ms >= 0:
 		p.Time = time.UnixMilli(r.ms).In(g.loc)
@@ -225,6 +227,8 @@ func (s layoutSet) read(in string, lenient bool) (*reading, *Layout, error) {
 type reading struct {
 	in       string
 	lenient  bool
+	inText   bool   // reading text: white space may stand anywhere after the first byte, and no error is wanted
+	start    int    // where the number starts in in
 	pos      int    // the next byte of in
 	out      []byte // the canonical number so far
 	vars     []byte // what the tokens read, for the check character
@@ -237,16 +241,39 @@ type reading struct {
 	complete bool // the input has the layout's shape, but a check character or fields that agree it has not
 }
 
+// begin starts a reading of in at byte at, keeping the buffers of r.
+func (r *reading) begin(in string, at int, lenient, inText bool) {
+	*r = reading{in: in, lenient: lenient, inText: inText, pos: at, start: at, out: r.out[:0], vars: r.vars[:0], ms: -1, dateAt: -1, seqAt: -1}
+}
+
+// next returns where the next byte of the number is: r.pos, or in text
+// the first byte after the white space there.
+func (r *reading) next() int {
+	p := r.pos
+	if !r.inText || p == r.start {
+		return p
+	}
+	for p < len(r.in) {
+		c, size := utf8.DecodeRuneInString(r.in[p:])
+		if !unicode.IsSpace(c) {
+			break
+		}
+		p += size
+	}
+	return p
+}
+
 // read reads in as a number of l, all of it, with dates in loc.
 func (l *Layout) read(in string, lenient bool, loc *time.Location) *reading {
-	r := &reading{in: in, lenient: lenient, out: make([]byte, 0, l.size), ms: -1, dateAt: -1, seqAt: -1}
+	r := &reading{out: make([]byte, 0, l.size)}
+	r.begin(in, 0, lenient, false)
 	ok := r.segments(l)
 	switch {
 	case (ok || r.complete) && r.pos < len(in):
 		// A number of another shape: saying its check character is
 		// wrong would send a person looking for a typo.
 		r.complete = false
-		r.fail(r.pos, "unexpected "+quote(in[r.pos:]))
+		r.fail(r.pos, func() string { return "unexpected " + quote(in[r.pos:]) })
 	case ok:
 		r.complete = !r.agree(loc)
 	}
@@ -273,8 +300,13 @@ func (r *reading) segments(l *Layout) bool {
 	return true
 }
 
-func (r *reading) fail(at int, why string) bool {
-	r.err = &NumberError{Input: r.in, Position: at + 1, Reason: why}
+// fail ends the reading with an error at byte at of the input. why is
+// called only when the error is wanted: Find reads text where most places
+// hold no number, and wants none.
+func (r *reading) fail(at int, why func() string) bool {
+	if !r.inText {
+		r.err = &NumberError{Input: r.in, Position: at + 1, Reason: why()}
+	}
 	return false
 }
 
@@ -283,24 +315,27 @@ func (r *reading) fail(at int, why string) bool {
 // leniently may be typed as other separators or left out.
 func (r *reading) symbols(sg *segment) bool {
 	for j := 0; j < len(sg.shape); j++ {
+		p := r.next()
 		if c := sg.shape[j]; c >= ' ' {
-			if r.pos < len(r.in) && (r.in[r.pos] == c || r.lenient && isSeparator(r.in[r.pos])) {
-				r.pos++
+			if p < len(r.in) && (r.in[p] == c || r.lenient && isSeparator(r.in[p])) {
+				r.pos = p + 1
 			} else if !r.lenient {
-				return r.fail(r.pos, fmt.Sprintf("expected '%c' in %s", c, describe(sg)))
+				return r.fail(p, func() string { return fmt.Sprintf("expected '%c' in %s", c, describe(sg)) })
 			}
 			r.out = append(r.out, c)
 			continue
 		}
-		if r.pos == len(r.in) {
-			return r.fail(r.pos, "too short: expected "+describe(sg))
+		if p == len(r.in) {
+			return r.fail(p, func() string { return "too short: expected " + describe(sg) })
 		}
-		b, ok := sg.syms.read(r.in[r.pos], r.lenient)
+		b, ok := sg.syms.read(r.in[p], r.lenient)
 		if !ok {
-			return r.fail(r.pos, fmt.Sprintf("expected a %s, got %s", sg.syms.name, quote(r.in[r.pos:r.pos+runeLen(r.in[r.pos:])])))
+			return r.fail(p, func() string {
+				return fmt.Sprintf("expected a %s, got %s", sg.syms.name, quote(r.in[p:p+runeLen(r.in[p:])]))
+			})
 		}
 		r.out = append(r.out, b)
-		r.pos++
+		r.pos = p + 1
 	}
 	return true
 }
@@ -311,18 +346,18 @@ func (r *reading) check(l *Layout, sg *segment, at int, text []byte) bool {
 	switch sg.kind {
 	case segDate:
 		if !r.date.set(sg.shape, text) {
-			return r.fail(at, fmt.Sprintf("%s is not a date (%s)", text, dateNames(sg.shape)))
+			return r.fail(at, func() string { return fmt.Sprintf("%s is not a date (%s)", text, dateNames(sg.shape)) })
 		}
 		if r.dateAt < 0 {
 			r.dateAt = at
 		}
 	case segUUID:
 		if i, why := uuidFault(text); why != "" {
-			return r.fail(at+i, why)
+			return r.fail(at+i, func() string { return why })
 		}
 	case segUnixMS:
 		if text[0] == '0' {
-			return r.fail(at, fmt.Sprintf("%s is not a Unix time in milliseconds", text))
+			return r.fail(at, func() string { return fmt.Sprintf("%s is not a Unix time in milliseconds", text) })
 		}
 		r.ms = int64(atoi(text))
 	case segSeq:
@@ -331,7 +366,7 @@ func (r *reading) check(l *Layout, sg *segment, at int, text []byte) bool {
 		var buf [2]byte
 		if want := appendCheck(buf[:0], l.check, r.vars); string(want) != string(text) {
 			r.complete = true
-			return r.fail(at, checkNames[l.check]+" match: a character is wrong or two are swapped")
+			return r.fail(at, func() string { return checkNames[l.check] + " match: a character is wrong or two are swapped" })
 		}
 	}
 	return true
@@ -351,7 +386,7 @@ var checkNames = [...]string{
 func (r *reading) literal(lit string) bool {
 	if !r.lenient {
 		if !strings.HasPrefix(r.in[r.pos:], lit) {
-			return r.fail(r.pos, "expected "+quote(lit))
+			return r.fail(r.pos, func() string { return "expected " + quote(lit) })
 		}
 		r.pos += len(lit)
 		r.out = append(r.out, lit...)
@@ -362,11 +397,11 @@ func (r *reading) literal(lit string) bool {
 		switch {
 		case unicode.IsSpace(c):
 		case c < utf8.RuneSelf && isSeparator(byte(c)):
-			if r.pos < len(r.in) && isSeparator(r.in[r.pos]) {
-				r.pos++
+			if p := r.next(); p < len(r.in) && isSeparator(r.in[p]) {
+				r.pos = p + 1
 			}
 		case !r.foldedRune(c):
-			return r.fail(r.pos, "expected "+quote(lit[j:]))
+			return r.fail(r.pos, func() string { return "expected " + quote(lit[j:]) })
 		}
 		j += size
 	}
@@ -376,16 +411,17 @@ func (r *reading) literal(lit string) bool {
 
 // foldedRune reads c, in any case, at r.pos.
 func (r *reading) foldedRune(c rune) bool {
-	if r.pos == len(r.in) {
+	p := r.next()
+	if p == len(r.in) {
 		return false
 	}
-	in, size := utf8.DecodeRuneInString(r.in[r.pos:])
+	in, size := utf8.DecodeRuneInString(r.in[p:])
 	for f := c; in != f; {
 		if f = unicode.SimpleFold(f); f == c {
 			return false
 		}
 	}
-	r.pos += size
+	r.pos = p + size
 	return true
 }
 
@@ -506,15 +542,19 @@ func (r *reading) agree(loc *time.Location) bool {
 	case r.ms >= 0:
 		t := time.UnixMilli(r.ms)
 		if loc == nil && !r.date.near(t) {
-			return r.fail(r.dateAt, fmt.Sprintf("the date is not that of its {unixms} (%s) in any time zone", t.UTC().Format(time.DateTime)+" UTC"))
+			return r.fail(r.dateAt, func() string {
+				return fmt.Sprintf("the date is not that of its {unixms} (%s) in any time zone", t.UTC().Format(time.DateTime)+" UTC")
+			})
 		}
 		if loc != nil && !r.date.at(t.In(loc)) {
-			return r.fail(r.dateAt, fmt.Sprintf("the date is not that of its {unixms} (%s) in %s", t.In(loc).Format(time.DateTime), zone(t.In(loc))))
+			return r.fail(r.dateAt, func() string {
+				return fmt.Sprintf("the date is not that of its {unixms} (%s) in %s", t.In(loc).Format(time.DateTime), zone(t.In(loc)))
+			})
 		}
 	case loc != nil && r.date.hasYear() && !r.date.at(r.date.time(loc)):
 		// A wall time the zone skips, such as 02:30 when the clocks go
 		// forward; without its year a date is in some year, as set says.
-		return r.fail(r.dateAt, fmt.Sprintf("no such date and time in %s", zone(r.date.time(loc))))
+		return r.fail(r.dateAt, func() string { return fmt.Sprintf("no such date and time in %s", zone(r.date.time(loc))) })
 	}
 	return true
 }
