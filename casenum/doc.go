@@ -85,6 +85,10 @@
 //	{seq:N}         the next counter of the scope, zero-padded to N digits, N 1-18.
 //	                The scope is everything rendered before the token, so
 //	                CASE-{date}-{seq:6} counts from 1 every day
+//	{seq:N:perm}    the counter under a keyed permutation of the N-digit numbers
+//	                (FF1 over AES, the scope as tweak; WithPermutationKey), N 6-18:
+//	                unique, and it shows neither how many numbers a scope holds
+//	                nor their order
 //	{check}         a check character over what the tokens before it rendered:
 //	                a Damm digit when that is all digits, else a Crockford symbol
 //	                (Damm's construction over GF(32)). It catches every

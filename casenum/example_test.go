@@ -239,3 +239,28 @@ func ExampleLayout_Pattern() {
 	// Output:
 	// INC-[0-9]{2}(?:0[1-9]|1[0-2])-[0-9]{4}[0-9]
 }
+
+// A permuted counter hides how many invoices a day holds and their order,
+// and stays gap-free: the Sequence counts 1, 2, 3, and Parse reads the
+// counter back.
+func ExampleWithPermutationKey() {
+	key := []byte("an AES key of 32 bytes, secret!!") // load it from your secrets store
+	g, err := casenum.New(
+		casenum.WithLayout("INV-{date}-{seq:6:perm}"),
+		casenum.WithPermutationKey(key),
+		casenum.WithSequence(casenumtest.NewStore()), // store.NewSequence in production
+		casenum.WithClock(casenumtest.NewClock(time.Date(2025, 9, 29, 9, 30, 0, 0, time.UTC))),
+	)
+	if err != nil {
+		panic(err)
+	}
+	for range 3 {
+		n, _ := g.Next(context.Background())
+		p, _ := g.Parse(n)
+		fmt.Println(n, p.Seq)
+	}
+	// Output:
+	// INV-20250929-250262 1
+	// INV-20250929-495539 2
+	// INV-20250929-999869 3
+}

@@ -25,6 +25,7 @@ type Generator struct {
 	config             // as resolved by New: rnd made safe, retry defaulted
 	layout   *Layout   // compiled from config.layoutSrc
 	fallback *Layout   // nil when turned off
+	perm     *ff1      // the permutation of {seq:N:perm}; nil without a key
 	reads    layoutSet // what Validate, Normalize and Parse read with
 	stats    *stats    // shared with the Generators made by BindSequence
 	days     *dayCache // shared likewise
@@ -44,6 +45,7 @@ type config struct {
 	blockWords             []string // with blockSet: the words of WithBlocklist
 	blockSet               bool
 	formerSrc              []string
+	permKey                []byte // WithPermutationKey
 }
 
 // Option configures a Generator in New.
@@ -191,6 +193,9 @@ func New(opts ...Option) (*Generator, error) {
 		return nil, err
 	}
 	if err := g.setBlocklist(); err != nil {
+		return nil, err
+	}
+	if err := g.setPermutation(); err != nil {
 		return nil, err
 	}
 	if g.seq == nil && (g.layout.seq || g.fallback != nil && g.fallback.seq) {
@@ -492,7 +497,7 @@ func readOutcome(err error) Outcome {
 // l has a time token.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, error) {
 	var r renderer // assigned field by field: a composite literal is built apart and copied
-	r.loc, r.days, r.rnd, r.seq, r.ctx = g.loc, g.days, g.rnd, g.seq, ctx
+	r.loc, r.days, r.rnd, r.seq, r.ctx, r.perm = g.loc, g.days, g.rnd, g.seq, ctx, g.perm
 	if l.bucket != 0 {
 		r.t = g.clock.Now()
 	}

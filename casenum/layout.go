@@ -55,6 +55,7 @@ type segment struct {
 	pos   int      // 1-based position in the layout, for errors
 	limit uint64   // 10^N for {rand} and {seq}
 	run   bool     // {alnum}, or a {check} right after one: a blocklist reads it
+	perm  bool     // {seq:N:perm}: the counter under a keyed permutation
 }
 
 // Layout is a compiled case-number layout, such as the default
@@ -279,7 +280,7 @@ var tokens = [...]token{
 	{name: "date", kind: segDate, syms: &digitSymbols, arg: dateArg},
 	{name: "unixms", kind: segUnixMS, syms: &digitSymbols, min: unixmsDigits, bucket: time.Millisecond, arg: noArg},
 	{name: "rand", kind: segRand, syms: &digitSymbols, min: 1, max: maxDigits, arg: widthArg},
-	{name: "seq", kind: segSeq, syms: &digitSymbols, min: 1, max: maxDigits, arg: widthArg},
+	{name: "seq", kind: segSeq, syms: &digitSymbols, min: 1, max: maxDigits, arg: seqArg},
 	{name: "alnum", kind: segAlnum, syms: &crockfordSymbols, text: crockford, min: 1, max: maxAlnum, arg: widthArg},
 	{name: "hex", kind: segHex, syms: &hexSymbols, text: hexDigits, min: 1, max: maxHex, arg: widthArg},
 	{name: "uuid", kind: segUUID, syms: &hexSymbols, min: 1, max: maxHex, arg: uuidArg},
@@ -330,6 +331,18 @@ func widthArg(tk *token, sg *segment, arg string, hasArg bool) (time.Duration, i
 	sg.shape = strings.Repeat(sym, n)
 	sg.limit = pow10(n)
 	return 0, 0, ""
+}
+
+// seqArg compiles {seq:N}, or {seq:N:perm}: the counter under a keyed
+// permutation of the N-digit range, which FF1 allows from a million values
+// on.
+func seqArg(tk *token, sg *segment, arg string, hasArg bool) (time.Duration, int, string) {
+	width, perm := strings.CutSuffix(arg, ":perm")
+	if n, err := strconv.Atoi(width); perm && err == nil && n < minPermDigits {
+		return 0, -1, fmt.Sprintf("{seq:%d:perm} permutes too few values: a permuted counter has %d digits or more", n, minPermDigits)
+	}
+	sg.perm = perm
+	return widthArg(tk, sg, width, hasArg)
 }
 
 // uuidArg compiles {uuid:N}, or {uuid}: the whole 36-character form.

@@ -65,6 +65,8 @@ func tokenAtom(sg *segment, c byte, d int) atom {
 		if d == 0 {
 			a.set[0] &^= 1 << '0' // no leading zero
 		}
+	case sg.kind == segSeq && sg.perm:
+		a.means = meansSeq + 1 // digits that are not the counter
 	case sg.kind == segSeq:
 		a.means = meansSeq
 	case sg.kind == segUUID && (d == 12 || d == 16):

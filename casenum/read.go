@@ -73,6 +73,7 @@ type Parts struct {
 // {date} number reads as the day's first instant in the Generator's
 // Location, midnight where the day has one); its {seq} scope and value;
 // whether it is of the fallback layout, and which layout it was read with.
+// For {seq:N:perm} it gives the counter, not the digits that show it.
 // Date fields a layout leaves out take the values time.Parse gives them:
 // year 0, January, the first, midnight.
 //
@@ -93,6 +94,9 @@ func (g *Generator) Parse(number string) (Parts, error) {
 	}
 	if r.seqAt >= 0 {
 		p.Scope, p.Seq = number[:r.seqAt], r.seq
+		if sg := l.seqSegment(); sg.perm {
+			p.Seq = g.perm.decrypt(r.seq, len(sg.shape), []byte(p.Scope))
+		}
 	}
 	return p, nil
 }

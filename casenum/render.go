@@ -18,6 +18,7 @@ type renderer struct {
 	rnd  Random
 	seq  Sequence
 	ctx  context.Context
+	perm *ff1 // the permutation of {seq:N:perm}
 }
 
 // errSeqFull marks a {seq} counter that outgrew its width: the layout has
@@ -198,6 +199,9 @@ func appendSeq(dst []byte, sg *segment, r *renderer) ([]byte, error) {
 	}
 	if v >= sg.limit {
 		return dst, fmt.Errorf("%w: value %d for scope %q does not fit {seq:%d}", errSeqFull, v, string(dst), len(sg.shape))
+	}
+	if sg.perm {
+		v = r.perm.encrypt(v, len(sg.shape), dst)
 	}
 	return appendPadded(dst, v, len(sg.shape)), nil
 }
