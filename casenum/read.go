@@ -40,11 +40,11 @@ func (l *Layout) Normalize(input string) (string, error) {
 }
 
 // Validate is Layout.Validate with the Generator's layout, then its
-// fallback layout and its former layouts, with dates in the Generator's Location: a date shown
-// with {unixms} must be the date of that instant there, and a date and
-// time must exist there (not 02:30 on the night the clocks skip it), as a
-// number the Generator could have minted. Validate never consults the
-// Checker: a valid number may be unknown.
+// fallback layout and its former layouts, with dates in the Generator's
+// Location: a date shown with {unixms} must be the date of that instant
+// there, and a date and time must exist there (not 02:30 on the night the
+// clocks skip it), as in a number the Generator could have minted.
+// Validate never consults the Checker: a valid number may be unknown.
 func (g *Generator) Validate(number string) error {
 	_, _, err := g.reads.read(number, false)
 	return err
@@ -171,8 +171,8 @@ func inputLimit(layouts []*Layout) int {
 type NumberError struct {
 	Input    string // what was read: for Normalize, the input without white space
 	Position int    // 1-based byte position of the fault in Input; 0 when it concerns the whole input
-	Reason   string // what is wrong, such as "check digit does not match: ..."; it names the layout when that is not the Generator's main one
-	Layout   string // the layout the input came closest to, which Reason concerns; "" when it reached none (empty input)
+	Reason   string // what is wrong, such as "check digit does not match: ..."; it names Layout when that is not the Generator's main one
+	Layout   string // the layout the input came closest to, which Reason is about; "" when it reached none
 }
 
 // Error returns the reason with the input and the position.
@@ -191,8 +191,8 @@ func (e *NumberError) Unwrap() error { return ErrInvalidNumber }
 
 // read reads in with each layout in turn and returns the first reading
 // that succeeds with its layout, or the error of the layout that came
-// closest: a wrong check character (the shape matched), else the fault
-// furthest in.
+// closest: one whose shape the input has (its check character or its
+// fields failed), else the one whose fault is furthest in.
 func (s layoutSet) read(in string, lenient bool) (*reading, *Layout, error) {
 	switch {
 	case in == "":
