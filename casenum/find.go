@@ -49,12 +49,23 @@ func (s layoutSet) find(text string) []Match {
 			first.union(&l.first)
 		}
 	}
+	// A class a byte: 1 for an ASCII letter or digit, 2 for a byte a number
+	// can start with.
+	var class [256]uint8
+	for c := range 256 {
+		if isAlpha(byte(c)) || isDigit(byte(c)) {
+			class[c] = 1
+		}
+		if first.has(byte(c)) {
+			class[c] |= 2
+		}
+	}
 	var ms []Match
 	var r reading
 	word := false // the character before i is a letter or a digit
 	for i := 0; i < len(text); {
 		c := text[i]
-		if !word && first.has(c) {
+		if class[c]&2 != 0 && !word {
 			if m, ok := s.matchAt(&r, text, i); ok {
 				ms = append(ms, m)
 				last, _ := utf8.DecodeLastRuneInString(text[:m.End])
@@ -63,7 +74,7 @@ func (s layoutSet) find(text string) []Match {
 			}
 		}
 		if c < utf8.RuneSelf {
-			i, word = i+1, isAlpha(c) || isDigit(c)
+			i, word = i+1, class[c]&1 != 0
 			continue
 		}
 		rn, size := utf8.DecodeRuneInString(text[i:])
