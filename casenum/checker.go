@@ -26,6 +26,24 @@ type Checker interface {
 // the same value twice for one scope; gaps are allowed unless documented
 // otherwise. store.Sequence keeps the counters in a database table;
 // casenumtest.Store keeps them in memory.
+//
+// A Sequence may also have the method
+//
+//	Advance(ctx context.Context, scope string, last uint64) error
+//
+// which moves the scope's counter forward so that Next returns more than
+// last, and leaves a counter already past last as it is. A Generator calls
+// it when a candidate's {seq} value turns out taken (numbers imported from
+// another system, a transaction that rolled the counter back), so that the
+// next attempt tries the value after it instead of the same one. Its error
+// is treated as an error of Next. With Generator.Parse it also continues a
+// series after numbers stored by other means.
 type Sequence interface {
 	Next(ctx context.Context, scope string) (uint64, error)
+}
+
+// advancer is the optional capability of a Sequence to move a counter past
+// a value.
+type advancer interface {
+	Advance(ctx context.Context, scope string, last uint64) error
 }

@@ -65,12 +65,20 @@
 // # The layout language
 //
 // A layout is literal text with tokens in braces. Every token renders a
-// fixed width of known characters:
+// fixed width of known characters, except a counter that grows:
 //
 //	{date}          the date as YYYYMMDD in the Generator's Location (UTC by default)
 //	{date:LAYOUT}   the date and time in a Go time layout of zero-padded numeric
 //	                fields (2006 06 01 02 002 15 04 05) and the separators - . / _ :,
 //	                e.g. {date:060102}; text goes outside: {date:20060102}T{date:1504}
+//	{fy:M}          the fiscal year, for years that start on the first of month M
+//	                (1-12), as the four digits of the year it starts in: {fy:4}
+//	                is 2026 from April 2026 to March 2027, as India counts
+//	{fy:M:end}      the year it ends in, as Australia ({fy:7:end}: 2027 from July
+//	                2026 to June 2027) and the United States ({fy:10:end}) name
+//	                theirs; {fy:M:06} and {fy:M:end:06} print the last two digits,
+//	                so INV/{fy:4}-{fy:4:end:06}/{seq} renders INV/2026-27/1. A
+//	                counter after it restarts with each fiscal year
 //	{unixms}        the Unix time in milliseconds, 13 digits: a clock reading
 //	                before 2001-09-09 or after 2286-11-20 fails the call, as a
 //	                year outside 0 to 9999 does for the date tokens
@@ -82,13 +90,19 @@
 //	{hex:N}         N random lower-case hex digits, N 1-32
 //	{uuid:N}        the first N hex digits of a fresh version 4 UUID, N 1-32;
 //	                {uuid} is the whole 36-character form
-//	{seq:N}         the next counter of the scope, zero-padded to N digits, N 1-18.
+//	{seq}           the next counter of the scope, unpadded: BILL-7, BILL-12.
 //	                The scope is everything rendered before the token, so
-//	                CASE-{date}-{seq:6} counts from 1 every day
+//	                CASE-{date}-{seq} counts from 1 every day
+//	{seq:N}         the counter zero-padded to at least N digits, N 1-18
 //	{seq:N:perm}    the counter under a keyed permutation of the N-digit numbers
 //	                (FF1 over AES, the scope as tweak; WithPermutationKey), N 6-18:
 //	                unique, and it shows neither how many numbers a scope holds
-//	                nor their order
+//	                nor their order. It keeps its N digits
+//	{key}           a key chosen at run time with Generator.ForKey: an upper-case
+//	                letter and up to 15 more letters and digits, as in Jira's
+//	                PROJ-123. It ends the layout or is followed by a literal of
+//	                no letters or digits, such as '-'; being part of the scope of
+//	                a {seq} after it, each key counts on its own
 //	{check}         a check character over what the tokens before it rendered:
 //	                a Damm digit when that is all digits, else a Crockford symbol
 //	                (Damm's construction over GF(32)). It catches every
@@ -97,14 +111,28 @@
 //	                Crockford value, so that every error above is caught too)
 //	{{ and }}       literal braces
 //
+// A counter grows past its padding (9999 -> 10000, up to 18 digits) where
+// what follows it tells where it ends: the end of the layout or a literal
+// that starts with anything but a digit, right after the counter or after
+// the {check} that follows it. Where nothing does, as in
+// {seq:2}{rand:3}, {seq:N} keeps its N digits, as {seq:N:perm} always
+// does, and a counter that outgrows them fails the call with ErrExhausted
+// naming the scope; a bare
+// {seq} is refused there. A counter is written without zeros beyond its
+// padding: Validate refuses BILL-007 for BILL-{seq}, which Normalize
+// writes BILL-7. A person who types a number with spaces for its
+// separators is understood; one who leaves out the separator right after
+// a counter may not be, when digits follow it.
+//
 // Layouts compile once, in New or ParseLayout; rendering does no parsing.
 // A layout is refused, with ErrInvalidLayout and the position of the
 // fault, when it has an unknown token, a width out of range, a lone brace,
 // a date layout with anything but numeric fields and separators (names of
 // months or days, AM/PM, zones, unpadded fields, fractions of a second,
 // letters, white space), a {seq} after a random or time-of-day token (its
-// scope would never repeat), a {check} that is not the last token, text
-// that is not UTF-8, or no token at all.
+// scope would never repeat), a bare {seq} that nothing delimits, a {key}
+// that nothing delimits, a {check} that is not the last token, text that
+// is not UTF-8, or no token but {key}.
 //
 // One instant feeds every time token and the {seq} scope of a
 // candidate, so the printed date and the day's counter cannot disagree at
@@ -113,8 +141,9 @@
 // # Reading numbers back
 //
 // A number reads back in one left-to-right walk over the segments that
-// rendered it. Layout.Validate checks a number's shape, its dates and its
-// check character; Layout.Normalize turns what a person typed (lower case,
+// rendered it. Layout.Validate checks a number's shape, its dates (a
+// fiscal year must hold the date beside it) and its check character;
+// Layout.Normalize turns what a person typed (lower case,
 // spaces, separators left out or typed as others, inside dates too, and I
 // or L for 1, O for 0) into the canonical number or says why it cannot;
 // with a {check} in the layout, a mistyped character or two swapped ones
@@ -122,7 +151,7 @@
 // Normalize try its layout, then its fallback and its former layouts (the
 // layouts it minted with before, WithFormerLayouts), and Generator.Parse
 // tells what a number holds: when it was minted, its {seq} scope and value,
-// and the layout it was read with.
+// its {key}, and the layout it was read with.
 //
 // Find reads the numbers out of a text, such as an e-mail that mentions
 // its case: it forgives what Normalize forgives, and a number that runs on

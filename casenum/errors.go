@@ -10,8 +10,15 @@ import "errors"
 var (
 	// ErrExhausted is returned by Next and Create when every attempt, the
 	// fallback attempts included, collided or was aborted, and when a {seq}
-	// counter no longer fits its width. The error also wraps the last of
-	// them, as an *AttemptError.
+	// counter no longer fits the layout (the error names the scope). The
+	// error also wraps the last of them, as an *AttemptError. After a
+	// collision of a {seq} number it names the scope and the last value
+	// tried: a series that holds higher numbers already goes on after
+	// them once the Sequence's Advance has moved the counter past them.
+	// When every attempt was aborted (a busy or locked database) and none
+	// found its number taken, the error says so, wraps the last cause, and
+	// Classify reports it Aborted: try again later, the numbers are not
+	// used up. Otherwise Classify reports it Failed.
 	ErrExhausted = errors.New("casenum: no unique number after all attempts")
 
 	// ErrDuplicate marks a collision. An insert function passed to Create
@@ -35,4 +42,10 @@ var (
 	// ErrInvalidNumber is returned by Validate, Normalize and Parse for
 	// input that is not a number of the layouts. The message says why.
 	ErrInvalidNumber = errors.New("casenum: invalid case number")
+
+	// ErrInvalidKey is returned by Generator.ForKey for a key that is not
+	// an upper-case letter and up to 15 upper-case letters and digits, or
+	// for a Generator without {key}; and by Next and Create of a {key}
+	// layout on a Generator not made by ForKey.
+	ErrInvalidKey = errors.New("casenum: invalid key")
 )

@@ -93,7 +93,7 @@ func (s layoutSet) matchAt(r *reading, text string, i int) (Match, bool) {
 		}
 		// Like Normalize, Find reads no number spaced out past 4 times its
 		// length: the work at any byte is bounded.
-		r.begin(text[:min(len(text), i+4*l.size)], i, true, true)
+		r.begin(text[:min(len(text), i+4*l.size)], i, s.key, true, true)
 		if r.segments(l) && r.agree(s.loc) && (r.pos == len(text) || !startsWord(text[r.pos:])) {
 			p.offer(text, i, r)
 		}

@@ -26,14 +26,15 @@ type Generator struct {
 	layout   *Layout   // compiled from config.layoutSrc
 	fallback *Layout   // nil when turned off
 	perm     *ff1      // the permutation of {seq:N:perm}; nil without a key
-	reads    layoutSet // what Validate, Normalize and Parse read with
-	stats    *stats    // shared with the Generators made by BindSequence
+	reads    layoutSet // what Validate, Normalize, Parse and Find read with, and the {key} of a Generator made by ForKey
+	stats    *stats    // shared with the Generators made by BindSequence and ForKey
 	days     *dayCache // shared likewise
 }
 
 // config is what the options set.
 type config struct {
 	layoutSrc, fallbackSrc string
+	fallbackSet            bool // WithFallbackLayout named the fallback
 	clock                  Clock
 	rnd                    Random
 	checker                Checker
@@ -57,11 +58,12 @@ func WithLayout(layout string) Option {
 }
 
 // WithFallbackLayout sets the layout used after the main layout's attempts
-// all collided or were aborted. The default is DefaultFallbackLayout; ""
-// turns the fallback off, so that the Generator gives up with ErrExhausted
-// instead.
+// all collided or were aborted. The default is DefaultFallbackLayout for a
+// main layout without {seq}, and none for one with {seq}: a series never
+// leaves its series unless this option names a fallback. "" turns the
+// fallback off, so that the Generator gives up with ErrExhausted instead.
 func WithFallbackLayout(layout string) Option {
-	return func(c *config) error { c.fallbackSrc = layout; return nil }
+	return func(c *config) error { c.fallbackSrc, c.fallbackSet = layout, true; return nil }
 }
 
 // WithFormerLayouts sets layouts the Generator minted with before: Validate,
@@ -166,9 +168,10 @@ func nonNil(what string, isNil bool, set func(*config)) Option {
 }
 
 // New returns a Generator. With no options it renders DefaultLayout, then
-// DefaultFallbackLayout, with dates in UTC. An invalid layout returns an
-// error wrapping ErrInvalidLayout; a nil option value, an invalid Retry, a
-// {seq} layout without a Sequence, layouts that read one string as two
+// DefaultFallbackLayout, with dates in UTC; a main layout with {seq} has no
+// fallback unless WithFallbackLayout names one. An invalid layout returns
+// an error wrapping ErrInvalidLayout; a nil option value, an invalid Retry,
+// a {seq} layout without a Sequence, layouts that read one string as two
 // numbers, or a blocklist that leaves a layout no number returns an error
 // that says which.
 func New(opts ...Option) (*Generator, error) {
@@ -215,7 +218,7 @@ func (g *Generator) compile() error {
 	if g.layout, err = ParseLayout(g.layoutSrc); err != nil {
 		return err
 	}
-	if g.fallbackSrc != "" {
+	if g.fallbackSrc != "" && (g.fallbackSet || !g.layout.seq) {
 		if g.fallback, err = ParseLayout(g.fallbackSrc); err != nil {
 			return fmt.Errorf("fallback: %w", err)
 		}
@@ -271,6 +274,46 @@ func (g *Generator) BindSequence(s Sequence) *Generator {
 	return &c
 }
 
+// ForKey returns a Generator that renders key for {key}: a cheap copy of
+// g, made as often as needed (one per request, say), that shares g's
+// layouts, policy, Clock, Random, Sequence, Observer and Stats. Each key
+// counts on its own, since the key is part of the scope of a {seq} after
+// it: PROJ-{seq} numbers PROJ-1, PROJ-2 and OPS-1, OPS-2. Its Validate,
+// Normalize and Parse take numbers of key only, where g's take any key.
+//
+// A key is an upper-case letter and up to 15 more upper-case letters and
+// digits (PROJ, A1). Another key, or a g whose layouts have no {key},
+// returns an error wrapping ErrInvalidKey.
+func (g *Generator) ForKey(key string) (*Generator, error) {
+	if !g.layout.key && (g.fallback == nil || !g.fallback.key) {
+		return nil, fmt.Errorf("%w: the layout %q has no {key}", ErrInvalidKey, g.layout.src)
+	}
+	if why := keyFault(key); why != "" {
+		return nil, fmt.Errorf("%w %q: %s", ErrInvalidKey, key, why)
+	}
+	c := *g
+	c.reads.key = key
+	return &c, nil
+}
+
+// keyFault says what is wrong with a key, or "".
+func keyFault(key string) string {
+	switch {
+	case key == "":
+		return "empty"
+	case len(key) > maxKey:
+		return fmt.Sprintf("%d characters, more than %d", len(key), maxKey)
+	case key[0] < 'A' || key[0] > 'Z':
+		return "a key starts with an upper-case letter A to Z"
+	}
+	for i := 1; i < len(key); i++ {
+		if c := key[i]; !isDigit(c) && (c < 'A' || c > 'Z') {
+			return fmt.Sprintf("%q at position %d: a key holds upper-case letters A to Z and digits", c, i+1)
+		}
+	}
+	return ""
+}
+
 // Layout returns the Generator's main layout.
 func (g *Generator) Layout() *Layout { return g.layout }
 
@@ -294,7 +337,8 @@ func (g *Generator) Stats() Stats { return g.stats.snapshot() }
 // store it, so keep a UNIQUE constraint on the column, or use Create, which
 // learns of collisions from the insert itself.
 //
-// Next returns ErrExhausted when every attempt collided; an *AttemptError
+// Next returns ErrExhausted when every attempt collided or was aborted, or
+// the {seq} counter no longer fits the layout; an *AttemptError
 // wrapping the Checker's or the Sequence's error (a lookup the database
 // aborted is retried first); and ctx.Err() when the context ends during a
 // wait.
@@ -319,8 +363,13 @@ func (g *Generator) Next(ctx context.Context) (string, error) {
 //
 // insert can state the outcome itself with Mark. When every attempt, the
 // fallback's included, collided or was aborted, Create returns ErrExhausted
-// wrapping the last of them. When the context ends during a wait it
-// returns ctx.Err(). A Checker, if set, is consulted before each insert.
+// wrapping the last of them (see ErrExhausted for what it says). When the
+// context ends during a wait it returns ctx.Err(). A Checker, if set, is
+// consulted before each insert.
+//
+// When a candidate with a {seq} value collides, the counter is moved past
+// that value with the Sequence's Advance, if it has one, before the next
+// attempt: a series skips the numbers already stored and stays gap-free.
 //
 // If the table has other UNIQUE columns, tell Create which violations are
 // collisions with WithConflict. Inside a transaction of your own, wrap
@@ -335,7 +384,7 @@ func (g *Generator) Create(ctx context.Context, insert func(ctx context.Context,
 }
 
 // run is the call shared by Next and Create: the main layout's attempts,
-// then the fallback's, then ErrExhausted.
+// then the fallback's, then ErrExhausted. A {key} layout needs a key.
 func (g *Generator) run(ctx context.Context, insert func(context.Context, string) error) (string, error) {
 	c := call{g: g, ctx: ctx, insert: insert}
 	if g.observer != nil {
@@ -343,6 +392,9 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 	}
 	if err := ctx.Err(); err != nil {
 		return "", c.fail(Failed, "", err)
+	}
+	if g.reads.key == "" && (g.layout.key || g.fallback != nil && g.fallback.key) {
+		return "", c.fail(Failed, "", fmt.Errorf("%w: the layout %q has {key}: mint with the Generator of ForKey(key)", ErrInvalidKey, g.layout.src))
 	}
 	if number, done, err := c.phase(g.layout, g.retry.Attempts); done {
 		return number, err
@@ -355,9 +407,29 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 		}
 	}
 	g.stats.exhausted.Add(1)
-	err := fmt.Errorf("%w: %w", ErrExhausted, c.last)
+	err := c.exhausted()
 	c.observe(Failed, "", err)
 	return "", err
+}
+
+// exhausted returns the error of a call whose attempts are used up: it
+// says what used them up and wraps the last of them. It is marked Aborted
+// when the database refused every attempt and none found its number taken,
+// else Failed, whatever the attempts' errors were marked with.
+func (c *call) exhausted() error {
+	switch {
+	case errors.Is(c.last, errSeqFull):
+		return &marked{Failed, fmt.Errorf("%w: %w", ErrExhausted, c.last)}
+	case c.aborted == c.attempts && c.found == 0:
+		return &marked{Aborted, fmt.Errorf("%w: the database refused all %d attempts (busy or locked), none found its number taken: %w",
+			ErrExhausted, c.attempts, c.last)}
+	case c.taken.ok:
+		return &marked{Failed, fmt.Errorf("%w: %d of %d attempts found their number taken; the last value tried in scope %q was %d: "+
+			"if the series holds higher numbers already, move the counter past the highest with the Sequence's "+
+			"Advance(ctx, scope, last), which Generator.Parse gives: %w",
+			ErrExhausted, c.found, c.attempts, c.taken.scope, c.taken.v, c.last)}
+	}
+	return &marked{Failed, fmt.Errorf("%w: %d of %d attempts found their number taken: %w", ErrExhausted, c.found, c.attempts, c.last)}
 }
 
 // call is one Next or Create: what its attempts share.
@@ -368,8 +440,11 @@ type call struct {
 	began    time.Time                           // read only for an Observer
 	attempts int                                 // attempts made
 	aborts   int                                 // attempts aborted in a row
+	found    int                                 // attempts that found their number taken
+	aborted  int                                 // attempts aborted
 	fallback bool                                // the call went on to the fallback layout
 	last     *AttemptError                       // the last collision or abort
+	taken    draw                                // the {seq} value of the last candidate that collided
 }
 
 // phase makes up to n attempts of lay. When the call ends with them it
@@ -383,7 +458,7 @@ func (c *call) phase(lay *Layout, n int) (string, bool, error) {
 			}
 		}
 		c.attempts++
-		number, out, err := c.g.attempt(c.ctx, lay, c.insert)
+		number, out, err := c.attempt(lay)
 		switch {
 		case out == Stored:
 			c.g.stats.minted.Add(1)
@@ -429,6 +504,7 @@ func (c *call) retry(number string, out Outcome, err error) {
 		c.aborts = 0
 	} else {
 		c.g.stats.aborted.Add(1)
+		c.aborted++
 		c.aborts++
 	}
 	c.last = &AttemptError{Number: number, Attempt: c.attempts, Fallback: c.fallback, Err: err}
@@ -459,28 +535,58 @@ func (c *call) observe(out Outcome, number string, err error) {
 }
 
 // attempt renders one candidate of lay, has the Checker look for it and
-// insert store it, and says what became of it.
-func (g *Generator) attempt(ctx context.Context, lay *Layout, insert func(context.Context, string) error) (string, Outcome, error) {
-	number, err := g.render(ctx, lay)
+// insert store it, and says what became of it. A candidate whose {seq}
+// value is taken moves the counter past it.
+func (c *call) attempt(lay *Layout) (string, Outcome, error) {
+	number, d, err := c.g.render(c.ctx, lay)
 	if err != nil {
 		return "", readOutcome(err), err
 	}
+	out, err := c.g.store(c.ctx, number, c.insert)
+	if out == Collided {
+		c.found++
+	}
+	if out == Collided && d.ok {
+		c.taken = d
+		if err := c.g.advance(c.ctx, d); err != nil {
+			return number, readOutcome(err), err
+		}
+	}
+	return number, out, err
+}
+
+// advance moves the counter of d's scope past d's value, when the
+// Sequence can.
+func (g *Generator) advance(ctx context.Context, d draw) error {
+	a, ok := g.seq.(advancer)
+	if !ok {
+		return nil
+	}
+	if err := a.Advance(ctx, d.scope, d.v); err != nil {
+		return fmt.Errorf("casenum: sequence: the number was taken, and moving the counter of scope %q past %d failed: %w", d.scope, d.v, err)
+	}
+	return nil
+}
+
+// store has the Checker look for number and insert store it, and says
+// what became of it.
+func (g *Generator) store(ctx context.Context, number string, insert func(context.Context, string) error) (Outcome, error) {
 	if g.checker != nil {
 		found, err := g.checker.Exists(ctx, number)
 		switch {
 		case err != nil:
-			return number, readOutcome(err), fmt.Errorf("checking: %w", err)
+			return readOutcome(err), fmt.Errorf("checking: %w", err)
 		case found:
-			return number, Collided, fmt.Errorf("%w: the Checker found it stored", ErrDuplicate)
+			return Collided, fmt.Errorf("%w: the Checker found it stored", ErrDuplicate)
 		}
 	}
 	if insert == nil {
-		return number, Stored, nil
+		return Stored, nil
 	}
 	if err := insert(ctx, number); err != nil {
-		return number, classify(err, g.conflict, ctx.Err() != nil), err
+		return classify(err, g.conflict, ctx.Err() != nil), err
 	}
-	return number, Stored, nil
+	return Stored, nil
 }
 
 // readOutcome classifies an error of a Checker or a Sequence: they store
@@ -494,17 +600,17 @@ func readOutcome(err error) Outcome {
 }
 
 // render draws one candidate of l from one clock reading, taken only when
-// l has a time token.
-func (g *Generator) render(ctx context.Context, l *Layout) (string, error) {
+// l has a time token, and tells the {seq} value it drew.
+func (g *Generator) render(ctx context.Context, l *Layout) (string, draw, error) {
 	var r renderer // assigned field by field: a composite literal is built apart and copied
-	r.loc, r.days, r.rnd, r.seq, r.ctx, r.perm = g.loc, g.days, g.rnd, g.seq, ctx, g.perm
+	r.loc, r.days, r.rnd, r.seq, r.ctx, r.perm, r.key = g.loc, g.days, g.rnd, g.seq, ctx, g.perm, g.reads.key
 	if l.bucket != 0 {
 		r.t = g.clock.Now()
 	}
 	var buf [96]byte
 	b, err := l.appendTo(buf[:0], &r)
 	if err != nil {
-		return "", err
+		return "", r.drew, err
 	}
-	return string(b), nil
+	return string(b), r.drew, nil
 }

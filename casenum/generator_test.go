@@ -591,28 +591,50 @@ func TestSequenceLayout(t *testing.T) {
 			t.Errorf("Validate(%q) = %v", got[i], err)
 		}
 	}
-	// The counter outgrows {seq:2}: the scope is used up.
+	// The counter grows past its padding: the check digit delimits it.
 	for range 98 {
 		if _, err := g.Next(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// The main layout is used up for the day: the fallback takes over.
 	n, err = g.Next(ctx)
-	if err != nil || !strings.HasPrefix(n, "CASE-20250930-") || len(n) != len("CASE-20250930-")+8 || g.Stats().Fallbacks != 1 {
-		t.Errorf("Next after 99 = %q, %v, %+v; want a fallback number", n, err, g.Stats())
+	if err != nil || !strings.HasPrefix(n, "CASE-20250930-100") || len(n) != len("CASE-20250930-100")+1 || g.Validate(n) != nil {
+		t.Errorf("Next after 99 = %q, %v; want CASE-20250930-100 and a check digit", n, err)
 	}
-	// Without a fallback the call is exhausted, and counted so.
-	noFallback, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("CASE-{date}-{seq:2}{check}"),
-		casenum.WithSequence(s), casenum.WithFallbackLayout(""))
+	if p, err := g.Parse(n); err != nil || p.Seq != 100 || p.Scope != "CASE-20250930-" {
+		t.Errorf("Parse(%q) = %+v, %v", n, p, err)
+	}
+}
+
+// A counter that nothing delimits keeps its width: when it outgrows it the
+// call is exhausted and names the scope, or goes on to a fallback named
+// for the series, never silently to another layout.
+func TestFixedWidthCounterOverflows(t *testing.T) {
+	t.Parallel()
+	clock := casenumtest.NewClock(time.Date(2025, 9, 30, 12, 0, 0, 0, time.UTC))
+	s := casenumtest.NewStore()
+	if err := s.Advance(context.Background(), "CASE-20250930-", 99); err != nil {
+		t.Fatal(err)
+	}
+	g, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("CASE-{date}-{seq:2}{rand:3}"), casenum.WithSequence(s))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := noFallback.Next(ctx); !errors.Is(err, casenum.ErrExhausted) || n != "" {
-		t.Errorf("Next on a full scope = %q, %v; want ErrExhausted", n, err)
+	n, err := g.Next(context.Background())
+	if !errors.Is(err, casenum.ErrExhausted) || n != "" || !strings.Contains(err.Error(), `scope "CASE-20250930-" reached 100, more than {seq:2} can show`) {
+		t.Errorf("Next on a full scope = %q, %v; want ErrExhausted naming the scope", n, err)
 	}
-	if st := noFallback.Stats(); st.Exhausted != 1 || st.Errors != 0 {
+	if st := g.Stats(); st.Exhausted != 1 || st.Errors != 0 || st.Fallbacks != 0 {
 		t.Errorf("Stats = %+v, want the call counted as exhausted", st)
+	}
+	withFallback, err := casenum.New(casenum.WithClock(clock), casenum.WithLayout("CASE-{date}-{seq:2}{rand:3}"),
+		casenum.WithSequence(s), casenum.WithFallbackLayout(casenum.DefaultFallbackLayout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err = withFallback.Next(context.Background())
+	if err != nil || !strings.HasPrefix(n, "CASE-20250930-") || len(n) != len("CASE-20250930-")+8 || withFallback.Stats().Fallbacks != 1 {
+		t.Errorf("Next after 99 = %q, %v, %+v; want a number of the fallback named", n, err, withFallback.Stats())
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 // 128 bits of a UUID. {unixms} has 13 digits from 2001-09-09 to 2286-11-20.
 const (
 	maxDigits    = 18
+	maxKey       = 16
 	maxAlnum     = 26
 	maxHex       = 32
 	unixmsDigits = 13
@@ -28,8 +29,10 @@ const (
 	segAlnum           // {alnum:N}
 	segHex             // {hex:N}
 	segUUID            // {uuid:N}, {uuid}
-	segSeq             // {seq:N}
+	segSeq             // {seq}, {seq:N}
 	segCheck           // {check}, {check:mod97}
+	segKey             // {key}
+	segFY              // {fy:M}, {fy:M:end}, {fy:M:06}, {fy:M:end:06}
 )
 
 // checkMode says which check character a layout ends with.
@@ -53,9 +56,11 @@ type segment struct {
 	shape string   // tokens only
 	syms  *symbols // tokens only: what a symbol of the shape is
 	pos   int      // 1-based position in the layout, for errors
-	limit uint64   // 10^N for {rand} and {seq}
+	limit uint64   // 10^N for {rand} and {seq}: one more than the largest value; 0 for a bare {seq} until delimit
+	vary  bool     // a {seq} that grows past its shape, which is then its padding
+	perm  bool     // {seq:N:perm}: the counter under a keyed permutation, of N digits always
+	month int      // {fy}: the month its years start in, 1 to 12
 	run   bool     // {alnum}, or a {check} right after one: a blocklist reads it
-	perm  bool     // {seq:N:perm}: the counter under a keyed permutation
 }
 
 // Layout is a compiled case-number layout, such as the default
@@ -63,18 +68,21 @@ type segment struct {
 // package documentation. A Layout is immutable and safe for concurrent use;
 // rendering it does no parsing.
 type Layout struct {
-	src    string
-	segs   []segment
-	check  checkMode
-	random bool          // has a random token
-	seq    bool          // has a {seq} token
-	bucket time.Duration // finest time resolution of its time tokens; 0 without
-	lead   int           // leading literals and date tokens without a time of day, the same all day; 0 without such a date token
-	fields uint32        // a bit per digit of the fields form that the date tokens after the lead show
-	size   int           // length of the numbers it renders
-	draw   int           // the first random token; len(segs) without
-	block  *blocklist    // the words {alnum} must not spell; nil for none
-	first  byteSet       // the bytes a number can start with as a person types it
+	src     string
+	segs    []segment
+	check   checkMode
+	random  bool          // has a random token
+	seq     bool          // has a {seq} token
+	key     bool          // has a {key} token
+	fyMonth int           // the month the years of its {fy} tokens start in; 0 without
+	bucket  time.Duration // finest time resolution of its time tokens; 0 without
+	lead    int           // leading literals and date tokens without a time of day, the same all day; 0 without such a date token
+	fields  uint32        // a bit per digit of the fields form that the date tokens after the lead show
+	size    int           // length of the longest numbers it renders
+	varies  bool          // has a token whose width varies: a {seq} that grows, a {key}
+	draw    int           // the first random token; len(segs) without
+	block   *blocklist    // the words {alnum} must not spell; nil for none
+	first   byteSet       // the bytes a number can start with as a person types it
 }
 
 // String returns the layout's source text.
@@ -84,9 +92,10 @@ func (l *Layout) String() string { return l.src }
 // ErrInvalidLayout that names the 1-based position of the fault: an unknown
 // token, a width out of range, a lone '{' or '}', a date layout with
 // anything but zero-padded numeric fields and separators, a {seq} after a
-// random or time-of-day token or after another {seq}, a {check} that is not
-// the last token or covers nothing, text that is not UTF-8, an empty layout,
-// or one with no token at all.
+// random or time-of-day token or after another {seq}, a {seq} without a
+// width that nothing after it delimits, a {key} that nothing delimits or a
+// second {key}, a {check} that is not the last token or covers nothing,
+// text that is not UTF-8, an empty layout, or one with no token but {key}.
 func ParseLayout(s string) (*Layout, error) {
 	if s == "" {
 		return nil, fmt.Errorf("%w: empty layout", ErrInvalidLayout)
@@ -104,6 +113,9 @@ func ParseLayout(s string) (*Layout, error) {
 	}
 	if !l.random && !l.seq && l.bucket == 0 {
 		return nil, fmt.Errorf("%w %q: no token: every number would be the same", ErrInvalidLayout, s)
+	}
+	if err := l.delimit(); err != nil {
+		return nil, err
 	}
 	l.findLead()
 	l.first = l.firstBytes()
@@ -126,16 +138,53 @@ func (l *Layout) setBlocklist(b *blocklist) {
 	}
 }
 
+// delimit lets each {seq} that what follows it delimits grow past its
+// padding: the end of the layout or a literal that starts with something
+// other than a digit, right after it or after the {check} that follows
+// it. Where nothing delimits it, {seq:N} keeps a fixed width and a bare
+// {seq} is refused; {seq:N:perm} always keeps its N digits. A {key} must
+// be delimited by the end or a literal that holds no letter or digit: a
+// key may be typed without the separator after it, and a letter or digit
+// of the literal would then be taken for the key's.
+func (l *Layout) delimit() error {
+	for i := range l.segs {
+		sg, next := &l.segs[i], l.segs[i+1:]
+		switch {
+		case sg.kind == segKey && len(next) > 0 && (next[0].kind != segLiteral || strings.IndexFunc(next[0].text, isAlnumRune) >= 0):
+			return layoutError(l.src, sg.pos-1, "nothing tells where {key} ends: follow it with a literal "+
+				"of no letter or digit, such as '-', or end the layout with it")
+		case sg.kind == segKey:
+			l.size += maxKey - len(sg.shape)
+			l.varies = true
+		case sg.kind != segSeq, sg.perm:
+		case delimits(next) || next[0].kind == segCheck && delimits(next[1:]):
+			sg.vary, sg.limit = true, pow10(maxDigits)
+			l.size += maxDigits - len(sg.shape)
+			l.varies = true
+		case sg.limit == 0:
+			return layoutError(l.src, sg.pos-1, "nothing tells where {seq} ends: end the layout with it, or follow it "+
+				"(or the {check} after it) with a literal that does not start with a digit, or give it a fixed width {seq:N}")
+		}
+	}
+	return nil
+}
+
+// delimits reports whether segs, what follows a counter, ends its digits:
+// they are none, or start with a literal that does not start with a digit.
+func delimits(segs []segment) bool {
+	return len(segs) == 0 || segs[0].kind == segLiteral && !isDigit(segs[0].text[0])
+}
+
 // findLead sets the layout's lead and the date fields that the tokens
 // after it show.
 func (l *Layout) findLead() {
 	dated := false
 	for _, sg := range l.segs {
-		if sg.kind != segLiteral && (sg.kind != segDate || dateFieldBits(sg)&timeOfDayBits != 0) {
+		if sg.kind != segLiteral && (sg.kind != segDate && sg.kind != segFY || dateFieldBits(sg)&timeOfDayBits != 0) {
 			break
 		}
 		l.lead++
-		dated = dated || sg.kind == segDate
+		dated = dated || sg.kind == segDate || sg.kind == segFY
 	}
 	if !dated {
 		l.lead = 0
@@ -197,9 +246,14 @@ func (l *Layout) add(sg segment, bucket time.Duration) error {
 	switch sg.kind {
 	case segSeq:
 		why = l.placeSeq()
+	case segKey:
+		why = l.placeKey()
 	case segCheck:
 		why = l.placeCheck(&sg)
-	case segDate, segUnixMS:
+	case segDate, segUnixMS, segFY:
+		if sg.kind == segFY {
+			why = l.placeFY(sg.month)
+		}
 		if l.bucket == 0 || bucket < l.bucket {
 			l.bucket = bucket
 		}
@@ -226,6 +280,25 @@ func (l *Layout) placeSeq() string {
 		return "{seq} after a time-of-day token: its scope would change on every number"
 	}
 	l.seq = true
+	return ""
+}
+
+// placeKey says why a {key} cannot come next, or records it.
+func (l *Layout) placeKey() string {
+	if l.key {
+		return "a second {key}: a number has one key"
+	}
+	l.key = true
+	return ""
+}
+
+// placeFY says why a {fy} of the given month cannot come next, or records
+// the month.
+func (l *Layout) placeFY(month int) string {
+	if l.fyMonth != 0 && l.fyMonth != month {
+		return fmt.Sprintf("{fy} tokens of one layout must start their years in one month, not %d and %d", l.fyMonth, month)
+	}
+	l.fyMonth = month
 	return ""
 }
 
@@ -274,8 +347,8 @@ type token struct {
 	arg func(tk *token, sg *segment, arg string, hasArg bool) (bucket time.Duration, at int, why string)
 }
 
-// tokens is the layout language. A token renders a fixed width: N symbols,
-// or its shape.
+// tokens is the layout language. A token renders N symbols, or its shape;
+// a counter that grows renders more.
 var tokens = [...]token{
 	{name: "date", kind: segDate, syms: &digitSymbols, arg: dateArg},
 	{name: "unixms", kind: segUnixMS, syms: &digitSymbols, min: unixmsDigits, bucket: time.Millisecond, arg: noArg},
@@ -285,6 +358,8 @@ var tokens = [...]token{
 	{name: "hex", kind: segHex, syms: &hexSymbols, text: hexDigits, min: 1, max: maxHex, arg: widthArg},
 	{name: "uuid", kind: segUUID, syms: &hexSymbols, min: 1, max: maxHex, arg: uuidArg},
 	{name: "check", kind: segCheck, syms: &digitSymbols, arg: checkArg},
+	{name: "key", kind: segKey, syms: &keySymbols, min: 1, arg: noArg},
+	{name: "fy", kind: segFY, syms: &digitSymbols, bucket: 366 * 24 * time.Hour, arg: fyArg},
 }
 
 // parseToken compiles the body of one {token} found at byte i of src.
@@ -333,10 +408,15 @@ func widthArg(tk *token, sg *segment, arg string, hasArg bool) (time.Duration, i
 	return 0, 0, ""
 }
 
-// seqArg compiles {seq:N}, or {seq:N:perm}: the counter under a keyed
+// seqArg compiles {seq:N}; {seq}, a counter without padding, whose
+// width delimit decides; or {seq:N:perm}, the counter under a keyed
 // permutation of the N-digit range, which FF1 allows from a million values
 // on.
 func seqArg(tk *token, sg *segment, arg string, hasArg bool) (time.Duration, int, string) {
+	if !hasArg {
+		sg.shape = sym
+		return 0, 0, ""
+	}
 	width, perm := strings.CutSuffix(arg, ":perm")
 	if n, err := strconv.Atoi(width); perm && err == nil && n < minPermDigits {
 		return 0, -1, fmt.Sprintf("{seq:%d:perm} permutes too few values: a permuted counter has %d digits or more", n, minPermDigits)
@@ -458,6 +538,9 @@ next:
 // shows.
 func dateFieldBits(sg segment) uint32 {
 	var bits uint32
+	if sg.kind == segFY {
+		return fyFieldBits
+	}
 	if sg.kind == segDate {
 		for j := 0; j < len(sg.shape); j++ {
 			if c := sg.shape[j]; c < ' ' {

@@ -326,11 +326,18 @@ func TestLayoutSeq(t *testing.T) {
 			t.Errorf("rendered %q, want 99", got)
 		}
 	})
-	t.Run("overflow is exhaustion", func(t *testing.T) {
+	t.Run("overflow of a fixed width is exhaustion", func(t *testing.T) {
 		t.Parallel()
-		g := layoutGen(t, "{seq:2}", casenum.WithSequence(startSeq(100)))
+		g := layoutGen(t, "{seq:2}{rand:1}", casenum.WithSequence(startSeq(100)))
 		if n, err := g.Next(context.Background()); !errors.Is(err, casenum.ErrExhausted) {
 			t.Errorf("Next() = %q, %v; want ErrExhausted", n, err)
+		}
+	})
+	t.Run("a delimited counter grows", func(t *testing.T) {
+		t.Parallel()
+		g := layoutGen(t, "{seq:2}", casenum.WithSequence(startSeq(100)))
+		if got := mint(t, g); got != "100" {
+			t.Errorf("rendered %q, want 100", got)
 		}
 	})
 }
@@ -459,6 +466,26 @@ func TestParseLayoutInvalid(t *testing.T) {
 		{"{date:15}{seq:3}", 10, "time-of-day"},
 		{"{date:2006010215}{seq:3}", 18, "time-of-day"},
 		{"{date}{seq:3}{seq:3}", 14, "second {seq}"},
+		{"{seq}{rand:3}", 1, "nothing tells where {seq} ends"},
+		{"A-{seq}1{rand:3}", 3, "nothing tells where {seq} ends"},
+		{"{seq}{date}", 1, "nothing tells where {seq} ends"},
+		{"{seq}{check}0", 1, "nothing tells where {seq} ends"},
+		{"{key}{seq}", 1, "nothing tells where {key} ends"},
+		{"X{key}1-{seq}", 2, "nothing tells where {key} ends"},
+		{"{key}a-{seq}", 1, "nothing tells where {key} ends"},
+		{"0{key} 2!{seq}", 2, "nothing tells where {key} ends"},
+		{"{key}-X{seq}", 1, "nothing tells where {key} ends"},
+		{"{rand:2}-{key}{check}", 10, "nothing tells where {key} ends"},
+		{"{key}-{seq}-{key}", 13, "second {key}"},
+		{"{key}", 0, "no token"},
+		{"{key:3}-{seq}", 1, "takes no argument"},
+		{"{fy}-{seq}", 1, `month "" out of range`},
+		{"{fy:0}-{seq}", 1, "out of range"},
+		{"{fy:13}-{seq}", 1, "out of range"},
+		{"{fy:04}-{seq}", 1, "out of range"},
+		{"X{fy:4:start}-{seq}", 8, `unknown form "start"`},
+		{"{fy:10:06:end}-{seq}", 8, `unknown form "06:end"`},
+		{"{fy:4}-{fy:7:end}-{seq}", 8, "one month"},
 		{"{rand:3}{check}{rand:1}", 16, "after {check}"},
 		{"{rand:3}{check}{check}", 16, "after {check}"},
 		{"{check}", 1, "nothing"},
@@ -534,6 +561,9 @@ func TestParseLayoutValid(t *testing.T) {
 		"{date}{check}", "{seq:2}{check}", "{rand:3}{check}-X", "{date:20060102}{check:mod97}",
 		"{date:15}", "{date:.05}", "{date:-2006-}", "{date:2006/01/02_15:04:05}", "{date:_2006}",
 		"{date:06}{date:2006}", "{{{rand:3}}}", "}}{rand:3}{{",
+		"{seq}", "BILL-{seq}", "{seq}-{rand:3}", "{seq}{check}", "{seq}X{rand:2}", "{seq:2}1{rand:3}", "{seq:2}{check}0", "{seq}{check}/0",
+		"{key}-{seq}", "{seq}-{key}", "{key}/{date}-{rand:2}", "{key}·{seq}", "{key}-{seq}{check}",
+		"{fy:4}", "{fy:4}{seq}", "{fy:12:end:06}{rand:2}", "{date:15}{fy:1:end}", "{fy:4}-{fy:4:end:06}/{seq}{check}",
 	} {
 		t.Run(layout, func(t *testing.T) {
 			t.Parallel()

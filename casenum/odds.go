@@ -36,7 +36,8 @@ type Odds struct {
 	// absorbed by retries.
 	PerDay float64
 	// Capacity is how many numbers one {seq} scope holds before the counter
-	// no longer fits its width; 0 for a layout without {seq}.
+	// no longer fits the layout: 10^N-1 for a {seq:N} of fixed width, and
+	// 10^18-1 for a counter that grows; 0 for a layout without {seq}.
 	Capacity float64
 }
 

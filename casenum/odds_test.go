@@ -23,7 +23,9 @@ func TestOdds(t *testing.T) {
 		{"{uuid:13}", math.Exp2(48), 0, 0},
 		{"{uuid:17}", math.Exp2(62), 0, 0},
 		{"{alnum:2}-{hex:3}{check}", 32 * 32 * 16 * 16 * 16, 0, 0},
-		{"{date:2006-01}-{seq:4}", 1, 31 * 24 * time.Hour, 9999},
+		{"{date:2006-01}-{seq:4}", 1, 31 * 24 * time.Hour, 1e18 - 1}, // grows
+		{"{date:2006-01}-{seq:4}{rand:1}", 10, 31 * 24 * time.Hour, 9999},
+		{"{seq}", 1, 0, 1e18 - 1},
 		{"{date:2006}/{date:15:04}-{rand:2}", 100, time.Minute, 0},
 		{"{date:06.002}-{rand:2}", 100, 24 * time.Hour, 0},
 		{"T-{unixms}", 1, time.Millisecond, 0},

@@ -88,7 +88,8 @@ func (e *AttemptError) Unwrap() error { return e.Err }
 //     Galera cluster) and 1205 (lock wait timeout); TiDB 8002, 8022 and
 //     9007 (write conflicts); SQL Server 1205 (deadlock victim); SQLite
 //     BUSY and LOCKED; driver.ErrBadConn, which database/sql drivers
-//     should return only when nothing was sent.
+//     should return only when nothing was sent; and a Generator's
+//     ErrExhausted when every one of its attempts was aborted.
 //   - Uncertain: the error wraps ErrUncertain, context.Canceled or
 //     context.DeadlineExceeded (the statement may have run before the
 //     context ended); the connection was lost while a request was in
@@ -98,7 +99,7 @@ func (e *AttemptError) Unwrap() error { return e.Err }
 //     completion unknown, CockroachDB), a connection exception (class 08)
 //     or a server shutting down (57P01, 57P02); MariaDB 1927 (connection
 //     killed).
-//   - Failed: anything else.
+//   - Failed: anything else, ErrExhausted after collisions included.
 //
 // Drivers are recognised by the codes their errors carry, without
 // importing them. To classify an error of your own otherwise, mark it with

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -117,6 +118,42 @@ func TestCreateAbortedEveryTime(t *testing.T) {
 	}
 	if st := g.Stats(); st.Aborted != 4 || st.Exhausted != 1 {
 		t.Errorf("Stats = %+v", st)
+	}
+}
+
+// ErrExhausted says what used the attempts up: a busy database that
+// aborted every one (Classify: Aborted, the last cause wrapped), or numbers
+// found taken (Classify: Failed), also when some attempts were aborted.
+func TestExhaustedSaysWhy(t *testing.T) {
+	t.Parallel()
+	busy := &mysql.MySQLError{Number: 1205, Message: "Lock wait timeout exceeded"}
+	taken := &pgconn.PgError{Code: "23505"}
+	for _, tc := range []struct {
+		name string
+		errs []error
+		want casenum.Outcome
+		text string
+	}{
+		{"every attempt aborted", []error{busy, busy, busy}, casenum.Aborted, "the database refused all 3 attempts (busy or locked), none found its number taken"},
+		{"every number taken", []error{taken, taken, taken}, casenum.Failed, "3 of 3 attempts found their number taken"},
+		{"some taken", []error{busy, taken, busy}, casenum.Failed, "1 of 3 attempts found their number taken"},
+		{"some taken, the last abort marked", []error{taken, taken, casenum.Mark(casenum.Aborted, busy)}, casenum.Failed, "2 of 3 attempts"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := newGen(t, casenum.WithFallbackLayout(""), casenum.WithRetry(casenum.Retry{Attempts: 3}), casenum.WithClock(wallClock{}))
+			insert, _ := scripted(tc.errs...)
+			_, err := g.Create(context.Background(), insert)
+			if !errors.Is(err, casenum.ErrExhausted) || !errors.Is(err, tc.errs[2]) {
+				t.Fatalf("Create = %v, want ErrExhausted wrapping the last cause", err)
+			}
+			if got := casenum.Classify(err); got != tc.want {
+				t.Errorf("Classify(%v) = %v, want %v", err, got, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.text) {
+				t.Errorf("error %q does not say %q", err, tc.text)
+			}
+		})
 	}
 }
 

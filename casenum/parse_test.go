@@ -177,7 +177,7 @@ func TestParseTellsWhenANumberWasMinted(t *testing.T) {
 				if p.Time.Location() != loc || p.Time.After(at) || at.Sub(p.Time) >= bucket {
 					t.Fatalf("%s: Parse(%q).Time = %v, minted at %v (resolution %v)", layout, n, p.Time, at.In(loc), bucket)
 				}
-				if strings.Contains(layout, "{seq:") != (p.Seq > 0) || !strings.HasPrefix(n, p.Scope) {
+				if strings.Contains(layout, "{seq") != (p.Seq > 0) || !strings.HasPrefix(n, p.Scope) {
 					t.Fatalf("%s: Parse(%q) = %+v", layout, n, p)
 				}
 			}

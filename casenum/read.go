@@ -31,10 +31,13 @@ func (l *Layout) Validate(number string) error {
 // layout: it ignores white space and letter case, lets a separator between
 // the layout's parts (or inside a date or a UUID) be typed as another or
 // left out, and reads the Crockford look-alikes I and L as 1 and O as 0 in
-// the tokens. Every token has a fixed width, so a separator mistyped as a
-// digit cannot hide in a run of digits. A number that validates comes back
-// as it is. Input that cannot be read returns a
-// *NumberError wrapping ErrInvalidNumber.
+// the tokens. Every token but a counter that grows has a fixed width, so a
+// separator mistyped as a digit cannot hide in a run of digits; a counter
+// ends where the layout delimits it, and a space typed for its separator
+// is read as one. A counter typed with more or fewer leading zeros than
+// its padding is written with its padding. A number that validates comes
+// back as it is. Input that cannot be read returns a *NumberError wrapping
+// ErrInvalidNumber.
 func (l *Layout) Normalize(input string) (string, error) {
 	return l.set().normalize(input)
 }
@@ -44,7 +47,8 @@ func (l *Layout) Normalize(input string) (string, error) {
 // Location: a date shown with {unixms} must be the date of that instant
 // there, and a date and time must exist there (not 02:30 on the night the
 // clocks skip it), as in a number the Generator could have minted.
-// Validate never consults the Checker: a valid number may be unknown.
+// Validate never consults the Checker: a valid number may be unknown. A
+// {key} may be any key, or for a Generator made by ForKey, its key only.
 func (g *Generator) Validate(number string) error {
 	_, _, err := g.reads.read(number, false)
 	return err
@@ -54,7 +58,8 @@ func (g *Generator) Validate(number string) error {
 // fallback layout and its former layouts: a number that validates with one
 // comes back as it is. Typed input that reads as a number of two, different
 // ones (upper-case hex reads as Crockford base32 too), is refused as
-// ambiguous.
+// ambiguous. A {key} is written in upper case; for a Generator made by
+// ForKey it must be its key.
 func (g *Generator) Normalize(input string) (string, error) {
 	return g.reads.normalize(input)
 }
@@ -65,17 +70,19 @@ type Parts struct {
 	Time     time.Time // the earliest instant its time tokens allow, in the Generator's Location; zero without
 	Scope    string    // the text before {seq}; "" without
 	Seq      uint64    // the {seq} value; 0 without
+	Key      string    // the {key}; "" without
 	Layout   string    // the layout the number was read with: the Generator's, its fallback or a former one
 }
 
 // Parse reads what a number holds: when it was minted, to the millisecond
 // with {unixms} and otherwise to the finest field of its date tokens (a
 // {date} number reads as the day's first instant in the Generator's
-// Location, midnight where the day has one); its {seq} scope and value;
-// whether it is of the fallback layout, and which layout it was read with.
-// For {seq:N:perm} it gives the counter, not the digits that show it.
-// Date fields a layout leaves out take the values time.Parse gives them:
-// year 0, January, the first, midnight.
+// Location, midnight where the day has one; a {fy} number without a finer
+// date as the first instant of its fiscal year); its {seq} scope and
+// value; its {key}; whether it is of the fallback layout, and which layout
+// it was read with. For {seq:N:perm} it gives the counter, not the digits
+// that show it. Date fields a layout leaves out take the values time.Parse
+// gives them: year 0, January, the first, midnight.
 //
 // Parse accepts exactly what Validate accepts, so it never returns a time
 // the Generator could not have minted; for anything else it returns a
@@ -85,13 +92,7 @@ func (g *Generator) Parse(number string) (Parts, error) {
 	if err != nil {
 		return Parts{}, err
 	}
-	p := Parts{Fallback: l == g.fallback, Layout: l.src}
-	switch {
-	case r.ms >= 0:
-		p.Time = time.UnixMilli(r.ms).In(g.loc)
-	case r.date.have != 0:
-		p.Time = r.date.time(g.loc)
-	}
+	p := Parts{Fallback: l == g.fallback, Time: r.time(g.loc), Key: r.key, Layout: l.src}
 	if r.seqAt >= 0 {
 		p.Scope, p.Seq = number[:r.seqAt], r.seq
 		if sg := l.seqSegment(); sg.perm {
@@ -102,10 +103,12 @@ func (g *Generator) Parse(number string) (Parts, error) {
 }
 
 // layoutSet is what numbers are read with: layouts, tried in order (nil
-// ones skipped), and the Location of their dates; nil for a Layout's own
-// reading, which takes a date shown with {unixms} in any zone.
+// ones skipped); the Location of their dates, nil for a Layout's own
+// reading, which takes a date shown with {unixms} in any zone; and the
+// only {key} to take, "" for any.
 type layoutSet struct {
 	loc     *time.Location
+	key     string
 	layouts []*Layout
 }
 
@@ -136,7 +139,7 @@ func (s layoutSet) normalize(input string) (string, error) {
 		}
 		return r
 	}, input)
-	r, first, err := s.read(in, true)
+	r, first, in, err := s.readTyped(input, in)
 	if err != nil {
 		return "", err
 	}
@@ -146,11 +149,70 @@ func (s layoutSet) normalize(input string) (string, error) {
 		if l == nil {
 			continue
 		}
-		if o := l.read(in, true, s.loc); o.err == nil && string(o.out) != string(r.out) {
+		if o := l.read(in, true, s.loc, s.key); o.err == nil && string(o.out) != string(r.out) {
 			return "", &NumberError{Input: in, Reason: fmt.Sprintf("ambiguous: reads as %s and as %s", r.out, o.out)}
 		}
 	}
 	return string(r.out), nil
+}
+
+// readTyped reads in, the typed input without its white space, leniently,
+// and returns what it read. Without its spaces the input may run a counter
+// into what follows it: then a space between two letters or digits reads
+// as the separator it stands for.
+func (s layoutSet) readTyped(input, in string) (*reading, *Layout, string, error) {
+	r, l, err := s.read(in, true)
+	if err != nil && in != input && varies(s.layouts) {
+		spaced := spacesAsSeparators(input)
+		if r2, l2, err2 := s.read(spaced, true); err2 == nil {
+			return r2, l2, spaced, nil
+		}
+	}
+	return r, l, in, err
+}
+
+// varies reports whether one of layouts has a token whose width varies.
+func varies(layouts []*Layout) bool {
+	for _, l := range layouts {
+		if l != nil && l.varies {
+			return true
+		}
+	}
+	return false
+}
+
+// spacesAsSeparators returns s with each run of white space between two
+// ASCII letters or digits replaced by '-', and every other white space
+// left out.
+func spacesAsSeparators(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			b = append(b, s[i:i+n]...)
+			i += n
+			continue
+		}
+		j := skipSpace(s, i)
+		if len(b) > 0 && j < len(s) && isAlnum(b[len(b)-1]) && isAlnum(s[j]) {
+			b = append(b, '-')
+		}
+		i = j
+	}
+	return string(b)
+}
+
+// skipSpace returns the first byte at or after p of s that starts no white
+// space.
+func skipSpace(s string, p int) int {
+	for p < len(s) {
+		c, size := utf8.DecodeRuneInString(s[p:])
+		if !unicode.IsSpace(c) {
+			break
+		}
+		p += size
+	}
+	return p
 }
 
 // inputLimit is the longest input worth reading for layouts.
@@ -208,7 +270,7 @@ func (s layoutSet) read(in string, lenient bool) (*reading, *Layout, error) {
 		if l == nil {
 			continue
 		}
-		r := l.read(in, lenient, s.loc)
+		r := l.read(in, lenient, s.loc, s.key)
 		if r.err == nil {
 			return r, l, nil
 		}
@@ -225,52 +287,50 @@ func (s layoutSet) read(in string, lenient bool) (*reading, *Layout, error) {
 
 // reading is a walk of an input along a layout's segments, left to right:
 // each segment reads where the last one ended, and no reading is ever
-// undone. A token is read in two steps: its symbols (symbols), then the
+// undone. A token is read in two steps: its symbols (token), then the
 // rule of the token itself (check). Strictly it takes the input exactly as
 // the layout renders; leniently it forgives what Normalize forgives.
 type reading struct {
 	in       string
 	lenient  bool
 	inText   bool   // reading text: white space may stand anywhere after the first byte, and no error is wanted
+	wantKey  string // the only {key} to take; "" for any
 	start    int    // where the number starts in in
 	pos      int    // the next byte of in
 	out      []byte // the canonical number so far
 	vars     []byte // what the tokens read, for the check character
 	date     dateReading
+	fy       fyReading
 	ms       int64 // {unixms}; -1 without
 	dateAt   int   // where the first date token starts in the input; -1 without
 	seqAt    int   // where {seq} starts in out; -1 without
 	seq      uint64
+	key      string // the {key} read
 	err      *NumberError
 	complete bool // the input has the layout's shape, but a check character or fields that agree it has not
 }
 
-// begin starts a reading of in at byte at, keeping the buffers of r.
-func (r *reading) begin(in string, at int, lenient, inText bool) {
-	*r = reading{in: in, lenient: lenient, inText: inText, pos: at, start: at, out: r.out[:0], vars: r.vars[:0], ms: -1, dateAt: -1, seqAt: -1}
+// begin starts a reading of in at byte at, for key ("" for any), keeping
+// the buffers of r.
+func (r *reading) begin(in string, at int, key string, lenient, inText bool) {
+	*r = reading{in: in, lenient: lenient, inText: inText, wantKey: key, pos: at, start: at,
+		out: r.out[:0], vars: r.vars[:0], ms: -1, dateAt: -1, seqAt: -1}
 }
 
 // next returns where the next byte of the number is: r.pos, or in text
 // the first byte after the white space there.
 func (r *reading) next() int {
-	p := r.pos
-	if !r.inText || p == r.start {
-		return p
+	if !r.inText || r.pos == r.start {
+		return r.pos
 	}
-	for p < len(r.in) {
-		c, size := utf8.DecodeRuneInString(r.in[p:])
-		if !unicode.IsSpace(c) {
-			break
-		}
-		p += size
-	}
-	return p
+	return skipSpace(r.in, r.pos)
 }
 
-// read reads in as a number of l, all of it, with dates in loc.
-func (l *Layout) read(in string, lenient bool, loc *time.Location) *reading {
+// read reads in as a number of l, all of it, with dates in loc and key for
+// its {key} unless key is "".
+func (l *Layout) read(in string, lenient bool, loc *time.Location, key string) *reading {
 	r := &reading{out: make([]byte, 0, l.size)}
-	r.begin(in, 0, lenient, false)
+	r.begin(in, 0, key, lenient, false)
 	ok := r.segments(l)
 	switch {
 	case (ok || r.complete) && r.pos < len(in):
@@ -296,7 +356,7 @@ func (r *reading) segments(l *Layout) bool {
 			continue
 		}
 		at, start := r.pos, len(r.out)
-		if !r.symbols(sg) || !r.check(l, sg, at, r.out[start:]) {
+		if !r.token(l, i) || !r.check(l, sg, at, r.out[start:]) {
 			return false
 		}
 		r.vars = append(r.vars, r.out[start:]...)
@@ -312,6 +372,162 @@ func (r *reading) fail(at int, why func() string) bool {
 		r.err = &NumberError{Input: r.in, Position: at + 1, Reason: why()}
 	}
 	return false
+}
+
+// time returns the earliest instant the time tokens read allow, in loc;
+// zero without time tokens.
+func (r *reading) time(loc *time.Location) time.Time {
+	switch {
+	case r.ms >= 0:
+		return time.UnixMilli(r.ms).In(loc)
+	case r.fy.month != 0:
+		y, m, _ := r.fy.first(&r.date)
+		return r.date.timeIn(y, m, loc)
+	case r.date.have != 0:
+		return r.date.time(loc)
+	}
+	return time.Time{}
+}
+
+// token reads the symbols of token i of l at r.pos.
+func (r *reading) token(l *Layout, i int) bool {
+	switch sg := &l.segs[i]; {
+	case sg.kind == segKey:
+		return r.readKey(sg)
+	case sg.vary:
+		return r.counter(sg, l.segs[i+1:])
+	}
+	return r.symbols(&l.segs[i])
+}
+
+// readKey reads a {key}: a letter, then letters and digits, 16 at most,
+// up to the literal that delimits it. Leniently its letters may be typed
+// in lower case, except in text when any key is taken: a word of a key's
+// shape in any case would be most words of prose. A reading for one key
+// takes that key only.
+func (r *reading) readKey(sg *segment) bool {
+	r.pos = r.next()
+	start, n := r.pos, len(r.out)
+	fold := r.lenient && (!r.inText || r.wantKey != "")
+	for r.pos < len(r.in) {
+		c, ok := sg.syms.read(r.in[r.pos], fold)
+		if !ok {
+			break
+		}
+		r.out = append(r.out, c)
+		r.pos++
+	}
+	switch key := r.out[n:]; {
+	case len(key) == 0 || isDigit(key[0]):
+		return r.fail(start, func() string { return "expected a key: a letter, then letters and digits" })
+	case len(key) > maxKey:
+		return r.fail(start, func() string { return fmt.Sprintf("a key of %d characters: a key has %d at most", len(key), maxKey) })
+	case r.wantKey != "" && string(key) != r.wantKey:
+		return r.fail(start, func() string { return fmt.Sprintf("the key %s, not %s", key, r.wantKey) })
+	default:
+		r.key = string(key)
+	}
+	return true
+}
+
+// counter reads a {seq} that grows: its digits up to what delimits it, at
+// least its padding and at most maxDigits. It writes them as they render:
+// strictly a zero beyond the padding is refused and the padding required;
+// leniently the one is dropped and the other added.
+func (r *reading) counter(sg *segment, rest []segment) bool {
+	r.pos = r.next()
+	start := r.pos
+	end, n := r.counterEnd(rest, len(sg.shape))
+	short := n < len(sg.shape) && (!r.lenient || n == 0)
+	switch {
+	case short && end < len(r.in) && !isDigit(r.in[end]):
+		return r.fail(end, func() string {
+			return fmt.Sprintf("expected a digit, got %s", quote(r.in[end:end+runeLen(r.in[end:])]))
+		})
+	case short:
+		return r.fail(end, func() string { return "too short: expected " + describe(sg) })
+	case n > maxDigits:
+		return r.fail(start, func() string { return fmt.Sprintf("%d digits is longer than any counter (%d)", n, maxDigits) })
+	case !r.lenient && n > len(sg.shape) && r.in[start] == '0':
+		return r.fail(start, func() string {
+			return fmt.Sprintf("%s has a zero beyond the padding of %s", r.in[start:end], describe(sg))
+		})
+	}
+	var v uint64
+	for _, c := range []byte(r.in[start:end]) {
+		if d, ok := lookAlike(c); ok {
+			v = 10*v + uint64(d-'0')
+		}
+	}
+	r.out = appendPadded(r.out, v, max(len(sg.shape), digits(v)))
+	r.pos = end
+	return true
+}
+
+// counterEnd returns where a growing counter of padding pad that starts at
+// r.pos ends, and how many digits it has: its run of digits (leniently, of
+// look-alikes too, short of the letter the next literal starts with), less
+// a check character that follows and is the last digit of the run. In
+// text, white space may stand between the digits of its padding, as in a
+// token of fixed width; past the padding it ends the run, since it cannot
+// be told from the end of the number.
+func (r *reading) counterEnd(rest []segment, pad int) (end, n int) {
+	stop := literalLetter(rest)
+	var at [2]int // where the last two digits start, the last first
+	for end = r.pos; ; n++ {
+		p := end
+		if r.inText && n > 0 && n < pad {
+			p = skipSpace(r.in, end)
+		}
+		if p == len(r.in) || !r.counterDigit(r.in[p], stop) {
+			break
+		}
+		at[0], at[1], end = p, at[0], p+1
+	}
+	if len(rest) == 0 || rest[0].kind != segCheck || r.checkLetterAt(end, &rest[0]) {
+		return end, n
+	}
+	if k := len(rest[0].shape); n > k {
+		return at[k-1], n - k
+	}
+	return r.pos, 0
+}
+
+// counterDigit reports whether c is a digit of a counter: leniently, a
+// look-alike too, unless it is stop, the letter that the literal after the
+// counter starts with.
+func (r *reading) counterDigit(c, stop byte) bool {
+	_, ok := lookAlike(c)
+	return isDigit(c) || r.lenient && ok && c|0x20 != stop
+}
+
+// literalLetter returns the letter, in lower case, that the literal after
+// a counter (and after the {check} that may follow it) starts with; 0 when
+// it starts with another character or there is none.
+func literalLetter(rest []segment) byte {
+	for _, sg := range rest {
+		if sg.kind == segLiteral && isAlpha(sg.text[0]) {
+			return sg.text[0] | 0x20
+		}
+		if sg.kind != segCheck {
+			break
+		}
+	}
+	return 0
+}
+
+// checkLetterAt reports whether the check character chk, a Crockford
+// symbol, starts at byte i as a letter, right after a counter's digits.
+// Look-alikes of digits are no check letters.
+func (r *reading) checkLetterAt(i int, chk *segment) bool {
+	if chk.syms != &crockfordSymbols || i == len(r.in) || isDigit(r.in[i]) {
+		return false
+	}
+	if _, ok := lookAlike(r.in[i]); ok {
+		return false
+	}
+	_, ok := chk.syms.read(r.in[i], r.lenient)
+	return ok
 }
 
 // symbols reads what the shape of token sg describes at r.pos: a symbol of
@@ -366,6 +582,10 @@ func (r *reading) check(l *Layout, sg *segment, at int, text []byte) bool {
 		r.ms = int64(atoi(text))
 	case segSeq:
 		r.seqAt, r.seq = len(r.out)-len(text), atoi(text)
+	case segFY:
+		if !r.fy.set(sg, text, at) {
+			return r.fail(at, func() string { return fmt.Sprintf("the fiscal year %s disagrees with the one before", text) })
+		}
 	case segCheck:
 		var buf [2]byte
 		if want := appendCheck(buf[:0], l.check, r.vars); string(want) != string(text) {
@@ -384,9 +604,9 @@ var checkNames = [...]string{
 }
 
 // literal reads the layout's literal text. Leniently, letters match in any
-// case (by Unicode's simple case folding), a separator may be typed as
-// another or left out, and white space is left out (Normalize took it out
-// of the input).
+// case (by Unicode's simple case folding), and a separator or a space of
+// the layout may be typed as any separator or left out (Normalize took
+// white space out of the input).
 func (r *reading) literal(lit string) bool {
 	if !r.lenient {
 		if !strings.HasPrefix(r.in[r.pos:], lit) {
@@ -399,8 +619,8 @@ func (r *reading) literal(lit string) bool {
 	for j := 0; j < len(lit); {
 		c, size := utf8.DecodeRuneInString(lit[j:])
 		switch {
-		case unicode.IsSpace(c):
-		case c < utf8.RuneSelf && isSeparator(byte(c)):
+		case unicode.IsSpace(c) || c < utf8.RuneSelf && isSeparator(byte(c)):
+			// A separator typed for it is read, none is needed.
 			if p := r.next(); p < len(r.in) && isSeparator(r.in[p]) {
 				r.pos = p + 1
 			}
@@ -455,6 +675,12 @@ var (
 		}
 		return c, isDigit(c) || c >= 'a' && c <= 'f'
 	}}
+	keySymbols = symbols{"key letter or digit", "[A-Z0-9]", func(c byte, lenient bool) (byte, bool) {
+		if lenient && c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		return c, c >= 'A' && c <= 'Z' || isDigit(c)
+	}}
 	crockfordSymbols = symbols{"Crockford base32 symbol", "[0-9A-HJKMNP-TV-Z]", func(c byte, lenient bool) (byte, bool) {
 		if !lenient {
 			return c, strings.IndexByte(crockford, c) >= 0
@@ -477,6 +703,10 @@ func describe(sg *segment) string {
 	case segCheck:
 		if len(sg.shape) == 1 {
 			return "a check " + sg.syms.name
+		}
+	case segSeq:
+		if sg.vary {
+			return fmt.Sprintf("a counter of at least %d digits", len(sg.shape))
 		}
 	}
 	return fmt.Sprintf("%d %ss", len(sg.shape), sg.syms.name)
@@ -537,10 +767,37 @@ func (d *dateReading) set(shape string, text []byte) bool {
 	return d.validIn(2000) || d.validIn(2001)
 }
 
-// agree checks that the fields of a number that read agree: a date shown
-// with {unixms} is its date, in loc or, without one, in some zone from
-// UTC-14 to UTC+14; and a date and time read in loc exist there.
+// agree checks that the fields of a number that read agree: a fiscal year
+// holds the date beside it and the instant of its {unixms}; a date shown
+// with {unixms} is its date; and a date and time exist. Without a
+// Location (loc nil) an instant's date or fiscal year is that of some zone
+// from UTC-14 to UTC+14.
 func (r *reading) agree(loc *time.Location) bool {
+	return r.agreeFY(loc) && r.agreeDate(loc)
+}
+
+// agreeFY checks that the fiscal year read holds the date and the instant
+// read.
+func (r *reading) agreeFY(loc *time.Location) bool {
+	switch {
+	case r.fy.month == 0:
+	case !r.fy.holdsDate(&r.date):
+		return r.fail(r.fy.at, func() string {
+			return fmt.Sprintf("the date is not in the fiscal year that starts in %s %d", time.Month(r.fy.month), r.fy.start)
+		})
+	case r.ms >= 0 && !r.fy.holdsInstant(time.UnixMilli(r.ms), loc):
+		return r.fail(r.fy.at, func() string {
+			return fmt.Sprintf("the fiscal year that starts in %s %d does not hold its {unixms} (%s)",
+				time.Month(r.fy.month), r.fy.start, time.UnixMilli(r.ms).UTC().Format(time.DateTime)+" UTC")
+		})
+	}
+	return true
+}
+
+// agreeDate checks that a date shown with {unixms} is its date, in loc or,
+// without one, in some zone from UTC-14 to UTC+14; and that a date and
+// time read in loc exist there.
+func (r *reading) agreeDate(loc *time.Location) bool {
 	switch {
 	case r.date.have == 0:
 	case r.ms >= 0:
@@ -646,12 +903,18 @@ func (d *dateReading) year() (int, bool) {
 		return y, true
 	}
 	if y, ok := d.field(2, 2); ok {
-		if y >= 69 {
-			return 1900 + y, true
-		}
-		return 2000 + y, true
+		return fullYear(y), true
 	}
 	return 0, false
+}
+
+// fullYear returns the year of two digits as time.Parse reads them: 69 to
+// 99 in the 1900s, the rest in the 2000s.
+func fullYear(yy int) int {
+	if yy >= 69 {
+		return 1900 + yy
+	}
+	return 2000 + yy
 }
 
 func (d *dateReading) validIn(y int) bool {
@@ -686,7 +949,21 @@ func validDay(y, m int, hasM bool, day int) bool {
 // the first, midnight.
 func (d *dateReading) time(loc *time.Location) time.Time {
 	y, _ := d.year()
-	m, hasM := d.field(4, 2)
+	return d.timeIn(y, 1, loc)
+}
+
+// timeIn returns the earliest instant the fields allow in loc, in year y
+// unless they show four digits of a year, and in month m where they do not
+// tell the month. Fields that are not there take the values time.Parse
+// gives them: the first, midnight.
+func (d *dateReading) timeIn(y, m int, loc *time.Location) time.Time {
+	if yy, ok := d.field(0, 4); ok {
+		y = yy
+	}
+	mm, hasM := d.field(4, 2)
+	if hasM {
+		m = mm
+	}
 	day, hasD := d.field(6, 2)
 	if yd, ok := d.field(8, 3); ok && (!hasM || !hasD) {
 		// The day of the year says the month and the day.
@@ -695,8 +972,14 @@ func (d *dateReading) time(loc *time.Location) time.Time {
 	h, _ := d.field(11, 2)
 	mi, _ := d.field(13, 2)
 	s, _ := d.field(15, 2)
-	t := time.Date(y, time.Month(max(m, 1)), max(day, 1), h, mi, s, 0, loc)
-	wy, wm, wd := time.Date(y, time.Month(max(m, 1)), max(day, 1), 0, 0, 0, 0, time.UTC).Date()
+	return wallTime(y, m, max(day, 1), h, mi, s, loc)
+}
+
+// wallTime returns the earliest instant in loc that shows the date and
+// time given.
+func wallTime(y, m, day, h, mi, s int, loc *time.Location) time.Time {
+	t := time.Date(y, time.Month(m), day, h, mi, s, 0, loc)
+	wy, wm, wd := time.Date(y, time.Month(m), day, 0, 0, 0, 0, time.UTC).Date()
 	if ty, tm, td := t.Date(); ty != wy || tm != wm || td != wd {
 		// The wall time does not exist (a day that starts at 01:00 after
 		// a change of zone offset at midnight): time.Date went back into
@@ -727,7 +1010,11 @@ func atoi(digits []byte) uint64 {
 }
 
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isAlnum(c byte) bool { return isAlpha(c) || isDigit(c) }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isAlnumRune reports whether r is an ASCII letter or digit.
+func isAlnumRune(r rune) bool { return r < utf8.RuneSelf && isAlnum(byte(r)) }
 
 // isSeparator reports whether a typed byte can stand for a separator: ASCII
 // punctuation.

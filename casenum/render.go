@@ -18,7 +18,17 @@ type renderer struct {
 	rnd  Random
 	seq  Sequence
 	ctx  context.Context
-	perm *ff1 // the permutation of {seq:N:perm}
+	key  string // the {key}
+	perm *ff1   // the permutation of {seq:N:perm}
+	drew draw   // the {seq} value drawn
+}
+
+// draw is a {seq} value and the scope it was drawn from: the plain
+// counter, also for {seq:N:perm}.
+type draw struct {
+	scope string
+	v     uint64
+	ok    bool
 }
 
 // errSeqFull marks a {seq} counter that outgrew its width: the layout has
@@ -67,25 +77,9 @@ func (l *Layout) appendSegs(dst, vars []byte, segs []segment, r *renderer, form 
 	for i := range segs {
 		sg := &segs[i]
 		start := len(dst)
-		switch sg.kind {
-		case segLiteral:
+		if sg.kind == segLiteral {
 			dst = append(dst, sg.text...)
-		case segDate:
-			dst = appendDate(dst, sg.shape, form)
-		case segUnixMS:
-			dst, err = appendUnixMS(dst, r.t)
-		case segRand:
-			dst = appendPadded(dst, uniform(r.rnd, sg.limit), len(sg.shape))
-		case segAlnum, segHex:
-			dst = appendSymbols(dst, r.rnd, len(sg.shape), sg.text)
-		case segUUID:
-			dst = appendUUID(dst, r.rnd, sg.shape)
-		case segSeq:
-			dst, err = appendSeq(dst, sg, r)
-		case segCheck:
-			dst = appendCheck(dst, l.check, vars)
-		}
-		if err != nil {
+		} else if dst, err = l.appendToken(dst, sg, r, form, vars); err != nil {
 			return dst, vars, false, err
 		}
 		if l.check != checkNone && sg.kind != segLiteral {
@@ -94,6 +88,30 @@ func (l *Layout) appendSegs(dst, vars []byte, segs []segment, r *renderer, form 
 		ws.segment(sg, dst[start:])
 	}
 	return dst, vars, ws.hit, nil
+}
+
+// appendToken renders token sg of l onto dst; form holds the clock
+// reading in the fields form, vars what the tokens before it rendered.
+func (l *Layout) appendToken(dst []byte, sg *segment, r *renderer, form *[17]byte, vars []byte) ([]byte, error) {
+	switch sg.kind {
+	case segDate:
+		return appendDate(dst, sg.shape, form), nil
+	case segUnixMS:
+		return appendUnixMS(dst, r.t)
+	case segRand:
+		return appendPadded(dst, uniform(r.rnd, sg.limit), len(sg.shape)), nil
+	case segAlnum, segHex:
+		return appendSymbols(dst, r.rnd, len(sg.shape), sg.text), nil
+	case segUUID:
+		return appendUUID(dst, r.rnd, sg.shape), nil
+	case segSeq:
+		return appendSeq(dst, sg, r)
+	case segKey:
+		return append(dst, r.key...), nil
+	case segFY:
+		return appendFY(dst, sg, form)
+	}
+	return appendCheck(dst, l.check, vars), nil
 }
 
 // appendLead renders the lead of l onto dst, and what its tokens rendered
@@ -161,7 +179,13 @@ func newDay(l *Layout, t time.Time) (*day, error) {
 			continue
 		}
 		n := len(text)
-		text = appendDate(text, sg.shape, &form)
+		if sg.kind == segFY {
+			if text, err = appendFY(text, &sg, &form); err != nil {
+				return nil, err
+			}
+		} else {
+			text = appendDate(text, sg.shape, &form)
+		}
 		vars = append(vars, text[n:]...)
 	}
 	// Between changes of the zone's offset, the date changes every 86,400
@@ -191,19 +215,37 @@ func appendUnixMS(dst []byte, t time.Time) ([]byte, error) {
 }
 
 // appendSeq writes the next counter of the scope, everything rendered
-// before it.
+// before it: padded to its shape, and longer when it has grown past it.
 func appendSeq(dst []byte, sg *segment, r *renderer) ([]byte, error) {
-	v, err := r.seq.Next(r.ctx, string(dst))
+	scope := string(dst)
+	v, err := r.seq.Next(r.ctx, scope)
 	if err != nil {
 		return dst, fmt.Errorf("casenum: sequence: %w", err)
 	}
-	if v >= sg.limit {
-		return dst, fmt.Errorf("%w: value %d for scope %q does not fit {seq:%d}", errSeqFull, v, string(dst), len(sg.shape))
+	r.drew = draw{scope, v, true}
+	switch {
+	case v < sg.limit && sg.perm:
+		return appendPadded(dst, r.perm.encrypt(v, len(sg.shape), dst), len(sg.shape)), nil
+	case v < sg.limit:
+		return appendPadded(dst, v, max(len(sg.shape), digits(v))), nil
+	case sg.vary:
+		return dst, fmt.Errorf("%w: the counter of scope %q reached %d, more than the %d digits a counter can have", errSeqFull, scope, v, maxDigits)
 	}
 	if sg.perm {
-		v = r.perm.encrypt(v, len(sg.shape), dst)
+		return dst, fmt.Errorf("%w: the counter of scope %q reached %d, more than {seq:%d:perm} can show: "+
+			"a permuted counter keeps its %d digits", errSeqFull, scope, v, len(sg.shape), len(sg.shape))
 	}
-	return appendPadded(dst, v, len(sg.shape)), nil
+	return dst, fmt.Errorf("%w: the counter of scope %q reached %d, more than {seq:%d} can show: "+
+		"nothing after it in the layout tells where a longer counter would end", errSeqFull, scope, v, len(sg.shape))
+}
+
+// digits returns the number of decimal digits of v, at least 1.
+func digits(v uint64) int {
+	n := 1
+	for ; v >= 10; v /= 10 {
+		n++
+	}
+	return n
 }
 
 // unprintable is the error of a clock reading that a layout cannot render

@@ -257,7 +257,7 @@ func BenchmarkRender(b *testing.B) {
 	b.ReportAllocs()
 	var n string
 	for b.Loop() {
-		if n, err = g.render(ctx, g.layout); err != nil {
+		if n, _, err = g.render(ctx, g.layout); err != nil {
 			b.Fatal(err)
 		}
 	}

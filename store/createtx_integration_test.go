@@ -156,50 +156,65 @@ func TestCreateTxDeferredUnique(t *testing.T) {
 
 // With a Sequence on the same database, {seq} is drawn in the attempt's
 // transaction: values of records that were not stored are given back, so
-// the stored numbers have no gap, even under concurrency.
+// the stored numbers have no gap, even under concurrency; with group
+// commit too, where a failing function rolls back the batch it ran in.
 func TestCreateTxSequenceGapFree(t *testing.T) {
 	t.Parallel()
-	const goroutines, perGoroutine = 4, 12
-	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
-		table := casesTable(t, b, db)
-		seq := counterTable(t, db, b.d)
-		g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithFallbackLayout(""), casenum.WithSequence(seq))
-		require.NoError(t, err)
-		refused := errors.New("refused by the application")
-		var mu sync.Mutex
-		stored := map[string]bool{}
-		var wg sync.WaitGroup
-		for w := range goroutines {
-			wg.Go(func() {
-				for i := range perGoroutine {
-					req := w*perGoroutine + i
-					n, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
-						if req%3 == 0 {
-							return refused // rolled back, and its value with it
-						}
-						return inserter(tx, b.d, table, req)(ctx, n)
-					})
-					switch {
-					case req%3 == 0:
-						assert.ErrorIs(t, err, refused)
-					case err != nil:
-						t.Errorf("request %d: %v", req, err)
-					default:
-						mu.Lock()
-						stored[n] = true
-						mu.Unlock()
-					}
-				}
+	for _, mode := range []struct {
+		name string
+		opts []store.SequenceOption
+	}{{"per record", nil}, {"group commit", []store.SequenceOption{store.WithGroupCommit(4)}}} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
+				createTxGapFree(t, b, db, counterTable(t, db, b.d, mode.opts...))
 			})
-		}
-		wg.Wait()
-		want := goroutines * perGoroutine * 2 / 3
-		require.Len(t, stored, want)
-		for i := 1; i <= want; i++ {
-			assert.True(t, stored[fmt.Sprintf("C-%04d", i)], "C-%04d missing: a gap", i)
-		}
-		t.Logf("%s: %+v", b.name, g.Stats())
-	})
+		})
+	}
+}
+
+// createTxGapFree stores records from concurrent calls of CreateTx, a
+// third of whose functions fail, and checks that the stored numbers are
+// 1 to n.
+func createTxGapFree(t *testing.T, b backend, db *sql.DB, seq *store.Sequence) {
+	const goroutines, perGoroutine = 8, 12
+	table := casesTable(t, b, db)
+	g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithFallbackLayout(""), casenum.WithSequence(seq))
+	require.NoError(t, err)
+	refused := errors.New("refused by the application")
+	var mu sync.Mutex
+	stored := map[string]bool{}
+	var wg sync.WaitGroup
+	for w := range goroutines {
+		wg.Go(func() {
+			for i := range perGoroutine {
+				req := w*perGoroutine + i
+				n, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+					if req%3 == 0 {
+						return refused // rolled back, and its value with it
+					}
+					return inserter(tx, b.d, table, req)(ctx, n)
+				})
+				switch {
+				case req%3 == 0:
+					assert.ErrorIs(t, err, refused)
+				case err != nil:
+					t.Errorf("request %d: %v", req, err)
+				default:
+					mu.Lock()
+					stored[n] = true
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	want := goroutines * perGoroutine * 2 / 3
+	require.Len(t, stored, want)
+	for i := 1; i <= want; i++ {
+		assert.True(t, stored[fmt.Sprintf("C-%04d", i)], "C-%04d missing: a gap", i)
+	}
+	t.Logf("%s: %+v", b.name, g.Stats())
 }
 
 // fn may draw from the Sequence itself, for another scope: that draw runs

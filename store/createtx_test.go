@@ -48,11 +48,13 @@ func TestCreateTxRetriesWholeTransactions(t *testing.T) {
 			m.ExpectBegin()
 			m.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
 			m.ExpectCommit().WillReturnError(uniqueErr)
+			m.ExpectExec("ROLLBACK").WillReturnResult(ok()) // ends what a failed COMMIT may leave open
 		}},
 		{"certification failure at COMMIT", func(m sqlmock.Sqlmock) {
 			m.ExpectBegin()
 			m.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
 			m.ExpectCommit().WillReturnError(&mysql.MySQLError{Number: 1213, Message: "Deadlock found"})
+			m.ExpectExec("ROLLBACK").WillReturnResult(ok())
 		}},
 		{"deadlock at the insert", func(m sqlmock.Sqlmock) {
 			m.ExpectBegin()
@@ -102,17 +104,22 @@ func TestCreateTxBadConnAtCommit(t *testing.T) {
 	assert.Equal(t, uint64(1), g.Stats().Attempts)
 }
 
-// A COMMIT without an answer may have been carried out: the number comes
-// back with ErrUncertain, and no second number is tried.
+// A COMMIT without an answer, or with one that does not prove a rollback
+// (a KILL QUERY or a cancel that interrupted it), may have been carried
+// out: the number comes back with ErrUncertain, and no second number is
+// tried.
 func TestCreateTxUncertainCommit(t *testing.T) {
 	t.Parallel()
-	for _, cause := range []error{io.ErrUnexpectedEOF, mysql.ErrInvalidConn, errors.New("unknown")} {
+	for _, cause := range []error{io.ErrUnexpectedEOF, mysql.ErrInvalidConn, errors.New("unknown"),
+		&mysql.MySQLError{Number: 1317, Message: "Query execution was interrupted"}, // KILL QUERY: MariaDB may commit
+		&pgconn.PgError{Code: "57014", Message: "canceling statement due to user request"}} {
 		t.Run(cause.Error(), func(t *testing.T) {
 			t.Parallel()
 			db, mock := newMock(t)
 			mock.ExpectBegin()
 			mock.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
 			mock.ExpectCommit().WillReturnError(cause)
+			mock.ExpectExec("ROLLBACK").WillReturnResult(ok())
 			n, err := store.CreateTx(t.Context(), db, seqGen(t), nil, insertIn)
 			assert.Empty(t, n)
 			require.ErrorIs(t, err, casenum.ErrUncertain)
@@ -132,9 +139,65 @@ func TestCreateTxFailedCommit(t *testing.T) {
 	mock.ExpectBegin()
 	mock.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
 	mock.ExpectCommit().WillReturnError(fk)
+	mock.ExpectExec("ROLLBACK").WillReturnResult(ok())
 	_, err := store.CreateTx(t.Context(), db, seqGen(t), nil, insertIn)
 	require.ErrorIs(t, err, fk)
 	assert.NotErrorIs(t, err, casenum.ErrUncertain)
+}
+
+// A connection whose COMMIT or ROLLBACK failed may still be in its
+// transaction (MariaDB keeps it open after a KILL QUERY interrupted the
+// COMMIT, and the next BEGIN on it would commit the record): it goes back
+// to the pool only after a ROLLBACK that succeeded, and is closed
+// otherwise, so the outcome a call reports holds once it returns.
+func TestCreateTxSettlesItsConnection(t *testing.T) {
+	t.Parallel()
+	interrupted := &mysql.MySQLError{Number: 1317, Message: "Query execution was interrupted"}
+	refused := errors.New("refused by the function")
+	cases := []struct {
+		name   string
+		expect func(m sqlmock.Sqlmock)
+		fn     func(ctx context.Context, tx *sql.Tx, n string) error
+		pooled int // connections left open in the pool
+	}{
+		{"COMMIT interrupted, ROLLBACK ends it", func(m sqlmock.Sqlmock) {
+			m.ExpectCommit().WillReturnError(interrupted)
+			m.ExpectExec("ROLLBACK").WillReturnResult(ok())
+		}, insertIn, 1},
+		{"COMMIT interrupted, ROLLBACK too", func(m sqlmock.Sqlmock) {
+			m.ExpectCommit().WillReturnError(interrupted)
+			m.ExpectExec("ROLLBACK").WillReturnError(interrupted)
+		}, insertIn, 0},
+		{"ROLLBACK interrupted after the function failed", func(m sqlmock.Sqlmock) {
+			m.ExpectRollback().WillReturnError(interrupted)
+		}, func(ctx context.Context, tx *sql.Tx, n string) error {
+			if err := insertIn(ctx, tx, n); err != nil {
+				return err
+			}
+			return refused
+		}, 0},
+		{"ROLLBACK after the function failed", func(m sqlmock.Sqlmock) {
+			m.ExpectRollback()
+		}, func(ctx context.Context, tx *sql.Tx, n string) error {
+			if err := insertIn(ctx, tx, n); err != nil {
+				return err
+			}
+			return refused
+		}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			db, mock := newMock(t)
+			mock.ExpectBegin()
+			mock.ExpectExec(insertCase).WithArgs("T-1").WillReturnResult(ok())
+			tc.expect(mock)
+			_, err := store.CreateTx(t.Context(), db, seqGen(t), nil, tc.fn)
+			require.Error(t, err)
+			require.NoError(t, mock.ExpectationsWereMet())
+			assert.Equal(t, tc.pooled, db.Stats().OpenConnections)
+		})
+	}
 }
 
 // With a conflict test for the case number, a duplicate in another UNIQUE
@@ -190,8 +253,14 @@ func TestCreateTxBadArguments(t *testing.T) {
 	assert.ErrorContains(t, err, "function")
 }
 
+// advanceCounters is the statement that moves a counter of the table
+// "counters" past a taken value.
+const advanceCounters = `INSERT INTO "counters" (scope, value) VALUES ($1, $2) ON CONFLICT (scope) DO UPDATE SET value = GREATEST("counters".value, EXCLUDED.value)`
+
 // {seq} of a Sequence on the same database is drawn in the attempt's
-// transaction, before the insert, and rolled back with it.
+// transaction, before the insert, and rolled back with it; a value found
+// taken is skipped outside that transaction, so the next attempt draws the
+// one after it.
 func TestCreateTxDrawsSequenceInTransaction(t *testing.T) {
 	t.Parallel()
 	db, mock := newMock(t)
@@ -204,13 +273,43 @@ func TestCreateTxDrawsSequenceInTransaction(t *testing.T) {
 	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
 	mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnError(uniqueErr)
 	mock.ExpectRollback()
+	mock.ExpectExec(advanceCounters).WithArgs("T-", 1).WillReturnResult(ok())
 	mock.ExpectBegin()
-	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
-	mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnResult(ok())
+	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(2))
+	mock.ExpectExec(insertCase).WithArgs("T-02").WillReturnResult(ok())
 	mock.ExpectCommit()
 	n, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
 	require.NoError(t, err)
-	assert.Equal(t, "T-01", n)
+	assert.Equal(t, "T-02", n)
+}
+
+// With group commit, a lone caller runs the statements it runs without:
+// BEGIN, the Sequence's statement raising the counter by one, its insert,
+// COMMIT; on PostgreSQL and on MySQL, which reads the value from the
+// statement's result.
+func TestCreateTxGroupCommitLoneCaller(t *testing.T) {
+	t.Parallel()
+	for _, d := range []store.Dialect{store.Postgres, store.MySQL} {
+		t.Run(d.String(), func(t *testing.T) {
+			t.Parallel()
+			db, mock := newMock(t)
+			seq, err := store.NewSequence(db, d, "counters", store.WithGroupCommit(16))
+			require.NoError(t, err)
+			g, err := casenum.New(casenum.WithLayout("T-{seq:2}"), casenum.WithFallbackLayout(""), casenum.WithSequence(seq))
+			require.NoError(t, err)
+			mock.ExpectBegin()
+			if d == store.MySQL {
+				mock.ExpectExec(mysqlNext).WithArgs("T-").WillReturnResult(sqlmock.NewResult(1, 1))
+			} else {
+				mock.ExpectQuery(pgNext).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
+			}
+			mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnResult(ok())
+			mock.ExpectCommit()
+			n, err := store.CreateTx(t.Context(), db, g, nil, insertIn)
+			require.NoError(t, err)
+			assert.Equal(t, "T-01", n)
+		})
+	}
 }
 
 // takenOnce is a Checker that calls the first number taken.
@@ -236,10 +335,11 @@ func TestCreateTxDrawWithoutInsert(t *testing.T) {
 	mock.ExpectBegin()
 	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
 	mock.ExpectRollback()
+	mock.ExpectExec(advanceCounters).WithArgs("T-", 1).WillReturnResult(ok())
 	mock.ExpectBegin()
-	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(1))
+	mock.ExpectQuery(bump).WithArgs("T-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(2))
 	mock.ExpectQuery(bump).WithArgs("notes-").WillReturnRows(sqlmock.NewRows([]string{"value"}).AddRow(7))
-	mock.ExpectExec(insertCase).WithArgs("T-01").WillReturnResult(ok())
+	mock.ExpectExec(insertCase).WithArgs("T-02").WillReturnResult(ok())
 	mock.ExpectCommit()
 	n, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
 		note, err := seq.Next(ctx, "notes-")
@@ -249,7 +349,7 @@ func TestCreateTxDrawWithoutInsert(t *testing.T) {
 		return insertIn(ctx, tx, n)
 	})
 	require.NoError(t, err)
-	assert.Equal(t, "T-01", n)
+	assert.Equal(t, "T-02", n)
 }
 
 // A function that panics leaves no transaction open: it is rolled back

@@ -23,16 +23,25 @@
 //
 // A Sequence raises a per-scope counter in one atomic statement (an
 // upsert), so processes sharing the database never hand out a value twice.
-// Three ways to use it:
+// Four ways to use it:
 //
 //   - on a *sql.DB: one round trip per value, a gap for each value whose
 //     record is then not stored;
-//   - bound to the record's transaction with WithTx: gap-free, as the
-//     counter commits or rolls back with the record, at the price of one
-//     writer per scope at a time (the counter's row stays locked until
-//     commit);
+//   - bound to the record's transaction with WithTx, or drawn by CreateTx:
+//     gap-free, as the counter commits or rolls back with the record, at
+//     the price of one writer per scope at a time (the counter's row stays
+//     locked until commit);
+//   - with WithGroupCommit(n) and CreateTx: gap-free too, with up to n
+//     concurrent calls on one counter sharing a transaction, one counter
+//     update and one COMMIT, so the row's lock is taken once per batch
+//     instead of once per record; one caller's slow function delays its
+//     batch;
 //   - with WithBlock(n): n values per round trip, handed out from memory;
 //     the rest of a block is lost when the process stops.
+//
+// Advance moves a counter forward, never back: after importing numbered
+// records, advance the scope past the highest imported value and the
+// series continues after it.
 //
 // # Databases
 //

@@ -32,13 +32,16 @@ var (
 	// unusable value, such as a block size below 1.
 	ErrInvalidOption = errors.New("store: invalid option")
 
-	// ErrScopeTooLong is returned by Sequence.Next for a scope longer than
-	// MaxScopeLength characters, which the counter table cannot hold.
+	// ErrScopeTooLong is returned by Sequence.Next and Sequence.Advance
+	// for a scope longer than MaxScopeLength characters, which the counter
+	// table cannot hold.
 	ErrScopeTooLong = errors.New("store: scope too long")
 
 	// ErrCounterRange is returned by Sequence.Next when the database
 	// reports a counter that cannot be right (zero, negative, or below the
-	// block size), for instance after the table was edited by hand.
+	// block size), for instance after the table was edited by hand, and by
+	// Sequence.Advance for a value above math.MaxInt64, which the counter
+	// table cannot hold.
 	ErrCounterRange = errors.New("store: counter out of range")
 )
 

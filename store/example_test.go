@@ -3,8 +3,12 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers driver "sqlite"
@@ -278,6 +282,63 @@ func ExampleCreateTx() {
 	fmt.Println(n, "notes:", notes, "collisions:", g.Stats().Collisions)
 	// Output:
 	// CASE-50 notes: 1 collisions: 1
+}
+
+// Concurrent calls of CreateTx drawing from one gap-free counter share
+// transactions: one counter update and one COMMIT per batch, each record
+// with its own number. A caller whose function fails takes no number, so
+// the series has no gap.
+func ExampleWithGroupCommit() {
+	db := openExample()
+	defer db.Close()
+	ctx := context.Background()
+	seq, err := store.NewSequence(db, store.SQLite, "counters", store.WithGroupCommit(32))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := seq.CreateTable(ctx); err != nil {
+		log.Fatal(err)
+	}
+	g, err := casenum.New(casenum.WithLayout("INV-{seq:4}"), casenum.WithSequence(seq))
+	if err != nil {
+		log.Fatal(err)
+	}
+	declined := errors.New("card declined")
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for order := range 8 {
+		wg.Go(func() {
+			_, err := store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, number string) error {
+				if order == 3 {
+					return declined
+				}
+				_, err := tx.ExecContext(ctx, `INSERT INTO cases (number, subject) VALUES (?, ?)`, number, fmt.Sprint("order ", order))
+				return err
+			})
+			if errors.Is(err, declined) {
+				failed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	rows, err := db.QueryContext(ctx, `SELECT number FROM cases ORDER BY number`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rows.Close()
+	var numbers []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			log.Fatal(err)
+		}
+		numbers = append(numbers, n)
+	}
+	fmt.Println(strings.Join(numbers, " "))
+	fmt.Println("declined:", failed.Load())
+	// Output:
+	// INV-0001 INV-0002 INV-0003 INV-0004 INV-0005 INV-0006 INV-0007
+	// declined: 1
 }
 
 // A duplicate in another UNIQUE column is no taken number: with

@@ -107,127 +107,171 @@ var killers = map[store.Dialect]killer{
 func TestKilledConnections(t *testing.T) {
 	t.Parallel()
 	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
-		kill := killers[b.d]
-		if kill == nil {
-			t.Skip("an embedded database has no connections to kill")
-		}
-		db.SetMaxOpenConns(8)
-		admin := b.open(t)
-		table := casesTable(t, b, db)
-		seq := counterTable(t, db, b.d)
-		counters := testTableOf(t, seq)
-		g, err := casenum.New(casenum.WithLayout("K-{seq:6}"), casenum.WithFallbackLayout(""), casenum.WithSequence(seq))
-		require.NoError(t, err)
-		ctx := t.Context()
-
-		var (
-			mu        sync.Mutex
-			stored    = map[int]string{}
-			failed    = map[int]error{}
-			uncertain = map[int]string{} // the number each uncertain request may be stored under
-			requests  atomic.Int64
-			stop      atomic.Bool
-		)
-		create := func() error {
-			req := int(requests.Add(1))
-			n, err := g.Create(ctx, inserter(db, b.d, table, req))
-			mu.Lock()
-			defer mu.Unlock()
-			var ae *casenum.AttemptError
-			switch {
-			case err == nil:
-				stored[req] = n
-			case n != "":
-				t.Errorf("request %d: failed with a number %q: %v", req, n, err)
-			case errors.Is(err, casenum.ErrUncertain):
-				if !errors.As(err, &ae) || ae.Number == "" {
-					t.Errorf("request %d: uncertain without a number: %v", req, err)
-				}
-				uncertain[req] = ae.Number
-			default:
-				failed[req] = err
-			}
-			return err
-		}
-		var wg sync.WaitGroup
-		for range 8 {
-			wg.Go(func() {
-				for !stop.Load() {
-					_ = create()
-				}
-			})
-		}
-		killed := 0
-		for round := range 20 {
-			// Every fifth round the workload's draws wait on the counter's
-			// row while the killer runs, so some kills land mid-statement;
-			// a kill of a connection between statements is absorbed by the
-			// pool and by Create's retry of aborted attempts.
-			release := func() {}
-			if round%5 == 4 {
-				release = holdCounter(t, admin, seq, "K-")
-			}
-			time.Sleep(25 * time.Millisecond)
-			n, err := kill(ctx, admin, table, counters)
-			release()
-			require.NoError(t, err)
-			killed += n
-		}
-		stop.Store(true)
-		wg.Wait()
-		t.Logf("%s: %d connections killed, %d requests stored, %d uncertain, %d failed; %+v",
-			b.name, killed, len(stored), len(uncertain), len(failed), g.Stats())
-		require.Positive(t, killed)
-		require.NotEmpty(t, len(failed)+len(uncertain), "killing connections under load must fail some calls")
-
-		// Recovery: connections that died idle in the pool may fail a call
-		// each before the pool drops them; after that every call succeeds.
-		recovered := false
-		for range 9 {
-			if create() == nil {
-				recovered = true
-				break
-			}
-		}
-		require.True(t, recovered, "no call succeeded after the killing stopped")
-		for range 20 {
-			require.NoError(t, create())
-		}
-
-		// Each request at most once, successful ones under their number.
-		rows, err := db.QueryContext(ctx, "SELECT number, request FROM "+table)
-		require.NoError(t, err)
-		defer rows.Close()
-		seen := map[int]string{}
-		for rows.Next() {
-			var n string
-			var req int
-			require.NoError(t, rows.Scan(&n, &req))
-			prev, dup := seen[req]
-			require.False(t, dup, "request %d stored twice: %s and %s", req, prev, n)
-			seen[req] = n
-		}
-		require.NoError(t, rows.Err())
-		for req, n := range stored {
-			assert.Equal(t, n, seen[req], "request %d", req)
-		}
-		found := 0
-		for req, n := range seen {
-			_, ok := stored[req]
-			maybe, isUncertain := uncertain[req]
-			switch {
-			case isUncertain:
-				// A look-up finds it under the number the error carries.
-				assert.Equal(t, maybe, n, "uncertain request %d", req)
-				found++
-			case !ok:
-				t.Errorf("request %d stored, but its call failed without saying it may have been: %v", req, failed[req])
-			}
-		}
-		t.Logf("%s: %d of %d uncertain requests were stored", b.name, found, len(uncertain))
-		// A repeated counter value would have shown as a collision.
-		assert.Zero(t, g.Stats().Collisions, "the Sequence handed a value out twice")
+		w := killedConnections(t, b, db, nil, func(ctx context.Context, g *casenum.Generator, table string, req int) (string, error) {
+			return g.Create(ctx, inserter(db, b.d, table, req))
+		})
+		require.NotEmpty(t, len(w.failed)+len(w.uncertain), "killing connections under load must fail some calls")
 	})
+}
+
+// The same with group commit and CreateTx: batches lose their connection
+// at any statement, their COMMIT's included. Besides the above, the
+// numbers stored are gap-free: 1 to the counter's value, none missing.
+func TestKilledConnectionsGroupCommit(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
+		opts := []store.SequenceOption{store.WithGroupCommit(16)}
+		w := killedConnections(t, b, db, opts, func(ctx context.Context, g *casenum.Generator, table string, req int) (string, error) {
+			return store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+				return inserter(tx, b.d, table, req)(ctx, n)
+			})
+		})
+		require.NotZero(t, len(w.failed)+len(w.uncertain)+int(w.g.Stats().Aborted), "no batch lost its connection")
+		var top int
+		require.NoError(t, db.QueryRowContext(t.Context(), "SELECT value FROM "+w.counters+" WHERE scope = 'K-'").Scan(&top))
+		values := make([]bool, top+1)
+		for _, n := range w.rows {
+			var v int
+			_, err := fmt.Sscanf(n, "K-%d", &v)
+			require.NoError(t, err)
+			require.True(t, v >= 1 && v <= top && !values[v], "%s: outside 1 to %d, or twice", n, top)
+			values[v] = true
+		}
+		assert.Len(t, w.rows, top, "a gap: %d records stored, the counter at %d", len(w.rows), top)
+	})
+}
+
+// killedWorkload is what killedConnections saw: each request's answer and
+// the stored rows, number by request.
+type killedWorkload struct {
+	g         *casenum.Generator
+	counters  string
+	stored    map[int]string
+	failed    map[int]error
+	uncertain map[int]string // the number each uncertain request may be stored under
+	rows      map[int]string
+}
+
+// killedConnections runs create from 8 goroutines while connections are
+// killed, then checks each request's answer against the table: stored
+// under its number, uncertain and stored under the number its error
+// names or not at all, or failed with nothing stored.
+func killedConnections(t *testing.T, b backend, db *sql.DB, opts []store.SequenceOption,
+	create func(ctx context.Context, g *casenum.Generator, table string, req int) (string, error)) *killedWorkload {
+	kill := killers[b.d]
+	if kill == nil {
+		t.Skip("an embedded database has no connections to kill")
+	}
+	db.SetMaxOpenConns(8)
+	admin := b.open(t)
+	table := casesTable(t, b, db)
+	seq := counterTable(t, db, b.d, opts...)
+	w := &killedWorkload{counters: testTableOf(t, seq), stored: map[int]string{}, failed: map[int]error{}, uncertain: map[int]string{}}
+	var err error
+	w.g, err = casenum.New(casenum.WithLayout("K-{seq:6}"), casenum.WithFallbackLayout(""), casenum.WithSequence(seq))
+	require.NoError(t, err)
+	ctx := t.Context()
+
+	var (
+		mu       sync.Mutex
+		requests atomic.Int64
+		stop     atomic.Bool
+	)
+	call := func() error {
+		req := int(requests.Add(1))
+		n, err := create(ctx, w.g, table, req)
+		mu.Lock()
+		defer mu.Unlock()
+		var ae *casenum.AttemptError
+		switch {
+		case err == nil:
+			w.stored[req] = n
+		case n != "":
+			t.Errorf("request %d: failed with a number %q: %v", req, n, err)
+		case errors.Is(err, casenum.ErrUncertain):
+			if !errors.As(err, &ae) || ae.Number == "" {
+				t.Errorf("request %d: uncertain without a number: %v", req, err)
+			}
+			w.uncertain[req] = ae.Number
+		default:
+			w.failed[req] = err
+		}
+		return err
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for !stop.Load() {
+				_ = call()
+			}
+		})
+	}
+	killed := 0
+	for round := range 20 {
+		// Every fifth round the workload's draws wait on the counter's
+		// row while the killer runs, so some kills land mid-statement;
+		// a kill of a connection between statements is absorbed by the
+		// pool and by Create's retry of aborted attempts.
+		release := func() {}
+		if round%5 == 4 {
+			release = holdCounter(t, admin, seq, "K-")
+		}
+		time.Sleep(25 * time.Millisecond)
+		n, err := kill(ctx, admin, table, w.counters)
+		release()
+		require.NoError(t, err)
+		killed += n
+	}
+	stop.Store(true)
+	wg.Wait()
+	t.Logf("%s: %d connections killed, %d requests stored, %d uncertain, %d failed; %+v",
+		b.name, killed, len(w.stored), len(w.uncertain), len(w.failed), w.g.Stats())
+	require.Positive(t, killed)
+
+	// Recovery: connections that died idle in the pool may fail a call
+	// each before the pool drops them; after that every call succeeds.
+	recovered := false
+	for range 9 {
+		if call() == nil {
+			recovered = true
+			break
+		}
+	}
+	require.True(t, recovered, "no call succeeded after the killing stopped")
+	for range 20 {
+		require.NoError(t, call())
+	}
+	w.rows = reconcileKilled(t, db, table, w)
+	// A repeated counter value would have shown as a collision.
+	assert.Zero(t, w.g.Stats().Collisions, "the Sequence handed a value out twice")
+	return w
+}
+
+// reconcileKilled reads the table's rows and checks them against the answers:
+// each request stored at most once, successful ones under their number,
+// uncertain ones under the number their error names, failed ones not at
+// all. It returns the rows, number by request.
+func reconcileKilled(t *testing.T, db *sql.DB, table string, w *killedWorkload) map[int]string {
+	t.Helper()
+	seen := storedByRequest(t, db, table)
+	for req, n := range w.stored {
+		assert.Equal(t, n, seen[req], "request %d", req)
+	}
+	found := 0
+	for req, n := range seen {
+		_, ok := w.stored[req]
+		maybe, isUncertain := w.uncertain[req]
+		switch {
+		case isUncertain:
+			// A look-up finds it under the number the error carries.
+			assert.Equal(t, maybe, n, "uncertain request %d", req)
+			found++
+		case !ok:
+			t.Errorf("request %d stored, but its call failed without saying it may have been: %v", req, w.failed[req])
+		}
+	}
+	t.Logf("%d of %d uncertain requests were stored", found, len(w.uncertain))
+	return seen
 }
 
 // holdCounter locks the scope's counter row in a transaction on admin,

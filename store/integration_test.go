@@ -108,6 +108,26 @@ func inserter(q store.Querier, d store.Dialect, table string, request int) func(
 	}
 }
 
+// storedByRequest reads the cases table: the number each request is
+// stored under. It fails the test for a request stored twice.
+func storedByRequest(t *testing.T, q store.Querier, table string) map[int]string {
+	t.Helper()
+	rows, err := q.QueryContext(t.Context(), "SELECT number, request FROM "+table)
+	require.NoError(t, err)
+	defer rows.Close()
+	stored := map[int]string{}
+	for rows.Next() {
+		var n string
+		var req int
+		require.NoError(t, rows.Scan(&n, &req))
+		prev, dup := stored[req]
+		require.False(t, dup, "request %d stored twice: %s and %s", req, prev, n)
+		stored[req] = n
+	}
+	require.NoError(t, rows.Err())
+	return stored
+}
+
 func count(t *testing.T, q store.Querier, table string) int {
 	t.Helper()
 	var n int
@@ -202,19 +222,7 @@ func TestCreateConcurrent(t *testing.T) {
 		wg.Wait()
 		require.False(t, t.Failed())
 
-		rows, err := db.QueryContext(t.Context(), "SELECT number, request FROM "+table)
-		require.NoError(t, err)
-		defer rows.Close()
-		stored := map[int]string{}
-		for rows.Next() {
-			var n string
-			var req int
-			require.NoError(t, rows.Scan(&n, &req))
-			_, dup := stored[req]
-			require.False(t, dup, "request %d stored twice", req)
-			stored[req] = n
-		}
-		require.NoError(t, rows.Err())
+		stored := storedByRequest(t, db, table)
 		require.Len(t, stored, len(got), "COUNT(*) equals requests")
 		for req, n := range got {
 			assert.Equal(t, n, stored[req], "request %d", req)

@@ -46,8 +46,29 @@ func TestCreateTxLostCommitReply(t *testing.T) {
 	t.Parallel()
 	g, err := casenum.New(casenum.WithLayout("L-{hex:12}"))
 	require.NoError(t, err)
-	eachLostReplyDriver(t, "COMMIT", func(ctx context.Context, db *sql.DB, d store.Dialect, table string) error {
-		_, err := store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+	eachLostReplyDriver(t, "COMMIT", func(t *testing.T, _, db *sql.DB, d store.Dialect, table string) error {
+		_, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+			return inserter(tx, d, table, 1)(ctx, n)
+		})
+		return err
+	})
+}
+
+// The same with group commit: the batch's COMMIT has no answer, and its
+// caller is told so, with the number the batch gave it.
+func TestCreateTxGroupCommitLostCommitReply(t *testing.T) {
+	t.Parallel()
+	eachLostReplyDriver(t, "COMMIT", func(t *testing.T, admin, db *sql.DB, d store.Dialect, table string) error {
+		counters := testdb.Table(t, "counters")
+		testdb.DropOnCleanup(t, admin, counters)
+		s, err := store.NewSequence(admin, d, counters)
+		require.NoError(t, err)
+		require.NoError(t, s.CreateTable(t.Context()))
+		seq, err := store.NewSequence(db, d, counters, store.WithGroupCommit(8))
+		require.NoError(t, err)
+		g, err := casenum.New(casenum.WithLayout("L-{seq:4}"), casenum.WithSequence(seq))
+		require.NoError(t, err)
+		_, err = store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
 			return inserter(tx, d, table, 1)(ctx, n)
 		})
 		return err
@@ -64,8 +85,8 @@ func TestCreateLostInsertReply(t *testing.T) {
 	t.Parallel()
 	g, err := casenum.New(casenum.WithLayout("L-{hex:12}"))
 	require.NoError(t, err)
-	eachLostReplyDriver(t, "L-", func(ctx context.Context, db *sql.DB, d store.Dialect, table string) error {
-		_, err := g.Create(ctx, inserter(db, d, table, 1))
+	eachLostReplyDriver(t, "L-", func(t *testing.T, _, db *sql.DB, d store.Dialect, table string) error {
+		_, err := g.Create(t.Context(), inserter(db, d, table, 1))
 		return err
 	}, "lib/pq")
 }
@@ -74,7 +95,7 @@ func TestCreateLostInsertReply(t *testing.T) {
 // through a proxy that loses the reply to the message holding marker, and
 // checks that the call says its outcome is unknown and that the record is
 // stored once, under the number the error names.
-func eachLostReplyDriver(t *testing.T, marker string, create func(ctx context.Context, db *sql.DB, d store.Dialect, table string) error, skip ...string) {
+func eachLostReplyDriver(t *testing.T, marker string, create func(t *testing.T, admin, db *sql.DB, d store.Dialect, table string) error, skip ...string) {
 	for _, drv := range lostReplyDrivers {
 		if slices.Contains(skip, drv.name) {
 			continue
@@ -87,7 +108,7 @@ func eachLostReplyDriver(t *testing.T, marker string, create func(ctx context.Co
 			proxy := testdb.NewCutProxy(t, drv.host(dsn), marker)
 			db := openDB(t, drv.driver, proxy.Via(dsn))
 			proxy.Arm()
-			err := create(t.Context(), db, drv.d, table)
+			err := create(t, admin, db, drv.d, table)
 			require.Equal(t, 1, proxy.Cuts())
 			var ae *casenum.AttemptError
 			require.True(t, errors.Is(err, casenum.ErrUncertain) && errors.As(err, &ae), "%v", err)

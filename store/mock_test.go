@@ -48,9 +48,10 @@ func savepointNames() sqlmock.QueryMatcher {
 
 var savepointName = regexp.MustCompile(`casemint_[0-9a-z]+`)
 
-// counterDB is a Querier that plays the MySQL counter statement in memory:
+// counterDB is a Querier that plays the MySQL counter statements in memory:
 // ExecContext adds step to the scope's counter and returns the new value as
-// LastInsertId, as LAST_INSERT_ID(value + n) does. It counts round trips
+// LastInsertId, as LAST_INSERT_ID(value + n) does, or, given a value too
+// (Advance), raises the counter to it. It counts round trips
 // and can hold a scope's statement until released, to show who waits.
 type counterDB struct {
 	step int64
@@ -88,6 +89,10 @@ func (c *counterDB) ExecContext(ctx context.Context, _ string, args ...any) (sql
 	if err := c.fail; err != nil {
 		c.fail = nil
 		return nil, err
+	}
+	if len(args) == 2 { // Advance: GREATEST(value, last)
+		c.values[scope] = max(c.values[scope], args[1].(int64))
+		return sqlmock.NewResult(0, 1), nil
 	}
 	c.values[scope] += c.step
 	return sqlmock.NewResult(c.values[scope], 1), nil

@@ -11,9 +11,9 @@ import (
 var _ casenum.Sequence = (*Sequence)(nil)
 
 // MaxScopeLength is the longest scope, in characters, that a Sequence
-// accepts: the scope column is a VARCHAR(255). Next refuses a longer scope
-// with ErrScopeTooLong instead of letting a database cut it short, which
-// could make two scopes share a counter.
+// accepts: the scope column is a VARCHAR(255). Next and Advance refuse a
+// longer scope with ErrScopeTooLong instead of letting a database cut it
+// short, which could make two scopes share a counter.
 const MaxScopeLength = sqlcore.MaxScopeLength
 
 // SequenceOption configures NewSequence.
@@ -32,6 +32,32 @@ type SequenceOption func(*sqlcore.Config)
 func WithBlock(n int) SequenceOption {
 	return func(c *sqlcore.Config) { c.Block = n }
 }
+
+// WithGroupCommit makes CreateTx share one transaction among up to
+// maxBatch concurrent calls that draw {seq} from the same counter: the
+// same Sequence, scope and transaction options. A batch raises the counter
+// once for the callers waiting, runs each caller's fn in turn on the shared
+// transaction with its own number, and commits once, so a gap-free series
+// no longer runs one transaction per record. A lone caller runs the
+// statements it runs without the option: BEGIN, the counter, fn, COMMIT.
+//
+// Each caller keeps its own outcome. A caller whose fn fails gets its error
+// and takes no number: the batch rolls back, the callers whose fn ran
+// before retry with a new number, as after an aborted attempt, and those
+// still waiting go into the next batch. A failed COMMIT answers each caller
+// of the batch as CreateTx answers one; a COMMIT without an answer gives
+// each casenum.ErrUncertain with its own number. A caller whose context
+// ends before its turn leaves without a number and without a gap; once its
+// fn ran, its record may commit with the batch, and it gets
+// casenum.ErrUncertain. The batch's own statements run with the first
+// caller's context values, without its cancellation.
+//
+// The trade-off: the batch waits while each fn runs, so one caller's slow
+// fn (or Checker) delays every caller behind it in the batch. fn must not
+// use tx after it returns. Next outside CreateTx is unchanged. maxBatch
+// below 1 and WithBlock are refused with ErrInvalidOption, a *sql.Tx as
+// the Querier with ErrInvalidQuerier.
+func WithGroupCommit(maxBatch int) SequenceOption { return sqlcore.GroupCommit(maxBatch) }
 
 // Sequence is a casenum.Sequence that keeps one counter per scope in a
 // table of two columns, scope (the primary key) and value. Next raises the
@@ -112,6 +138,27 @@ func (s *Sequence) CreateTable(ctx context.Context) error { return s.core().Crea
 // with ErrScopeTooLong.
 func (s *Sequence) Next(ctx context.Context, scope string) (uint64, error) {
 	return s.core().Next(ctx, face, scope)
+}
+
+// Advance moves the scope's counter forward so that Next returns more than
+// last: the series continues after numbers stored without the Sequence
+// (an import, a migration), or after a value found taken. It is one
+// statement,
+//
+//	INSERT INTO t (scope, value) VALUES ($1, $2)
+//	ON CONFLICT (scope) DO UPDATE SET value = GREATEST(t.value, EXCLUDED.value)
+//
+// (MAX on SQLite; ON DUPLICATE KEY UPDATE value = GREATEST(value,
+// VALUES(value)) on MySQL and MariaDB), so it never moves a counter back:
+// one already at last or past it stays, and a call whose outcome is
+// unknown can simply be run again. On a copy made by WithTx it runs in
+// that transaction and rolls back with it. With blocks, the values of this
+// Sequence's block up to last are dropped; blocks other processes reserved
+// earlier still hand theirs out. last 0 is no change, and sends nothing. A
+// scope longer than MaxScopeLength is refused with ErrScopeTooLong, a last
+// above math.MaxInt64 (what the value column holds) with ErrCounterRange.
+func (s *Sequence) Advance(ctx context.Context, scope string, last uint64) error {
+	return s.core().Advance(ctx, face, scope, last)
 }
 
 func (s *Sequence) core() *sqlcore.Sequence { return (*sqlcore.Sequence)(s) }

@@ -196,6 +196,13 @@ func TestSequenceOptionsValidated(t *testing.T) {
 	}
 	_, err := store.NewSequence(db, store.Postgres, "counters", nil)
 	assert.ErrorIs(t, err, store.ErrInvalidOption)
+	for _, n := range []int{0, -1} {
+		_, err := store.NewSequence(db, store.Postgres, "counters", store.WithGroupCommit(n))
+		assert.ErrorIs(t, err, store.ErrInvalidOption, "WithGroupCommit(%d)", n)
+	}
+	// A block's values would outlive the batch's transaction.
+	_, err = store.NewSequence(db, store.Postgres, "counters", store.WithGroupCommit(8), store.WithBlock(10))
+	assert.ErrorIs(t, err, store.ErrInvalidOption)
 
 	// A block reserved in a transaction that rolls back would be handed out
 	// again, so blocks refuse a *sql.Tx.
@@ -207,6 +214,9 @@ func TestSequenceOptionsValidated(t *testing.T) {
 	assert.ErrorIs(t, err, store.ErrInvalidQuerier)
 	_, err = store.NewSequence(tx, store.Postgres, "counters", store.WithBlock(1))
 	assert.NoError(t, err, "a block of one is gap-free and fine in a transaction")
+	// Batches begin their own transactions on the Sequence's database.
+	_, err = store.NewSequence(tx, store.Postgres, "counters", store.WithGroupCommit(8))
+	assert.ErrorIs(t, err, store.ErrInvalidQuerier)
 	require.NoError(t, tx.Rollback())
 }
 

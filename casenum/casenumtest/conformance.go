@@ -189,7 +189,12 @@ func expectExists(t *testing.T, c casenum.Checker, number string, want bool) {
 //     once, and the next call gets 801: under concurrency, with no failed
 //     call, no value is repeated or skipped;
 //   - Next with a cancelled context returns an error for which
-//     errors.Is(err, context.Canceled) holds.
+//     errors.Is(err, context.Canceled) holds;
+//   - when the Sequence has the optional method Advance(ctx, scope, last)
+//     (see casenum.Sequence): Next then returns last+1 for a counter below
+//     last, a new scope included; a counter at or past last stays; other
+//     scopes are untouched; and a cancelled context returns an error
+//     wrapping context.Canceled and moves nothing.
 //
 // An SQLite-backed Sequence passes the concurrent subtest in well under a
 // second when its database has a busy timeout or a pool of one connection.
@@ -222,6 +227,48 @@ func TestSequence(t *testing.T, newSequence func(t *testing.T) casenum.Sequence)
 			t.Errorf("Next(cancelled ctx, %q) = %d, %v; want an error wrapping context.Canceled", scope, v, err)
 		}
 	})
+
+	if _, ok := newSequence(t).(advancer); ok {
+		t.Run("AdvanceIsForwardOnly", func(t *testing.T) { advanceForwardOnly(t, newSequence(t).(advancer)) })
+	}
+}
+
+// advancer is a Sequence with the optional method Advance.
+type advancer interface {
+	casenum.Sequence
+	Advance(ctx context.Context, scope string, last uint64) error
+}
+
+func advanceForwardOnly(t *testing.T, s advancer) {
+	ctx := context.Background()
+	advance := func(scope string, last uint64) bool {
+		t.Helper()
+		if err := s.Advance(ctx, scope, last); err != nil {
+			t.Errorf("Advance(%q, %d): %v", scope, last, err)
+			return false
+		}
+		return true
+	}
+	const other = sequenceScope + "1"
+	steps := []func() bool{
+		func() bool { return expectNext(t, s, sequenceScope, 1) },
+		func() bool { return advance(sequenceScope, 5) && expectNext(t, s, sequenceScope, 6) },
+		func() bool { return advance(sequenceScope, 3) && expectNext(t, s, sequenceScope, 7) }, // backwards: stays
+		func() bool { return advance(sequenceScope, 7) && expectNext(t, s, sequenceScope, 8) }, // at last: stays
+		func() bool { return advance(other, 40) && expectNext(t, s, other, 41) },               // a new scope
+		func() bool { return expectNext(t, s, "CASE-20250930-", 1) },                           // untouched
+	}
+	for _, step := range steps {
+		if !step() {
+			return
+		}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.Advance(cancelled, sequenceScope, 100); !errors.Is(err, context.Canceled) {
+		t.Errorf("Advance(cancelled ctx, %q, 100) = %v; want an error wrapping context.Canceled", sequenceScope, err)
+	}
+	expectNext(t, s, sequenceScope, 9)
 }
 
 func expectNext(t *testing.T, s casenum.Sequence, scope string, want uint64) bool {

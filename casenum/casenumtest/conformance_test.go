@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/casemint/casemint/casenum"
@@ -155,6 +156,44 @@ var brokenSequences = map[string]func(s *casenumtest.Store) casenum.Sequence{
 			return s.Next(ctx, scope)
 		})
 	},
+	// Advance sets the counter, backwards too.
+	"backwards": func(*casenumtest.Store) casenum.Sequence { return &mapSequence{v: map[string]uint64{}} },
+	// Advance stops one short, so Next hands out last again.
+	"short": func(s *casenumtest.Store) casenum.Sequence { return offByOne{s} },
+}
+
+// mapSequence is a Sequence over a map whose Advance sets the counter to
+// last, backwards too.
+type mapSequence struct {
+	mu sync.Mutex
+	v  map[string]uint64
+}
+
+func (m *mapSequence) Next(ctx context.Context, scope string) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.v[scope]++
+	return m.v[scope], nil
+}
+
+func (m *mapSequence) Advance(ctx context.Context, scope string, last uint64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.v[scope] = last
+	return nil
+}
+
+// offByOne is a Store whose Advance moves the counter to last-1.
+type offByOne struct{ *casenumtest.Store }
+
+func (o offByOne) Advance(ctx context.Context, scope string, last uint64) error {
+	return o.Store.Advance(ctx, scope, last-1)
 }
 
 // TestBrokenImplementation is the child side of TestSuitesCatchFaults: it
@@ -197,6 +236,8 @@ func TestSuitesCatchFaults(t *testing.T) {
 		{"sequence:dup", "ConcurrentNoGapNoDuplicate"},
 		{"sequence:noctx", "CancelledContext"},
 		{"sequence:wrongerr", "CancelledContext"},
+		{"sequence:backwards", "AdvanceIsForwardOnly"},
+		{"sequence:short", "AdvanceIsForwardOnly"},
 	}
 	failed := regexp.MustCompile(`--- FAIL: TestBrokenImplementation/(\S+)`)
 	for _, c := range cases {

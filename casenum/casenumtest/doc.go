@@ -15,7 +15,8 @@
 //   - Store is an in-memory table with a UNIQUE column and per-scope
 //     counters. It serves as a casenum.Checker (Exists), as the insert
 //     function of Generator.Create (Insert) and as a casenum.Sequence
-//     (Next); it counts calls for round-trip assertions and fails on demand
+//     (Next, and Advance to continue after numbers added by other means);
+//     it counts calls for round-trip assertions and fails on demand
 //     (FailWith).
 //
 // # What a Generator draws from its Random
@@ -23,9 +24,10 @@
 // A Generator draws for the random tokens of each candidate it renders,
 // left to right: one value for {rand:N}; one per 12 symbols of {alnum:N}
 // (so two for N from 13 to 24, three above); one per 16 digits of {hex:N};
-// two for {uuid:N} and {uuid}. {date}, {unixms}, {seq} and {check} draw
-// nothing. When an {alnum} token spells a word of the Generator's
-// blocklist, every random token of the candidate is drawn again. Tokens accounts for these counts: give it one text per token
+// two for {uuid:N} and {uuid}. {date}, {fy}, {unixms}, {seq}, {key} and
+// {check} draw nothing. When an {alnum} token spells a word of the
+// Generator's blocklist, every random token of the candidate is drawn
+// again. Tokens accounts for these counts: give it one text per token
 // rendered. For "T-{rand:3}", Tokens("rand:073", "rand:073", "rand:074")
 // renders T-073 for one number, then T-073 and T-074 for the next, whose
 // first candidate collides with the first number.

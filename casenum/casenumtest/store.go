@@ -22,7 +22,8 @@ var (
 //   - Insert is an insert function for Generator.Create: it stores the
 //     number, or returns an error wrapping casenum.ErrDuplicate when the
 //     number is taken, as a unique violation would;
-//   - Next is a casenum.Sequence: 1, 2, 3, ... per scope, with no gaps.
+//   - Next is a casenum.Sequence: 1, 2, 3, ... per scope, with no gaps;
+//     Advance moves a counter forward, past numbers stored by other means.
 //
 // It counts the calls to each method, so a test can assert round trips, and
 // FailWith makes it fail on demand, as a database that went away would.
@@ -89,6 +90,24 @@ func (s *Store) Next(ctx context.Context, scope string) (uint64, error) {
 	return s.seqs[scope], nil
 }
 
+// Advance moves the counter of scope forward so that Next returns more
+// than last; a counter already at or past last stays as it is. It is the
+// optional method of a casenum.Sequence that a Generator calls after a
+// candidate's {seq} value turned out taken. A call that returns an error
+// changes nothing.
+func (s *Store) Advance(ctx context.Context, scope string, last uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.errLocked(ctx); err != nil {
+		return err
+	}
+	if s.seqs == nil {
+		s.seqs = make(map[string]uint64)
+	}
+	s.seqs[scope] = max(s.seqs[scope], last)
+	return nil
+}
+
 // errLocked returns why a call must fail: ctx.Err() first, then the error
 // set by FailWith.
 func (s *Store) errLocked(ctx context.Context) error {
@@ -98,7 +117,7 @@ func (s *Store) errLocked(ctx context.Context) error {
 	return s.fail
 }
 
-// FailWith makes every later call of Exists, Insert and Next return err as
+// FailWith makes every later call of Exists, Insert, Next and Advance return err as
 // it is, unwrapped, without touching the data, until FailWith(nil). A done
 // context still takes precedence: its error is returned instead. The calls
 // are counted all the same.

@@ -181,3 +181,41 @@ func TestStoreZeroValue(t *testing.T) {
 		t.Errorf("zero Store Next = %d, %v; want 1, nil", v, err)
 	}
 }
+
+// Advance moves a counter forward only, and a failed call moves nothing.
+func TestStoreAdvance(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := casenumtest.NewStore()
+	for _, step := range []struct {
+		last uint64
+		want uint64 // Next after Advance(last)
+	}{{3, 4}, {2, 5}, {5, 6}, {9, 10}} {
+		if err := s.Advance(ctx, "A", step.last); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := s.Next(ctx, "A"); err != nil || v != step.want {
+			t.Fatalf("Next after Advance(%d) = %d, %v; want %d", step.last, v, err, step.want)
+		}
+	}
+	s.FailWith(errors.New("down"))
+	if err := s.Advance(ctx, "A", 100); err == nil {
+		t.Error("Advance under fault succeeded")
+	}
+	s.FailWith(nil)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.Advance(cancelled, "A", 100); !errors.Is(err, context.Canceled) {
+		t.Errorf("Advance(cancelled) = %v, want context.Canceled", err)
+	}
+	if v, err := s.Next(ctx, "A"); err != nil || v != 11 {
+		t.Errorf("Next after failed Advances = %d, %v; want 11", v, err)
+	}
+	var zero casenumtest.Store
+	if err := zero.Advance(ctx, "", 7); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := zero.Next(ctx, ""); v != 8 {
+		t.Errorf("zero Store: Next after Advance(7) = %d, want 8", v)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -299,12 +300,12 @@ func testStalledBody(t *testing.T, addr string) {
 	}
 }
 
-// startService runs the service as main does, with args and an SQLite file
-// of the test's own, on a loopback port until the test ends, and returns
-// its address.
+// startService runs the service as main does, with args but on a loopback
+// port and an SQLite file of the test's own, until the test ends, and
+// returns its address.
 func startService(t *testing.T, args ...string) string {
 	t.Helper()
-	args = append([]string{"-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "calls.db")}, args...)
+	args = append(slices.Clone(args), "-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "calls.db"))
 	cfg, err := parseFlags(args, io.Discard)
 	if err != nil {
 		t.Fatal(err)

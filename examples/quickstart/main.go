@@ -2,7 +2,7 @@
 // HTTP handler that stores a call in SQLite under a number from casemint.
 //
 //	go run ./examples/quickstart
-//	curl -d subject=Billing localhost:8080/calls    # 201 CASE-20250929-7KQ2M9W
+//	curl -d subject=Billing localhost:8080/calls    # 201 CASE-20250929-7KQ2M9Z
 package main
 
 import (
@@ -70,8 +70,14 @@ func createCall(db *sql.DB, gen *casenum.Generator) http.HandlerFunc {
 			// The client looks the number up before it sends the call again.
 			http.Error(w, "outcome unknown: look up "+attempt.Number, http.StatusGatewayTimeout)
 		case errors.Is(err, casenum.ErrExhausted):
+			// Every attempt was aborted by a busy database, or found its
+			// number taken: either way, a moment later may succeed.
 			w.Header().Set("Retry-After", "1")
-			http.Error(w, "no case number free", http.StatusServiceUnavailable)
+			msg := "no case number free"
+			if casenum.Classify(err) == casenum.Aborted {
+				msg = "the database is busy"
+			}
+			http.Error(w, msg, http.StatusServiceUnavailable)
 		default:
 			log.Printf("create call: %v", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)

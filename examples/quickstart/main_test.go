@@ -19,7 +19,11 @@ import (
 
 	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/casenum/casenumtest"
+	"github.com/casemint/casemint/internal/readme"
 )
+
+// mainLayout is the layout main mints with.
+const mainLayout = "CASE-{date}-{alnum:6}{check}"
 
 // newDB opens a fresh database as main does, in a temporary directory.
 func newDB(t *testing.T) *sql.DB {
@@ -79,7 +83,7 @@ func TestCreateCallUnderLoad(t *testing.T) {
 	t.Parallel()
 	const calls, clients = 400, 32
 	db := newDB(t)
-	gen, err := casenum.New(casenum.WithLayout("CASE-{date}-{alnum:6}{check}"))
+	gen, err := casenum.New(casenum.WithLayout(mainLayout))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +148,7 @@ func TestCreateCallAnswers(t *testing.T) {
 	}{
 		{fmt.Errorf("read: %w", casenum.ErrUncertain), http.StatusGatewayTimeout, "outcome unknown: look up T-0"},
 		{casenum.ErrDuplicate, http.StatusServiceUnavailable, "no case number free"},
+		{sqliteBusy{}, http.StatusServiceUnavailable, "the database is busy"},
 		{errors.New("disk full"), http.StatusInternalServerError, "internal error"},
 	} {
 		gen, err := casenum.New(casenum.WithLayout("T-{rand:1}"), casenum.WithFallbackLayout(""),
@@ -152,11 +157,28 @@ func TestCreateCallAnswers(t *testing.T) {
 			t.Fatal(err)
 		}
 		db := failingDB(t, tc.err)
-		if status, body := post(t, createCall(db, gen), "x"); status != tc.status || body != tc.body {
-			t.Errorf("%v: %d %q, want %d %q", tc.err, status, body, tc.status, tc.body)
+		srv := httptest.NewServer(createCall(db, gen))
+		resp, err := http.PostForm(srv.URL, url.Values{"subject": {"x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		srv.Close()
+		if resp.StatusCode != tc.status || strings.TrimSpace(string(body)) != tc.body {
+			t.Errorf("%v: %d %q, want %d %q", tc.err, resp.StatusCode, body, tc.status, tc.body)
+		}
+		if retry := resp.Header.Get("Retry-After"); (tc.status == http.StatusServiceUnavailable) != (retry != "") {
+			t.Errorf("%v: Retry-After %q with status %d", tc.err, retry, resp.StatusCode)
 		}
 	}
 }
+
+// sqliteBusy is SQLite's SQLITE_BUSY as modernc.org/sqlite reports it.
+type sqliteBusy struct{}
+
+func (sqliteBusy) Error() string { return "database is locked (5) (SQLITE_BUSY)" }
+func (sqliteBusy) Code() int     { return 5 }
 
 // failingDB returns a database whose every statement fails with err.
 func failingDB(t *testing.T, err error) *sql.DB {
@@ -195,6 +217,41 @@ func TestCreateRetriesATakenNumber(t *testing.T) {
 		got, err := gen.Create(t.Context(), table.Insert)
 		if err != nil || got != want {
 			t.Fatalf("Create = %q, %v; want %q", got, err, want)
+		}
+	}
+}
+
+// The README's curl line gets the answer the README shows from the handler
+// main serves, on a fresh database.
+func TestREADMECurlLines(t *testing.T) {
+	t.Parallel()
+	scripts, err := readme.ScriptsFor("../..", "./examples/quickstart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scripts) == 0 {
+		t.Fatal("no README block of curl lines starts the quickstart")
+	}
+	for _, s := range scripts {
+		if len(s.Args) > 0 {
+			t.Errorf("%s: the quickstart takes no arguments, not %q", s, s.Args)
+			continue
+		}
+		gen, err := casenum.New(casenum.WithLayout(mainLayout))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("POST /calls", createCall(newDB(t), gen))
+		srv := httptest.NewServer(mux)
+		defer srv.Close()
+		svc := readme.Service{
+			Addr:   srv.Listener.Addr().String(),
+			Names:  []string{"localhost:8080"},
+			Number: func(n string) bool { return gen.Validate(n) == nil },
+		}
+		if err := s.Run(svc); err != nil {
+			t.Error(err)
 		}
 	}
 }

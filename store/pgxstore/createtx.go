@@ -21,13 +21,16 @@ import (
 //     COMMIT, rolls the transaction back and tries again with a new
 //     number, so a DEFERRABLE INITIALLY DEFERRED unique constraint is
 //     retried like any collision;
-//   - a COMMIT that gets no answer may have been carried out: CreateTx
+//   - a COMMIT whose answer does not prove a rollback (no answer, a
+//     cancel, a code not known here) may have been carried out: CreateTx
 //     returns at once with an error wrapping casenum.ErrUncertain, as an
 //     *casenum.AttemptError that carries the number;
 //   - when g's Sequence is a *Sequence on db without blocks, {seq} is drawn
 //     in the attempt's transaction and commits or rolls back with the
 //     record: gap-free numbering (fn's own calls of that Sequence run on
-//     db, outside the attempt's transaction).
+//     db, outside the attempt's transaction); with WithGroupCommit,
+//     concurrent calls drawing from one counter share that transaction,
+//     each with its own number and outcome.
 //
 // A function that ends tx itself gets an error wrapping pgx.ErrTxClosed;
 // one that returns nil after a statement failed gets one wrapping
@@ -59,3 +62,4 @@ func (t txs) Begin(ctx context.Context) (pgx.Tx, error) { return t.db.BeginTx(ct
 func (txs) Commit(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) }
 func (txs) Rollback(ctx context.Context, tx pgx.Tx)     { _ = tx.Rollback(ctx) }
 func (txs) Handle(tx pgx.Tx) sqlcore.Handle             { return handle{tx} }
+func (t txs) Options() any                              { return t.opts }

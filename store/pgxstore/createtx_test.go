@@ -76,6 +76,7 @@ func TestCreateTxCommitOutcomes(t *testing.T) {
 		{"connection lost: uncertain", io.ErrUnexpectedEOF, "", true},
 		{"no answer: uncertain", errors.New("timeout: no reply"), "", true},
 		{"unknown outcome reported: uncertain", &pgconn.PgError{Code: "08007"}, "", true},
+		{"cancelled (pg_cancel_backend): uncertain", &pgconn.PgError{Code: "57014"}, "", true},
 	}
 	pool, db := open(t)
 	for _, tc := range cases {

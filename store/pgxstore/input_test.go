@@ -84,13 +84,18 @@ func TestBadInput(t *testing.T) {
 	_, err = new(pgxstore.Checker).Exists(ctx, "CASE-1")
 	assert.ErrorIs(t, err, store.ErrInvalidQuerier)
 
-	for _, opt := range []pgxstore.SequenceOption{nil, pgxstore.WithBlock(0), pgxstore.WithBlock(-1)} {
-		_, err := pgxstore.NewSequence(pool, "counters", opt)
+	for _, opts := range [][]pgxstore.SequenceOption{
+		{nil}, {pgxstore.WithBlock(0)}, {pgxstore.WithBlock(-1)}, {pgxstore.WithGroupCommit(0)},
+		{pgxstore.WithGroupCommit(8), pgxstore.WithBlock(10)},
+	} {
+		_, err := pgxstore.NewSequence(pool, "counters", opts...)
 		assert.ErrorIs(t, err, store.ErrInvalidOption)
 	}
 	// A block reserved in a transaction that rolls back would be handed
 	// out again.
 	_, err = pgxstore.NewSequence(fakeTx{}, "counters", pgxstore.WithBlock(10))
+	assert.ErrorIs(t, err, store.ErrInvalidQuerier)
+	_, err = pgxstore.NewSequence(fakeTx{}, "counters", pgxstore.WithGroupCommit(8))
 	assert.ErrorIs(t, err, store.ErrInvalidQuerier)
 
 	seq, err := pgxstore.NewSequence(pool, "counters")

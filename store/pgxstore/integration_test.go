@@ -304,31 +304,40 @@ func TestCreateTxDeferredUnique(t *testing.T) {
 
 // With a Sequence on the same pool, {seq} is drawn in the attempt's
 // transaction: values of records that were not stored are given back, so
-// the stored numbers have no gap, even under concurrency.
+// the stored numbers have no gap, even under concurrency; with group
+// commit too, where a failing function rolls back the batch it ran in.
 func TestCreateTxSequenceGapFree(t *testing.T) {
-	pool, db := open(t)
-	cases := casesTable(t, db)
-	g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithFallbackLayout(""),
-		casenum.WithSequence(counters(t, pool, db)))
-	require.NoError(t, err)
-	refused := fmt.Errorf("refused by the application")
-	concurrently(t, 4, 12, func(req int) (string, error) {
-		n, err := pgxstore.CreateTx(t.Context(), pool, g, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx, n string) error {
-			if req%3 == 0 {
-				return refused // rolled back, and its value with it
+	for _, mode := range []struct {
+		name string
+		opts []pgxstore.SequenceOption
+	}{{"per record", nil}, {"group commit", []pgxstore.SequenceOption{pgxstore.WithGroupCommit(4)}}} {
+		t.Run(mode.name, func(t *testing.T) {
+			pool, db := open(t)
+			cases := casesTable(t, db)
+			g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithFallbackLayout(""),
+				casenum.WithSequence(counters(t, pool, db, mode.opts...)))
+			require.NoError(t, err)
+			refused := fmt.Errorf("refused by the application")
+			concurrently(t, 8, 12, func(req int) (string, error) {
+				n, err := pgxstore.CreateTx(t.Context(), pool, g, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx, n string) error {
+					if req%3 == 0 {
+						return refused // rolled back, and its value with it
+					}
+					return inserter(tx, cases, req)(ctx, n)
+				})
+				if req%3 == 0 && assert.ErrorIs(t, err, refused) {
+					err = nil
+				}
+				return n, err
+			})
+			var want []string
+			for i := 1; i <= 64; i++ {
+				want = append(want, fmt.Sprintf("C-%04d", i))
 			}
-			return inserter(tx, cases, req)(ctx, n)
+			assert.Equal(t, want, stored(t, pool, cases))
+			t.Logf("%+v", g.Stats())
 		})
-		if req%3 == 0 && assert.ErrorIs(t, err, refused) {
-			err = nil
-		}
-		return n, err
-	})
-	var want []string
-	for i := 1; i <= 32; i++ {
-		want = append(want, fmt.Sprintf("C-%04d", i))
 	}
-	assert.Equal(t, want, stored(t, pool, cases))
 }
 
 // CreateTx on one *pgx.Conn, with the Sequence on the same connection,

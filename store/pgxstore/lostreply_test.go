@@ -20,22 +20,25 @@ import (
 // pgx says of it: the outcome is unknown, the error names the number, and
 // the record is stored once at most.
 func TestLostReply(t *testing.T) {
+	createTx := func(ctx context.Context, pool *pgxpool.Pool, g *casenum.Generator, table string) (string, error) {
+		return pgxstore.CreateTx(ctx, pool, g, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx, n string) error {
+			_, err := tx.Exec(ctx, "INSERT INTO "+table+" (number, request) VALUES ($1, 1)", n)
+			return err
+		})
+	}
 	for _, tc := range []struct {
 		name, marker string
 		create       func(ctx context.Context, pool *pgxpool.Pool, g *casenum.Generator, table string) (string, error)
+		grouped      bool // {seq} from a Sequence with group commit on the pool
 	}{
-		{"CreateTx COMMIT", "COMMIT", func(ctx context.Context, pool *pgxpool.Pool, g *casenum.Generator, table string) (string, error) {
-			return pgxstore.CreateTx(ctx, pool, g, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx, n string) error {
-				_, err := tx.Exec(ctx, "INSERT INTO "+table+" (number, request) VALUES ($1, 1)", n)
-				return err
-			})
-		}},
+		{"CreateTx COMMIT", "COMMIT", createTx, false},
+		{"CreateTx COMMIT, group commit", "COMMIT", createTx, true},
 		{"Create, simple protocol", "L-", func(ctx context.Context, pool *pgxpool.Pool, g *casenum.Generator, table string) (string, error) {
 			return g.Create(ctx, func(ctx context.Context, n string) error {
 				_, err := pool.Exec(ctx, "INSERT INTO "+table+" (number, request) VALUES ('"+n+"', 1)")
 				return err
 			})
-		}},
+		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, db := open(t)
@@ -48,6 +51,10 @@ func TestLostReply(t *testing.T) {
 			t.Cleanup(pool.Close)
 			require.NoError(t, pool.Ping(t.Context()))
 			g, err := casenum.New(casenum.WithLayout("L-{hex:12}"))
+			if tc.grouped {
+				g, err = casenum.New(casenum.WithLayout("L-{seq:4}"),
+					casenum.WithSequence(counters(t, pool, db, pgxstore.WithGroupCommit(8))))
+			}
 			require.NoError(t, err)
 			proxy.Arm()
 			_, err = tc.create(t.Context(), pool, g, table)

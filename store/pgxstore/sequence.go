@@ -24,6 +24,17 @@ func WithBlock(n int) SequenceOption {
 	return func(c *sqlcore.Config) { c.Block = n }
 }
 
+// WithGroupCommit makes CreateTx share one transaction among up to
+// maxBatch concurrent calls that draw {seq} from the same counter (same
+// Sequence, scope and pgx.TxOptions), as store.WithGroupCommit does: one
+// counter update and one COMMIT per batch, each caller's fn in turn on the
+// shared transaction with its own number, and each caller its own outcome.
+// The trade-off: one caller's slow fn delays every caller behind it in the
+// batch. maxBatch below 1 and WithBlock are refused with
+// store.ErrInvalidOption, a pgx.Tx as the Querier with
+// store.ErrInvalidQuerier.
+func WithGroupCommit(maxBatch int) SequenceOption { return sqlcore.GroupCommit(maxBatch) }
+
 // Sequence is a casenum.Sequence that keeps one counter per scope in a
 // table of two columns, scope (the primary key) and value, like
 // store.Sequence. Next raises the counter and reads it back in one atomic
@@ -75,6 +86,18 @@ func (s *Sequence) CreateTable(ctx context.Context) error { return s.core().Crea
 // store.ErrScopeTooLong.
 func (s *Sequence) Next(ctx context.Context, scope string) (uint64, error) {
 	return s.core().Next(ctx, face, scope)
+}
+
+// Advance moves the scope's counter forward so that Next returns more than
+// last, as store.Sequence.Advance does, in one statement:
+//
+//	INSERT INTO "t" (scope, value) VALUES ($1, $2)
+//	ON CONFLICT (scope) DO UPDATE SET value = GREATEST("t".value, EXCLUDED.value)
+//
+// A counter already at last or past it stays; on a copy made by WithTx it
+// runs in that transaction. last 0 is no change.
+func (s *Sequence) Advance(ctx context.Context, scope string, last uint64) error {
+	return s.core().Advance(ctx, face, scope, last)
 }
 
 func (s *Sequence) core() *sqlcore.Sequence { return (*sqlcore.Sequence)(s) }

@@ -16,6 +16,9 @@ type Beginner[T any] interface {
 	Rollback(ctx context.Context, tx T)
 	// Handle returns tx as the core runs statements on it.
 	Handle(tx T) Handle
+	// Options returns the options Begin begins with, as a comparable
+	// value: calls with equal options may share a batch's transaction.
+	Options() any
 }
 
 // CreateTx runs g.Create with a transaction of b per attempt: BEGIN, fn,
@@ -25,6 +28,9 @@ func CreateTx[T any](ctx context.Context, f *Face, b Beginner[T], g *casenum.Gen
 	fn func(ctx context.Context, tx T, number string) error) (string, error) {
 	a := &attempt[T]{f: f, b: b}
 	defer a.rollback(ctx) // a transaction whose attempt never reached fn
+	if seq != nil && seq.group != nil {
+		return createInBatches(ctx, a, seq, g, fn)
+	}
 	if seq != nil {
 		g = g.BindSequence(txSequence[T]{a, seq})
 	}
@@ -120,6 +126,17 @@ func (t txSequence[T]) Next(ctx context.Context, scope string) (uint64, error) {
 	return v, nil
 }
 
+// Advance raises the counter to last, the value of a candidate that
+// collided, outside the attempt's transaction: the collision rolled that
+// transaction back, and its draw with it, so the next attempt would draw
+// last again. A transaction still open (a Checker found the candidate
+// taken before any insert) holds the counter's row, and is rolled back
+// first.
+func (t txSequence[T]) Advance(ctx context.Context, scope string, last uint64) error {
+	t.a.rollback(ctx)
+	return t.s.Advance(ctx, t.a.f, scope, last)
+}
+
 // beforeCommit classifies an error met before COMMIT: nothing was
 // committed, so an outcome that looks unknown (a lost connection, fn's own
 // timeout) aborted the attempt, and a context that ended stops the call
@@ -154,12 +171,24 @@ func (a *attempt[T]) atCommit(ctx context.Context, err error) error {
 }
 
 // notCommitted is the COMMIT rule: it reports whether err, returned by
-// COMMIT, says that the transaction did not commit. An error the database
-// answered with a code does, unless the code itself says the outcome is
-// unknown, and it is then classified as usual (a deferred unique violation
-// is a collision). Anything else may have committed, driver.ErrBadConn and
-// pgx's SafeToRetry included: some drivers report a reply lost after the
-// COMMIT was sent that way.
+// COMMIT, proves that the transaction did not commit. Only a driver's code
+// that says the database rolled it back does: a collision (a deferred
+// unique violation), a deadlock or serialization failure, a cluster's
+// certification failure, or another constraint violation (a deferred
+// foreign key). Any other answer may have committed, with a code or not:
+// MariaDB's 1317 (a KILL QUERY that interrupted the COMMIT, which leaves
+// the transaction open for a later statement to commit), PostgreSQL's
+// 57014 (a cancel), a code unknown here, a lost connection,
+// driver.ErrBadConn and pgx's SafeToRetry (some drivers report a reply
+// lost after the COMMIT was sent that way).
 func notCommitted(err error) bool {
-	return answered(err) && casenum.Classify(err) != casenum.Uncertain
+	c := coded(err)
+	if c == nil || casenum.Classify(err) == casenum.Uncertain {
+		return false
+	}
+	switch casenum.Classify(c) {
+	case casenum.Collided, casenum.Aborted:
+		return true
+	}
+	return isConstraint(c)
 }

@@ -54,6 +54,24 @@ func (c *blocks) next(ctx context.Context, scope string, reserve func(context.Co
 	return top - c.size + 1, nil
 }
 
+// skip runs advance, which raises the scope's counter to at least last,
+// with the scope's block held, and drops the values up to last from the
+// block. Held, the block cannot reserve values below last meanwhile.
+func (c *blocks) skip(ctx context.Context, scope string, last uint64, advance func(context.Context) error) error {
+	b, err := c.acquire(ctx, scope)
+	if err != nil {
+		return err
+	}
+	defer b.release()
+	if err := advance(ctx); err != nil {
+		return err
+	}
+	if b.next != 0 && b.next <= last {
+		b.next = last + 1 // past b.last, the block is used up
+	}
+	return nil
+}
+
 // acquire returns the scope's block, locked.
 func (c *blocks) acquire(ctx context.Context, scope string) (*block, error) {
 	c.mu.Lock()

@@ -19,12 +19,16 @@ type Sequence struct {
 	stmt   counterStmts
 	h      Handle
 	blocks *blocks // nil without blocks
+	group  *groups // nil without group commit
 	err    error   // why h cannot be used, reported by every call
 }
 
 // Config is what a face's SequenceOptions set.
 type Config struct {
 	Block int // values reserved per round trip
+
+	grouped     bool // GroupCommit was given
+	groupCommit int  // its callers per batch
 }
 
 // NewSequence returns a Sequence keeping its counters in table, running its
@@ -52,6 +56,9 @@ func NewSequence[O ~func(*Config)](f *Face, h Handle, inTx bool, d Dialect, tabl
 			return nil, fmt.Errorf("%w: a Sequence with blocks cannot run in a transaction", f.InvalidQuerier)
 		}
 		s.blocks = newBlocks(cfg.Block)
+	}
+	if s.group, err = newGroups(f, d, table, cfg, inTx); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -120,12 +127,10 @@ func (s *Sequence) Next(ctx context.Context, f *Face, scope string) (uint64, err
 	return s.draw(ctx, f, s.h, scope)
 }
 
-// draw returns the scope's next value, raising the counter on h. A scope
-// longer than the table holds is refused instead of cut short by the
-// database, which could make two scopes share a counter.
+// draw returns the scope's next value, raising the counter on h.
 func (s *Sequence) draw(ctx context.Context, f *Face, h Handle, scope string) (uint64, error) {
-	if n := utf8.RuneCountInString(scope); n > MaxScopeLength {
-		return 0, fmt.Errorf("%w: %d characters, at most %d", f.ScopeTooLong, n, MaxScopeLength)
+	if err := f.checkScope(scope); err != nil {
+		return 0, err
 	}
 	var v uint64
 	var err error
@@ -142,6 +147,16 @@ func (s *Sequence) draw(ctx context.Context, f *Face, h Handle, scope string) (u
 	return v, nil
 }
 
+// checkScope refuses a scope longer than the table holds, instead of
+// letting the database cut it short, which could make two scopes share a
+// counter.
+func (f *Face) checkScope(scope string) error {
+	if n := utf8.RuneCountInString(scope); n > MaxScopeLength {
+		return fmt.Errorf("%w: %d characters, at most %d", f.ScopeTooLong, n, MaxScopeLength)
+	}
+	return nil
+}
+
 // Bounds of the retries of a counter upsert the database refused.
 const (
 	raiseAttempts = 50
@@ -150,30 +165,40 @@ const (
 )
 
 // raise runs query on h, which raises the scope's counter by n in one
-// statement, and returns the new value. Where each statement commits on
-// its own, an upsert the database refused (a deadlock, a cluster's
+// statement, and returns the new value.
+func (s *Sequence) raise(ctx context.Context, f *Face, h Handle, query string, n uint64, scope string) (uint64, error) {
+	var v int64
+	err := retryRefused(ctx, h, func() (err error) {
+		v, err = s.upsert(ctx, h, query, scope)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if v < 1 || uint64(v) < n {
+		return 0, fmt.Errorf("%w: value %d after adding %d", f.CounterRange, v, n)
+	}
+	return uint64(v), nil
+}
+
+// retryRefused runs stmt, a counter statement on h. Where each statement
+// commits on its own, one the database refused (a deadlock, a cluster's
 // certification failure) stored nothing and is run again, after a
 // growing, jittered wait. In a transaction the refusal ended the
 // transaction, so it is returned.
-func (s *Sequence) raise(ctx context.Context, f *Face, h Handle, query string, n uint64, scope string) (uint64, error) {
+func retryRefused(ctx context.Context, h Handle, stmt func() error) error {
 	wait := raiseDelay
 	for attempt := 1; ; attempt++ {
-		v, err := s.upsert(ctx, h, query, scope)
-		if err == nil {
-			if v < 1 || uint64(v) < n {
-				return 0, fmt.Errorf("%w: value %d after adding %d", f.CounterRange, v, n)
-			}
-			return uint64(v), nil
-		}
-		if !h.Autocommit() || attempt == raiseAttempts || casenum.Classify(err) != casenum.Aborted {
-			return 0, err
+		err := stmt()
+		if err == nil || !h.Autocommit() || attempt == raiseAttempts || casenum.Classify(err) != casenum.Aborted {
+			return err
 		}
 		t := time.NewTimer(rand.N(wait) + 1)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return 0, fmt.Errorf("%w (after %w)", ctx.Err(), err)
+			return fmt.Errorf("%w (after %w)", ctx.Err(), err)
 		}
 		wait = min(2*wait, raiseMaxDelay)
 	}

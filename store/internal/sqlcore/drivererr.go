@@ -8,9 +8,10 @@ import (
 )
 
 // What the core reads from drivers' errors beyond casenum.Classify: that
-// the database answered with a code, whether that code is a unique
-// violation, and which key the violation names. Drivers are recognised by
-// the shape of their error values, without importing them:
+// the database answered with a code, whether that code is a unique or
+// another constraint violation, and which key a unique violation names.
+// Drivers are recognised by the shape of their error values, without
+// importing them:
 //
 //	driver                          shape                              unique
 //	jackc/pgx v5, lib/pq            SQLState() string                  23505
@@ -49,11 +50,6 @@ func coded(err error) error {
 	return nil
 }
 
-// answered reports whether err's tree holds an error that a database (or,
-// for SQLite, the library) reported with a code: the request was received
-// and refused, so it was not carried out, unless the code says otherwise.
-func answered(err error) bool { return coded(err) != nil }
-
 // hasCode reports whether err itself is a driver's error value with a code.
 func hasCode(err error) bool {
 	v := reflect.ValueOf(err)
@@ -90,6 +86,42 @@ func isUnique(e error) bool {
 // sqliteUnique reports whether an extended result code is
 // CONSTRAINT_UNIQUE or CONSTRAINT_PRIMARYKEY.
 func sqliteUnique(c int64) bool { return c == 2067 || c == 1555 }
+
+// isConstraint reports whether e, an error for which hasCode holds, is a
+// constraint violation: the database refused what it was asked to store
+// (at COMMIT, a deferred constraint), so none of it took effect.
+//
+//	PostgreSQL   SQLSTATE class 23 (integrity_constraint_violation)
+//	SQLite       SQLITE_CONSTRAINT and its extended codes (low byte 19)
+//	MySQL        1048 1062 1216 1217 1451 1452 1557 1586 1761 1762 3819 4025
+//	SQL Server   515 547 2601 2627
+func isConstraint(e error) bool {
+	switch e := e.(type) {
+	case sqlStater:
+		return strings.HasPrefix(e.SQLState(), "23")
+	case coder:
+		return e.Code()&0xff == 19
+	case sqlErrorNumber:
+		switch e.SQLErrorNumber() {
+		case 515, 547, 2601, 2627: // NULL, FOREIGN KEY or CHECK, unique index, unique constraint
+			return true
+		}
+		return false
+	}
+	c, _ := structCode(reflect.ValueOf(e))
+	if !c.mysql {
+		return c.code&0xff == 19
+	}
+	switch c.code {
+	case 1048, // ER_BAD_NULL_ERROR
+		1062, 1586, // ER_DUP_ENTRY, ER_DUP_ENTRY_WITH_KEY_NAME
+		1216, 1217, 1451, 1452, // foreign keys: ER_NO_REFERENCED_ROW(_2), ER_ROW_IS_REFERENCED(_2)
+		1557, 1761, 1762, // ER_FOREIGN_DUPLICATE_KEY and its two successors
+		3819, 4025: // ER_CHECK_CONSTRAINT_VIOLATED (MySQL), ER_CONSTRAINT_FAILED (MariaDB)
+		return true
+	}
+	return false
+}
 
 // fieldCode is the code of an error of a driver whose errors have no
 // methods to ask: go-sql-driver/mysql's *MySQLError (its Number) or

@@ -98,10 +98,11 @@ const MaxScopeLength = 255
 
 // counterStmts are the statements of a counter table.
 type counterStmts struct {
-	d      Dialect
-	schema string // CREATE TABLE IF NOT EXISTS
-	one    string // raises a scope's counter by 1
-	block  string // raises it by the block size; "" for a block of 1
+	d       Dialect
+	schema  string // CREATE TABLE IF NOT EXISTS
+	one     string // raises a scope's counter by 1
+	block   string // raises it by the block size; "" for a block of 1
+	advance string // raises it to at least the second parameter
 }
 
 // counterStatements returns the statements of the counter table, with
@@ -118,9 +119,10 @@ func (f *Face) counterStatements(d Dialect, table string, block int) (counterStm
 		scope = "TEXT"
 	}
 	c := counterStmts{
-		d:      d,
-		schema: "CREATE TABLE IF NOT EXISTS " + qt + " (scope " + scope + " NOT NULL PRIMARY KEY, value BIGINT NOT NULL)",
-		one:    d.add(qt, 1),
+		d:       d,
+		schema:  "CREATE TABLE IF NOT EXISTS " + qt + " (scope " + scope + " NOT NULL PRIMARY KEY, value BIGINT NOT NULL)",
+		one:     d.add(qt, 1),
+		advance: d.atLeast(qt),
 	}
 	if block > 1 {
 		c.block = d.add(qt, block)
@@ -139,4 +141,18 @@ func (d Dialect) add(table string, n int) string {
 	}
 	return "INSERT INTO " + table + " (scope, value) VALUES (" + d.placeholder(1) + ", " + ns + ") " +
 		"ON CONFLICT (scope) DO UPDATE SET value = " + table + ".value + " + ns + " RETURNING value"
+}
+
+// atLeast returns the statement that raises a scope's counter to the value
+// given as the second parameter, and leaves a counter already there as it
+// is, in one statement.
+func (d Dialect) atLeast(table string) string {
+	insert := "INSERT INTO " + table + " (scope, value) VALUES (" + d.placeholder(1) + ", " + d.placeholder(2) + ") "
+	switch d {
+	case MySQL:
+		return insert + "ON DUPLICATE KEY UPDATE value = GREATEST(value, VALUES(value))"
+	case SQLite:
+		return insert + "ON CONFLICT (scope) DO UPDATE SET value = MAX(" + table + ".value, excluded.value)"
+	}
+	return insert + "ON CONFLICT (scope) DO UPDATE SET value = GREATEST(" + table + ".value, EXCLUDED.value)"
 }

@@ -388,6 +388,13 @@ func (s *server) failCreate(w http.ResponseWriter, r *http.Request, err error) {
 func (s *server) fail(w http.ResponseWriter, r *http.Request, what string, err error, timedOut string) {
 	ctx := r.Context()
 	switch {
+	case errors.Is(err, casenum.ErrExhausted) && casenum.Classify(err) == casenum.Aborted:
+		// The database refused every attempt (busy or locked): no number
+		// was taken. Retrying later can succeed, so this is 503.
+		s.log.WarnContext(ctx, what+": database busy", "error", err)
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "database busy",
+			"the database was too busy to store the call; try again shortly")
 	case errors.Is(err, casenum.ErrExhausted):
 		// Every candidate was taken: the layout's space is full for now.
 		// Retrying later can succeed, so this is 503, not 500 or 409.

@@ -543,6 +543,58 @@ func TestRequestTimeout(t *testing.T) {
 	}
 }
 
+// When the database is too busy to take the call (another process holds
+// its write lock, so every attempt is aborted), the client is told to come
+// back, and told why: 503 "database busy" with Retry-After, not "no case
+// number available", since no number was taken.
+func TestBusyIs503(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "busy.db")
+	db, err := sql.Open("sqlite", path+"?_pragma=journal_mode(WAL)") // no busy timeout: a lock fails at once
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	// The waits after aborted attempts run on the real clock.
+	s := newService(t, db, store.SQLite, options{gen: []casenum.Option{
+		casenum.WithClock(wallClock{}), casenum.WithRetry(casenum.Retry{Attempts: 3}),
+	}})
+
+	other, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	lock, err := other.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer lock.ExecContext(context.Background(), "ROLLBACK")
+
+	a := s.post(validCall)
+	wantError(t, a, http.StatusServiceUnavailable, "database busy")
+	if a.header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
+	noLeak(t, a, "locked", "BUSY")
+	if st := s.gen.Stats(); st.Exhausted != 1 || st.Collisions != 0 || st.Aborted != st.Attempts {
+		t.Errorf("Stats = %+v, want every attempt aborted, none collided", st)
+	}
+	if !strings.Contains(s.logs.String(), "database busy") {
+		t.Errorf("the busy database is not logged:\n%s", s.logs)
+	}
+}
+
+// wallClock is the real clock.
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
 // The COMMIT is carried out, but its answer is lost with the connection:
 // the service cannot know whether the call was stored. It says so, with
 // the number, and the lookup it asks the client to make finds the call.

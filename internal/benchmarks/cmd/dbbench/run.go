@@ -18,14 +18,21 @@ import (
 // The modes, in the order the report lists them.
 const (
 	modeCheckFirst = "checkfirst" // check-then-insert: SELECT, then INSERT
+	modeInsert     = "insert"     // hand-written: one INSERT of a number counted in memory
 	modeCreate     = "create"     // casenum's default layout with Generator.Create
 	modeSeq        = "seq"        // CASE-{date}-{seq:8} on a store.Sequence, one value per round trip
 	modeBlock      = "block"      // the same with store.WithBlock(100)
 	modeCreateTx   = "createtx"   // casenum's default layout with store.CreateTx
+	modeGapFree    = "gapfree"    // hand-written gap-free transaction: BEGIN, counter upsert, INSERT, COMMIT
 	modeSeqTx      = "seqtx"      // CASE-{date}-{seq:8} with store.CreateTx, drawn in the record's transaction
+	modeSeqGroup   = "seqgroup"   // seqtx with store.WithGroupCommit
 )
 
-var allModes = []string{modeCheckFirst, modeCreate, modeSeq, modeBlock, modeCreateTx, modeSeqTx}
+var allModes = []string{modeCheckFirst, modeInsert, modeCreate, modeSeq, modeBlock, modeCreateTx, modeGapFree, modeSeqTx, modeSeqGroup}
+
+// handWritten are the modes that use no casemint: like checkfirst, the
+// statements an application writes without it.
+var handWritten = []string{modeCheckFirst, modeInsert, modeGapFree}
 
 // seqLayout is the layout of the modes with a counter.
 const seqLayout = "CASE-{date}-{seq:8}"
@@ -79,68 +86,29 @@ type request func(ctx context.Context) error
 // prepare builds a mode's request function for each node of t on fresh
 // tables, and a function that reports what the mode counted.
 func prepare(ctx context.Context, t *target, tb tables, mode string) ([]request, func() tally, error) {
-	insertSQL := t.insertSQL(tb)
-	reqs := make([]request, len(t.nodes))
-	if mode == modeCheckFirst {
-		var taken atomic.Uint64
-		for i, nd := range t.nodes {
-			checker, err := store.NewChecker(nd.db, t.dialect, tb.records, "case_number")
-			if err != nil {
-				return nil, nil, err
-			}
-			exists := func(ctx context.Context, number string) (bool, error) {
-				ok, err := checker.Exists(ctx, number)
-				if ok {
-					taken.Add(1)
-				}
-				return ok, err
-			}
-			insert := func(ctx context.Context, number string) error {
-				_, err := nd.db.ExecContext(ctx, insertSQL, number, "dbbench")
-				return err
-			}
-			reqs[i] = func(ctx context.Context) error {
-				_, err := benchmarks.CheckThenInsert(ctx, exists, insert)
-				return err
-			}
+	switch mode {
+	case modeCheckFirst:
+		return checkFirst(t, tb)
+	case modeInsert:
+		return plainInsert(t, tb), func() tally { return tally{} }, nil
+	case modeGapFree:
+		if err := t.counterTable(ctx, tb); err != nil {
+			return nil, nil, err
 		}
-		return reqs, func() tally { return tally{collisions: taken.Load()} }, nil
+		return handGapFree(t, tb)
 	}
 	if !slices.Contains(allModes, mode) {
 		return nil, nil, fmt.Errorf("unknown mode %q", mode)
 	}
 	gens := make([]*casenum.Generator, len(t.nodes))
+	reqs := make([]request, len(t.nodes))
 	for i, nd := range t.nodes {
-		var opts []casenum.Option
-		if mode == modeSeq || mode == modeBlock || mode == modeSeqTx {
-			var seqOpts []store.SequenceOption
-			if mode == modeBlock {
-				seqOpts = append(seqOpts, store.WithBlock(100))
-			}
-			// On the very *sql.DB given to CreateTx, so that seqtx draws in
-			// the record's transaction.
-			seq, err := store.NewSequence(nd.db, t.dialect, tb.counters, seqOpts...)
-			if err != nil {
-				return nil, nil, err
-			}
-			if i == 0 {
-				if err := seq.CreateTable(ctx); err != nil {
-					return nil, nil, err
-				}
-				if err := t.visible(ctx, tb.counters); err != nil {
-					return nil, nil, err
-				}
-			}
-			opts = append(opts, casenum.WithLayout(seqLayout), casenum.WithSequence(seq))
-		} else if t.layout != "" {
-			opts = append(opts, casenum.WithLayout(t.layout))
-		}
-		g, err := casenum.New(opts...)
+		g, err := t.generator(ctx, tb, mode, i)
 		if err != nil {
 			return nil, nil, err
 		}
 		gens[i] = g
-		reqs[i] = createRequest(nd.db, g, insertSQL, mode == modeCreateTx || mode == modeSeqTx)
+		reqs[i] = createRequest(nd.db, g, t.insertSQL(tb), mode == modeCreateTx || mode == modeSeqTx || mode == modeSeqGroup)
 	}
 	return reqs, func() tally {
 		var s tally
@@ -153,6 +121,68 @@ func prepare(ctx context.Context, t *target, tb tables, mode string) ([]request,
 		}
 		return s
 	}, nil
+}
+
+// checkFirst builds checkfirst's requests: benchmarks.CheckThenInsert on
+// each node, counting the candidates its lookups found taken.
+func checkFirst(t *target, tb tables) ([]request, func() tally, error) {
+	insertSQL := t.insertSQL(tb)
+	reqs := make([]request, len(t.nodes))
+	var taken atomic.Uint64
+	for i, nd := range t.nodes {
+		checker, err := store.NewChecker(nd.db, t.dialect, tb.records, "case_number")
+		if err != nil {
+			return nil, nil, err
+		}
+		exists := func(ctx context.Context, number string) (bool, error) {
+			ok, err := checker.Exists(ctx, number)
+			if ok {
+				taken.Add(1)
+			}
+			return ok, err
+		}
+		insert := func(ctx context.Context, number string) error {
+			_, err := nd.db.ExecContext(ctx, insertSQL, number, "dbbench")
+			return err
+		}
+		reqs[i] = func(ctx context.Context) error {
+			_, err := benchmarks.CheckThenInsert(ctx, exists, insert)
+			return err
+		}
+	}
+	return reqs, func() tally { return tally{collisions: taken.Load()} }, nil
+}
+
+// generator returns the Generator of a casemint mode for node i; the modes
+// with a counter get a store.Sequence on the node's very *sql.DB, so that
+// seqtx and seqgroup draw in the record's transaction.
+func (t *target) generator(ctx context.Context, tb tables, mode string, i int) (*casenum.Generator, error) {
+	var opts []casenum.Option
+	switch mode {
+	case modeSeq, modeBlock, modeSeqTx, modeSeqGroup:
+		var seqOpts []store.SequenceOption
+		switch mode {
+		case modeBlock:
+			seqOpts = append(seqOpts, store.WithBlock(100))
+		case modeSeqGroup:
+			seqOpts = append(seqOpts, store.WithGroupCommit(t.batch))
+		}
+		seq, err := store.NewSequence(t.nodes[i].db, t.dialect, tb.counters, seqOpts...)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			if err := t.counterTable(ctx, tb); err != nil {
+				return nil, err
+			}
+		}
+		opts = append(opts, casenum.WithLayout(seqLayout), casenum.WithSequence(seq))
+	default:
+		if t.layout != "" {
+			opts = append(opts, casenum.WithLayout(t.layout))
+		}
+	}
+	return casenum.New(opts...)
 }
 
 // createRequest stores a record with g.Create, or with store.CreateTx in a

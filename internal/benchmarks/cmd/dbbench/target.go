@@ -20,6 +20,9 @@ import (
 	"github.com/casemint/casemint/store"
 )
 
+// defaultBatch is seqgroup's callers per batch unless -batch says.
+const defaultBatch = 64
+
 // target is the database of one run: one server, or the nodes of a Galera
 // cluster, each with a pool of its own.
 type target struct {
@@ -29,6 +32,7 @@ type target struct {
 	remove   func() // removes what open created besides the connections
 	maxConns int    // cap on each node's pool; 0: one connection per worker
 	layout   string // of the create and createtx modes; "" for casenum's default
+	batch    int    // seqgroup's callers per batch
 	// visibleWait bounds the wait for a new table to reach every node.
 	visibleWait time.Duration
 }
@@ -44,7 +48,7 @@ type node struct {
 // go-sql-driver/mysql DSN (user:pass@tcp(host:port)/db), or a
 // comma-separated list of MySQL DSNs, the nodes of one Galera cluster.
 func open(ctx context.Context, spec string) (*target, error) {
-	t := &target{remove: func() {}, visibleWait: 30 * time.Second}
+	t := &target{remove: func() {}, visibleWait: 30 * time.Second, batch: defaultBatch}
 	specs := strings.Split(spec, ",")
 	for i, s := range specs {
 		c, err := t.connector(strings.TrimSpace(s), len(specs) > 1)
