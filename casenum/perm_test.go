@@ -122,11 +122,72 @@ func TestPermutedCounterRefused(t *testing.T) {
 			t.Errorf("%s: New = %v, want %q", tt.name, err, tt.why)
 		}
 	}
-	// A counter beyond the width has no number.
-	g := permGen(t, "INV-{seq:6:perm}", casenum.WithSequence(startSeq(1e6)))
-	if _, err := g.Next(context.Background()); !errors.Is(err, casenum.ErrExhausted) {
-		t.Errorf("Next with counter 10^6 = %v, want ErrExhausted", err)
+}
+
+// A permuted counter keeps its N digits where a plain counter would grow:
+// a counter beyond them has no number, and the error names the scope.
+func TestPermutedCounterNeverGrows(t *testing.T) {
+	t.Parallel()
+	for layout, size := range map[string]int{"INV-{seq:6:perm}": 10, "INV-{seq:6:perm}{check}": 11, "INV-{seq:6:perm}-{rand:2}": 13, "INV-{seq:6:perm}{check}/X": 13} {
+		g := permGen(t, layout, casenum.WithSequence(startSeq(999999)))
+		n := mint(t, g)
+		if p, err := g.Parse(n); err != nil || p.Seq != 999999 || len(n) != size {
+			t.Errorf("%s: counter 999999 renders %q, which parses as %+v, %v", layout, n, p, err)
+		}
+		_, err := permGen(t, layout, casenum.WithSequence(startSeq(1e6))).Next(t.Context())
+		if !errors.Is(err, casenum.ErrExhausted) || !strings.Contains(err.Error(), `the counter of scope "INV-"`) || !strings.Contains(err.Error(), "{seq:6:perm}") {
+			t.Errorf("%s: Next with counter 10^6 = %v, want ErrExhausted naming the scope", layout, err)
+		}
 	}
+}
+
+// Numbers already stored are skipped as for {seq}: Advance gets the plain
+// counter of the taken number, not the digits that show it, so the series
+// goes on with the counters between and after them, gap-free in the
+// attempt's transaction too.
+func TestPermutedCounterSkipsTakenNumbers(t *testing.T) {
+	t.Parallel()
+	const layout = "INV-{seq:6:perm}{check}"
+	var all []string
+	src := permGen(t, layout)
+	for range 5 {
+		all = append(all, mint(t, src))
+	}
+	imported := []string{all[0], all[2]}
+	want := []string{all[1], all[3], all[4]}
+	check := func(t *testing.T, g *casenum.Generator, mint func() (string, error)) {
+		t.Helper()
+		var got []string
+		for range want {
+			n, err := mint()
+			if err != nil {
+				t.Fatalf("after %q: %v", got, err)
+			}
+			got = append(got, n)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("numbers %q, want %q (counters 2, 4, 5)", got, want)
+		}
+		if st := g.Stats(); st.Collisions != 2 || st.Minted != 3 {
+			t.Errorf("Stats = %+v, want 2 collisions, 3 minted", st)
+		}
+	}
+	t.Run("Create", func(t *testing.T) {
+		t.Parallel()
+		table := casenumtest.NewStore()
+		table.Add(imported...)
+		g := permGen(t, layout, casenum.WithSequence(table))
+		check(t, g, func() (string, error) { return g.Create(t.Context(), table.Insert) })
+	})
+	t.Run("counter in the attempt's transaction", func(t *testing.T) {
+		t.Parallel()
+		table := casenumtest.NewStore()
+		table.Add(imported...)
+		c := advancingCounter{&txCounter{committed: map[string]uint64{}}}
+		g := permGen(t, layout, casenum.WithSequence(c))
+		insert := c.insert(g, table)
+		check(t, g, func() (string, error) { return g.Create(t.Context(), insert) })
+	})
 }
 
 // Find, Pattern and the check character treat a permuted counter as digits.
@@ -142,20 +203,28 @@ func TestPermutedCounterReadsBack(t *testing.T) {
 	}
 }
 
+// FuzzPermutedCounter mints a number of {seq:N:perm} for any key, scope
+// and counter: Parse gives the counter back from its N digits, a counter
+// beyond them is ErrExhausted naming the scope, and a taken number moves
+// the counter past its plain value.
 func FuzzPermutedCounter(f *testing.F) {
 	f.Add([]byte("0123456789abcdef"), "INV-", uint64(1), uint8(6))
 	f.Add(make([]byte, 32), "CASE-20250929-", uint64(999999999999999999), uint8(18))
 	f.Add(make([]byte, 24), "", uint64(0), uint8(0))
+	f.Add([]byte("0123456789abcdef"), "X", uint64(1999998), uint8(6))
 	f.Fuzz(func(t *testing.T, key []byte, prefix string, counter uint64, width uint8) {
 		n := 6 + int(width)%13
 		var limit uint64 = 1
 		for range n {
 			limit *= 10
 		}
-		counter %= limit
+		counter %= 2 * limit
 		layout := strings.NewReplacer("{", "{{", "}", "}}").Replace(prefix) + "{seq:" + strconv.Itoa(n) + ":perm}"
-		g, err := casenum.New(casenum.WithLayout(layout), casenum.WithFallbackLayout(""),
-			casenum.WithPermutationKey(key), casenum.WithSequence(startSeq(counter)))
+		gen := func(seq casenum.Sequence) (*casenum.Generator, error) {
+			return casenum.New(casenum.WithLayout(layout), casenum.WithFallbackLayout(""),
+				casenum.WithPermutationKey(key), casenum.WithSequence(seq))
+		}
+		g, err := gen(startSeq(counter))
 		if err != nil {
 			if len(key) == 16 || len(key) == 24 || len(key) == 32 {
 				if _, perr := casenum.ParseLayout(layout); perr == nil {
@@ -165,12 +234,33 @@ func FuzzPermutedCounter(f *testing.F) {
 			return
 		}
 		num, err := g.Next(context.Background())
+		if counter >= limit {
+			if !errors.Is(err, casenum.ErrExhausted) || !strings.Contains(err.Error(), "the counter of scope") {
+				t.Fatalf("%s: Next with counter %d = %q, %v; want ErrExhausted naming the scope", layout, counter, num, err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("Next = %v", err)
 		}
 		p, err := g.Parse(num)
 		if err != nil || p.Seq != counter || len(num) != len(p.Scope)+n {
 			t.Fatalf("%s: Parse(%q) = %+v, %v; want counter %d", layout, num, p, err, counter)
+		}
+		if counter+2 >= limit {
+			return
+		}
+		// The number of counter+1 is taken: Create stores counter+2.
+		next, _ := gen(startSeq(counter + 1))
+		table := casenumtest.NewStore()
+		table.Add(mint(t, next))
+		if err := table.Advance(context.Background(), p.Scope, counter); err != nil {
+			t.Fatal(err)
+		}
+		g, _ = gen(table)
+		got, err := g.Create(context.Background(), table.Insert)
+		if p, perr := g.Parse(got); err != nil || perr != nil || p.Seq != counter+2 {
+			t.Fatalf("%s: Create past the taken counter %d = %q (%+v), %v", layout, counter+1, got, p, err)
 		}
 	})
 }
