@@ -141,3 +141,66 @@ func TestCorpus(t *testing.T) {
 	t.Logf("%d lines with %d numbers: %d found; %d decoy lines: %d false matches; %d lines without the literal: not found",
 		len(lines), numbers, hits, len(decoyLines), falseHits, len(withoutLiteral))
 }
+
+// seriesCorpus is e-mail about numbers of series: Jira-like keys of the
+// project PROJ, and invoices numbered per fiscal year. Where any key is
+// taken, every upper-case word followed by a number has a key's shape
+// (COVID-19, CVE-2024): a desk that knows its keys reads with ForKey.
+var seriesCorpus = []struct {
+	layout, key string
+	lines       []corpusLine
+	decoys      []string
+}{
+	{"{key}-{seq}", "PROJ", []corpusLine{
+		{"PROJ-123", []string{"PROJ-123"}},
+		{"The login bug is PROJ-123; PROJ-7 tracks the outage.", []string{"PROJ-123", "PROJ-7"}},
+		{"Subject: [PROJ-42] Crash on start", []string{"PROJ-42"}},
+		{"Fixed on branch feature/PROJ-123-login", []string{"PROJ-123"}},
+		{"Can someone look at proj 12 today?", []string{"PROJ-12"}},
+		{"Duplicate of PROJ-9.", []string{"PROJ-9"}},
+	}, []string{
+		"The project 12 folder is full",
+		"XPROJ-12 and PROJ12 are typos",
+		"OPS-7 belongs to another team",
+		"Content-Type: text/plain; charset=utf-8",
+		"No. 5 on the list",
+	}},
+	{"INV/{fy:4}-{fy:4:end:06}/{seq}", "", []corpusLine{
+		{"Re: INV/2026-27/1", []string{"INV/2026-27/1"}},
+		{"Payment for INV/2026-27/15 and INV/2026-27/16 attached", []string{"INV/2026-27/15", "INV/2026-27/16"}},
+		{"inv 2026 27 15 is paid", []string{"INV/2026-27/15"}},
+	}, []string{
+		"INV/2026-28/1 does not exist",
+		"INV-2025-0042 is attached",
+		"Invoice 2026-27 total",
+	}},
+}
+
+// TestCorpusSeries reads the series corpus: every number meant is found,
+// and nothing else.
+func TestCorpusSeries(t *testing.T) {
+	t.Parallel()
+	for _, c := range seriesCorpus {
+		g := newGen(t, casenum.WithLayout(c.layout), casenum.WithSequence(casenumtest.NewStore()))
+		if c.key != "" {
+			var err error
+			if g, err = g.ForKey(c.key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, line := range c.lines {
+			var got []string
+			for _, m := range g.Find(line.text) {
+				got = append(got, m.Number)
+			}
+			if strings.Join(got, " ") != strings.Join(line.want, " ") {
+				t.Errorf("%s: Find(%q) = %q, want %q", c.layout, line.text, got, line.want)
+			}
+		}
+		for _, text := range c.decoys {
+			if ms := g.Find(text); len(ms) > 0 {
+				t.Errorf("%s: Find(%q) = %s, want none", c.layout, text, found(ms))
+			}
+		}
+	}
+}

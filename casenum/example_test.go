@@ -237,7 +237,7 @@ func ExampleLayout_Pattern() {
 	}
 	fmt.Println(l.Pattern())
 	// Output:
-	// INC-[0-9]{2}(?:0[1-9]|1[0-2])-[0-9]{4}[0-9]
+	// INC-[0-9]{2}(?:0[1-9]|1[0-2])-(?:[1-9][0-9]{4,17}|[0-9]{4})[0-9]
 }
 
 // A permuted counter hides how many invoices a day holds and their order,

@@ -22,16 +22,24 @@ type Match struct {
 // agree. Find returns the canonical numbers, each with the bytes of text it
 // read, Start to End; nil when it finds none.
 //
+// Text is not a typed number, so two things read apart from Normalize: a
+// counter that grows has a digit typed as one (the "o" of "No." is none),
+// and a {key} that may be any key is taken only in upper case, as keys are
+// written (not the "utf" of "utf-8"). A Generator made by ForKey reads its
+// key in any case.
+//
 // Find takes time linear in the length of text. It finds what the layout
 // says and no more: a layout whose only text is tokens, such as
 // {alnum:8}, matches any word of its shape, and only a check character
-// weeds most of those out.
+// weeds most of those out; {key}-{seq} matches any upper-case word before
+// a number (COVID-19), unless the key is known.
 func (l *Layout) Find(text string) []Match {
 	return l.set().find(text)
 }
 
 // Find is Layout.Find with the Generator's layouts: its layout, its
-// fallback layout and its former layouts, with dates in its Location.
+// fallback layout and its former layouts, with dates in its Location, and
+// for a Generator made by ForKey, its key only.
 // Where two layouts read numbers from the same place, the longer reading
 // wins; two different numbers of the same length are no match, as
 // Normalize refuses them.
@@ -158,7 +166,7 @@ func (b *byteSet) meets(o byteSet) bool {
 // firstBytes returns the bytes a number of l can start with as a person
 // types it: a literal's first letter in any case, any separator where the
 // layout has one (it may also be left out, so the next counts too), a
-// token's first symbol as Normalize reads it.
+// token's first symbol as Normalize reads it; a {key}'s first letter.
 func (l *Layout) firstBytes() byteSet {
 	var set byteSet
 	for _, sg := range l.segs {
@@ -169,6 +177,13 @@ func (l *Layout) firstBytes() byteSet {
 			continue
 		}
 		for j := 0; j < len(sg.shape); j++ {
+			if sg.kind == segKey {
+				for c := byte('A'); c <= 'Z'; c++ {
+					set.add(c)
+					set.add(c | 0x20)
+				}
+				return set
+			}
 			if sg.shape[j] < ' ' {
 				for c := range 256 {
 					if _, ok := sg.syms.read(byte(c), true); ok {

@@ -133,6 +133,46 @@ func TestFindUnicodeLiterals(t *testing.T) {
 	}
 }
 
+// Numbers of series: a counter that grows, a key, fiscal years. Where any
+// key is taken, Find takes keys as they are written, in upper case; a
+// Generator made by ForKey reads its key in any case, as a literal.
+func TestFindSeries(t *testing.T) {
+	t.Parallel()
+	seq := casenum.WithSequence(casenumtest.NewStore())
+	keys := newGen(t, casenum.WithLayout("{key}-{seq}"), seq)
+	proj, err := keys.ForKey("PROJ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := newGen(t, casenum.WithLayout("INV/{fy:4}-{fy:4:end:06}/{seq}"), seq)
+	padded := newGen(t, casenum.WithLayout("INV-{seq:6}{check}"), seq)
+	for _, tt := range []struct {
+		name string
+		g    *casenum.Generator
+		text string
+		want string
+	}{
+		{"a key", keys, "PROJ-123", "PROJ-123@0:8"},
+		{"keys in prose", keys, "The login bug is PROJ-123, and OPS-7 tracks the outage.", "PROJ-123@17:25 OPS-7@31:36"},
+		{"a key in a branch name", keys, "Fixed on feature/PROJ-123-login.", "PROJ-123@17:25"},
+		{"a key in brackets", keys, "Re: [PROJ-42] Crash on start", "PROJ-42@5:12"},
+		{"any key in lower case", keys, "charset=utf-8, proj-12", ""},
+		{"a key too long", keys, "A1B2C3D4E5F6G7H8X-9", ""},
+		{"a key that starts with a digit", keys, "1PROJ-12", ""},
+		{"a key in mixed case", keys, "Proj-12, No. 5", ""},
+		{"a counter of look-alikes", keys, "A-OK, I-O, X-lo.", ""},
+		{"the key of ForKey, in any case", proj, "proj 12 and Proj-13, not OPS-1 or PROJECT-14", "PROJ-12@0:7 PROJ-13@12:19"},
+		{"another key", proj, "XPROJ-12 PROJ12 PROJ-12a", ""},
+		{"an invoice", inv, "Re: INV/2026-27/1", "INV/2026-27/1@4:17"},
+		{"fiscal years that disagree", inv, "INV/2026-28/1, INV-2025-0042", ""},
+		{"a counter past its padding", padded, casenumtest.Complete("INV-{seq:6}{check}", "INV-1000000"), casenumtest.Complete("INV-{seq:6}{check}", "INV-1000000") + "@0:12"},
+	} {
+		if got := found(tt.g.Find(tt.text)); got != tt.want {
+			t.Errorf("%s: Find(%q) = %s, want %s", tt.name, tt.text, got, tt.want)
+		}
+	}
+}
+
 // Text built to make a reader work hard is read in one pass: were Find
 // quadratic, these would not end within the test's time.
 func TestFindHostileText(t *testing.T) {
@@ -150,10 +190,25 @@ func TestFindHostileText(t *testing.T) {
 			t.Errorf("Find(%.20q...) = %d matches", text, len(ms))
 		}
 	}
+	// Tokens whose width varies: a key and counters that grow.
+	series := newGen(t, casenum.WithLayout("{key}-{seq}{check}"), casenum.WithFormerLayouts("INV/{fy:4}-{fy:4:end:06}/{seq}"),
+		casenum.WithSequence(casenumtest.NewStore()))
+	for _, text := range []string{
+		strings.Repeat("A", 1<<20),
+		strings.Repeat("PROJ-", 1<<18),
+		"PROJ-" + strings.Repeat("1", 1<<20),
+		strings.Repeat("A ", 1<<19),
+		strings.Repeat("INV/2026-27/", 1<<16),
+	} {
+		if ms := series.Find(text); len(ms) != 0 {
+			t.Errorf("Find(%.20q...) = %d matches", text, len(ms))
+		}
+	}
 }
 
 // fuzzFindGens mint the numbers FuzzFind plants: layouts with and without
-// a check character, literals, look-alike symbols, former layouts.
+// a check character, literals, look-alike symbols, former layouts, a key,
+// fiscal years, counters that grow and a permuted one.
 func fuzzFindGens(t testing.TB, seed uint64) []*casenum.Generator {
 	t.Helper()
 	gen := func(opts ...casenum.Option) *casenum.Generator {
@@ -167,11 +222,18 @@ func fuzzFindGens(t testing.TB, seed uint64) []*casenum.Generator {
 		}
 		return g
 	}
+	proj, err := gen(casenum.WithLayout("{key}-{seq}")).ForKey("PROJ")
+	if err != nil {
+		t.Fatal(err)
+	}
 	return []*casenum.Generator{
 		gen(),
 		gen(casenum.WithLayout(issueLayout), casenum.WithFormerLayouts(casenum.DefaultLayout)),
 		gen(casenum.WithLayout("INC-{seq:5}{check:mod97}"), casenum.WithFallbackLayout("INC-{uuid}")),
 		gen(casenum.WithLayout("T{date:060102.1504}-{hex:4}"), casenum.WithFallbackLayout("")),
+		proj,
+		gen(casenum.WithLayout("INV/{fy:4}-{fy:4:end:06}/{seq:3}{check}")),
+		gen(casenum.WithLayout("INV-{seq:6:perm}{check}"), casenum.WithPermutationKey(permKey)),
 	}
 }
 

@@ -66,6 +66,14 @@ func TestNewRefusesLayoutsThatReadANumberTwice(t *testing.T) {
 		{"CASE-{date}-{rand:13}-{rand:3}", casenum.DefaultLayout, "the time of {unixms}"},
 		{"{date}{rand:4}", "{rand:4}{date}", "position 1"},
 		{"T-{unixms}", "T-{rand:13}", "position 3, one reads the time of {unixms} and the other no date"},
+		// Tokens whose width varies.
+		{"PROJ-{seq}", "PROJ-{seq:3}{rand:2}", "position 9, one reads the counter of {seq} and the other no date"},
+		{"A-{seq}", "A-{rand:4}", "position 3, one reads the counter of {seq} and the other no date"},
+		{"{key}-{seq}", "PROJ-{seq}", "position 1, one reads the key of {key} and the other no date"},
+		{"{key}-{seq}", "{key}-{seq:3}{check}", "position 6, one reads the counter of {seq} and the other no date"},
+		{"INV/{fy:4}/{seq}", "INV/{fy:7}/{seq}", "position 5, one reads digit 1 of the year a fiscal year from April starts in and the other digit 1 of the year a fiscal year from July starts in"},
+		{"INV/{fy:4}/{seq}", "INV/{fy:4:end}/{seq}", "from April ends in"},
+		{"INV/{fy:4:06}{seq:2}/{rand:3}", "INV/{fy:4}/{rand:3}", "position 5, one reads digit 3 of the year"},
 	} {
 		_, err := casenum.New(casenum.WithLayout(tt.layout), casenum.WithFormerLayouts(tt.former), casenum.WithSequence(casenumtest.NewStore()))
 		if err == nil || !strings.Contains(err.Error(), tt.layout) || !strings.Contains(err.Error(), tt.former) || !strings.Contains(err.Error(), tt.why) {
@@ -78,8 +86,12 @@ func TestNewRefusesLayoutsThatReadANumberTwice(t *testing.T) {
 		{"T-{rand:6}{check}", "T-{rand:7}"},
 		{"T-{date}-{rand:3}", "T-{date}-{rand:3}"},
 		{"T-{uuid:13}", "T-{rand:13}"}, // a UUID's 13th digit is a 4: both read nothing
+		{"BILL-{seq}", "BILL-{seq:4}"}, // one counter, however padded
+		{"PROJ-{seq}", "OPS-{seq}"},
+		{"{key}-{seq}", "{key}.{seq}"},
+		{"INV/{fy:4}-{fy:4:end:06}/{seq}", "INV/{fy:4}/{seq}"},
 	} {
-		if _, err := casenum.New(casenum.WithLayout(tt.layout), casenum.WithFormerLayouts(tt.other)); err != nil {
+		if _, err := casenum.New(casenum.WithLayout(tt.layout), casenum.WithFormerLayouts(tt.other), casenum.WithSequence(casenumtest.NewStore())); err != nil {
 			t.Errorf("New(%s, former %s) = %v", tt.layout, tt.other, err)
 		}
 	}

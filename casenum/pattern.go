@@ -11,7 +11,9 @@ import (
 // that matches the shape of the layout's canonical numbers: its literal
 // text, and for each token its characters and width, with each date field
 // in its range (a month from 01 to 12, an hour from 00 to 23) and a UUID's
-// version and variant digits.
+// version and variant digits. A counter that grows has its padding and up
+// to 18 digits, with no zero beyond its padding; a {key} is an upper-case
+// letter and up to 15 more upper-case letters and digits.
 //
 // It is unanchored, to find numbers in text; wrap it in ^(?:...)$ to match
 // a whole string. It checks the shape only: the check character, whether a
@@ -30,6 +32,10 @@ func (l *Layout) Pattern() string {
 			b.WriteString("[1-9][0-9]{12}")
 		case segUUID:
 			writeUUIDPattern(&b, sg.shape)
+		case segKey:
+			fmt.Fprintf(&b, "[A-Z]%s{0,%d}", keySymbols.class, maxKey-1)
+		case segSeq:
+			writeSeqPattern(&b, sg)
 		default:
 			writeClass(&b, sg.syms.class, len(sg.shape))
 		}
@@ -45,6 +51,20 @@ func writeClass(b *strings.Builder, class string, n int) {
 	case n > 1:
 		fmt.Fprintf(b, "%s{%d}", class, n)
 	}
+}
+
+// writeSeqPattern writes a counter: its N digits, or for one that grows,
+// longer, with no zero beyond its padding. The longer form comes first, so
+// that an unanchored match takes all of a counter's digits.
+func writeSeqPattern(b *strings.Builder, sg *segment) {
+	n := len(sg.shape)
+	if !sg.vary || n == maxDigits {
+		writeClass(b, digitSymbols.class, n)
+		return
+	}
+	fmt.Fprintf(b, "(?:[1-9][0-9]{%d,%d}|", n, maxDigits-1)
+	writeClass(b, digitSymbols.class, n)
+	b.WriteString(")")
 }
 
 // writeDatePattern writes a date token's shape: its separators, and each

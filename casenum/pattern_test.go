@@ -74,6 +74,19 @@ func TestPatternRefusesNearMisses(t *testing.T) {
 		{"D-{date:2006-002}-{hex:2}", []string{"D-2025-366-0f", "D-2025-001-0f"}, []string{"D-2025-000-0f", "D-2025-367-0f"}},
 		{"a.b+c(d)[e]{{{rand:1}}}|$^", []string{"a.b+c(d)[e]{7}|$^"}, []string{"aXb+c(d)[e]{7}|$^", "a.bbc(d)[e]{7}|$^"}},
 		{"Nº {rand:2}", []string{"Nº 42"}, []string{"N 42", "nº 42"}},
+		{"BILL-{seq}", []string{"BILL-0", "BILL-7", "BILL-12", "BILL-999999999999999999"}, []string{
+			"BILL-", "BILL-07", "BILL-007", "BILL-1000000000000000000", "BILL-1a",
+		}},
+		{"INV-{seq:4}{check}", []string{"INV-00421", "INV-99993", "INV-100003", "INV-1000000000000000003"}, []string{
+			"INV-0421", "INV-0010003", "INV-000421", "INV-10000000000000000003",
+		}},
+		{"{seq:2}{rand:3}", []string{"07123", "99123"}, []string{"7123", "100123"}},
+		{"INV-{seq:18}", []string{"INV-000000000000000042"}, []string{"INV-42", "INV-1000000000000000042"}},
+		{"INV-{seq:6:perm}", []string{"INV-004213", "INV-999999"}, []string{"INV-4213", "INV-1004213"}},
+		{"{key}-{seq}", []string{"PROJ-123", "A-1", "A1B2C3D4E5F6G7H8-9"}, []string{
+			"proj-123", "Proj-123", "1PROJ-123", "A1B2C3D4E5F6G7H8X-9", "-123", "PROJ_X-12", "PROJ-0123",
+		}},
+		{"INV/{fy:4}-{fy:4:end:06}/{seq}", []string{"INV/2026-27/1"}, []string{"INV/26-27/1", "INV/2026-2027/1", "INV/2026-27/01"}},
 	} {
 		re := anchored(t, tt.layout)
 		for _, n := range tt.ok {
@@ -102,6 +115,10 @@ func TestPatternIsUnanchoredShapeOnly(t *testing.T) {
 	}
 	if l.Validate("CASE-20250929-7KQ2M9W") == nil {
 		t.Error("Validate accepts a wrong check character")
+	}
+	// A counter that grows is matched whole.
+	if got := regexp.MustCompile(mustParse(t, "PROJ-{seq}").Pattern()).FindAllString("PROJ-123 and PROJ-7.", -1); strings.Join(got, " ") != "PROJ-123 PROJ-7" {
+		t.Errorf("FindAllString = %q", got)
 	}
 	if want := `CASE-[0-9]{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-[0-9A-HJKMNP-TV-Z]{6}[0-9A-HJKMNP-TV-Z]`; l.Pattern() != want {
 		t.Errorf("Pattern() = %s\nwant        %s", l.Pattern(), want)

@@ -433,7 +433,8 @@ func (r *reading) readKey(sg *segment) bool {
 // counter reads a {seq} that grows: its digits up to what delimits it, at
 // least its padding and at most maxDigits. It writes them as they render:
 // strictly a zero beyond the padding is refused and the padding required;
-// leniently the one is dropped and the other added.
+// leniently the one is dropped and the other added. In text a counter has
+// a digit typed as one, not look-alikes only.
 func (r *reading) counter(sg *segment, rest []segment) bool {
 	r.pos = r.next()
 	start := r.pos
@@ -452,6 +453,9 @@ func (r *reading) counter(sg *segment, rest []segment) bool {
 		return r.fail(start, func() string {
 			return fmt.Sprintf("%s has a zero beyond the padding of %s", r.in[start:end], describe(sg))
 		})
+	case r.inText && strings.IndexFunc(r.in[start:end], isDigitRune) < 0:
+		// A word such as "No" or "lo" is no counter in prose.
+		return false
 	}
 	var v uint64
 	for _, c := range []byte(r.in[start:end]) {
@@ -1012,6 +1016,9 @@ func atoi(digits []byte) uint64 {
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isAlnum(c byte) bool { return isAlpha(c) || isDigit(c) }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isDigitRune reports whether r is an ASCII digit.
+func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
 
 // isAlnumRune reports whether r is an ASCII letter or digit.
 func isAlnumRune(r rune) bool { return r < utf8.RuneSelf && isAlnum(byte(r)) }

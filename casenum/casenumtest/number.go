@@ -30,7 +30,7 @@ func Complete(layout, number string) string {
 		panic(fmt.Sprintf("casenumtest: Complete(%q, %q): the number is complete: the layout has no check character", layout, number))
 	}
 	var found []string
-	for _, check := range checkCandidates() {
+	for _, check := range checkCandidates(layout) {
 		if l.Validate(number+check) == nil {
 			found = append(found, number+check)
 		}
@@ -41,12 +41,31 @@ func Complete(layout, number string) string {
 	return found[0]
 }
 
-// checkCandidates returns every check character: a Damm digit, a Crockford
-// symbol, or two MOD 97-10 digits.
-func checkCandidates() []string {
-	c := strings.Split(crockford, "")
-	for i := range 100 {
-		c = append(c, fmt.Sprintf("%02d", i))
+// checkCandidates returns every check character of layout: a Damm digit
+// or a Crockford symbol, or two MOD 97-10 digits for {check:mod97}. Only
+// those of its length are tried: where a counter that grows comes before
+// the check character, a longer candidate would read as a longer counter.
+func checkCandidates(layout string) []string {
+	if !hasToken(layout, "check:mod97") {
+		return strings.Split(crockford, "")
+	}
+	c := make([]string, 100)
+	for i := range c {
+		c[i] = fmt.Sprintf("%02d", i)
 	}
 	return c
+}
+
+// hasToken reports whether layout has the token {body}, not a literal one
+// written with doubled braces.
+func hasToken(layout, body string) bool {
+	for i := 0; i < len(layout); i++ {
+		switch {
+		case strings.HasPrefix(layout[i:], "{{"), strings.HasPrefix(layout[i:], "}}"):
+			i++
+		case strings.HasPrefix(layout[i:], "{"+body+"}"):
+			return true
+		}
+	}
+	return false
 }

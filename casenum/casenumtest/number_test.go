@@ -16,6 +16,11 @@ func TestComplete(t *testing.T) {
 		// MOD 97-10: 98 - 4200 mod 97 = 69.
 		{"INV-{seq:6}{check:mod97}", "INV-000042", "INV-00004269"},
 		{"CASE-{date}-{unixms}-{rand:3}{check}", "CASE-20250929-1759131413832-073", ""},
+		// A counter that grows: a longer candidate would read as a longer counter.
+		{"INV-{seq}{check}", "INV-1000000", ""},
+		{"INV-{seq:4}{check}", "INV-0042", ""},
+		{"{seq}{check:mod97}", "12", ""},
+		{"{{check:mod97}}{rand:2}{check}", "{check:mod97}12", ""},
 	} {
 		got := casenumtest.Complete(tt.layout, tt.number)
 		if tt.want != "" && got != tt.want {
