@@ -22,11 +22,12 @@ type Match struct {
 // agree. Find returns the canonical numbers, each with the bytes of text it
 // read, Start to End; nil when it finds none.
 //
-// Text is not a typed number, so two things read apart from Normalize: a
-// counter that grows has a digit typed as one (the "o" of "No." is none),
-// and a {key} that may be any key is taken only in upper case, as keys are
-// written (not the "utf" of "utf-8"). A Generator made by ForKey reads its
-// key in any case.
+// Text is not a typed number, so three things read apart from Normalize:
+// white space within a counter that grows ends it past its padding (in
+// "PROJ-12 3 days", PROJ-12), such a counter has a digit typed as one (the
+// "o" of "No." is none), and a {key} that may be any key is taken only in
+// upper case, as keys are written (not the "utf" of "utf-8"). A Generator
+// made by ForKey reads its key in any case.
 //
 // Find takes time linear in the length of text. It finds what the layout
 // says and no more: a layout whose only text is tokens, such as

@@ -146,6 +146,7 @@ func TestFindSeries(t *testing.T) {
 	}
 	inv := newGen(t, casenum.WithLayout("INV/{fy:4}-{fy:4:end:06}/{seq}"), seq)
 	padded := newGen(t, casenum.WithLayout("INV-{seq:6}{check}"), seq)
+	ref := newGen(t, casenum.WithLayout("T/{key}-{seq}"), seq)
 	for _, tt := range []struct {
 		name string
 		g    *casenum.Generator
@@ -163,12 +164,24 @@ func TestFindSeries(t *testing.T) {
 		{"a counter of look-alikes", keys, "A-OK, I-O, X-lo.", ""},
 		{"the key of ForKey, in any case", proj, "proj 12 and Proj-13, not OPS-1 or PROJECT-14", "PROJ-12@0:7 PROJ-13@12:19"},
 		{"another key", proj, "XPROJ-12 PROJ12 PROJ-12a", ""},
+		{"space after the key", proj, "PROJ - 12", "PROJ-12@0:9"},
+		{"space before the key", ref, "T/ PROJ-7 and t / OPS - 8", "T/PROJ-7@0:9 T/OPS-8@14:25"},
 		{"an invoice", inv, "Re: INV/2026-27/1", "INV/2026-27/1@4:17"},
+		{"invoices, typed", inv, "inv 2026 27 15 and INV/2026-27/ 16.", "INV/2026-27/15@0:14 INV/2026-27/16@19:34"},
 		{"fiscal years that disagree", inv, "INV/2026-28/1, INV-2025-0042", ""},
+		{"a counter ends at white space past its padding", inv, "INV/2026-27/12 3 attachments", "INV/2026-27/12@0:14"},
+		{"white space in the padding", padded, "INV-000 042" + casenumtest.Complete("INV-{seq:6}{check}", "INV-000042")[10:], casenumtest.Complete("INV-{seq:6}{check}", "INV-000042") + "@0:12"},
 		{"a counter past its padding", padded, casenumtest.Complete("INV-{seq:6}{check}", "INV-1000000"), casenumtest.Complete("INV-{seq:6}{check}", "INV-1000000") + "@0:12"},
 	} {
-		if got := found(tt.g.Find(tt.text)); got != tt.want {
+		ms := tt.g.Find(tt.text)
+		if got := found(ms); got != tt.want {
 			t.Errorf("%s: Find(%q) = %s, want %s", tt.name, tt.text, got, tt.want)
+		}
+		// What Find reads, Normalize reads as the same number.
+		for _, m := range ms {
+			if n, err := tt.g.Normalize(tt.text[m.Start:m.End]); n != m.Number || err != nil {
+				t.Errorf("%s: Normalize(%q) = %q, %v; Find says %s", tt.name, tt.text[m.Start:m.End], n, err, m.Number)
+			}
 		}
 	}
 }
@@ -199,6 +212,7 @@ func TestFindHostileText(t *testing.T) {
 		"PROJ-" + strings.Repeat("1", 1<<20),
 		strings.Repeat("A ", 1<<19),
 		strings.Repeat("INV/2026-27/", 1<<16),
+		"P" + strings.Repeat(" ", 1<<20) + "-1",
 	} {
 		if ms := series.Find(text); len(ms) != 0 {
 			t.Errorf("Find(%.20q...) = %d matches", text, len(ms))
@@ -258,10 +272,14 @@ func FuzzFind(f *testing.F) {
 	f.Add("CASE-2025 utf-8 2022-02", "CVE-2024-3094 \xff", uint64(3), uint8(2), uint8(4))
 	f.Fuzz(func(t *testing.T, before, after string, seed uint64, how, count uint8) {
 		for _, g := range fuzzFindGens(t, seed) {
-			// Any text: no panic, and every match validates.
+			// Any text: no panic, and every match validates and is what
+			// Normalize reads from the text Find read it from.
 			for _, m := range g.Find(before + after) {
 				if err := g.Validate(m.Number); err != nil {
 					t.Fatalf("Find(%q) found %q, which does not validate: %v", before+after, m.Number, err)
+				}
+				if n, err := g.Normalize((before + after)[m.Start:m.End]); n != m.Number || err != nil {
+					t.Fatalf("Find(%q) found %q, but Normalize(%q) = %q, %v", before+after, m.Number, (before + after)[m.Start:m.End], n, err)
 				}
 			}
 			// Numbers planted among the noise, typed as people type them,
