@@ -151,3 +151,35 @@ func TestParseTakesTheDayOfTheYear(t *testing.T) {
 		}
 	}
 }
+
+// A fiscal year shown with {unixms} must hold its instant, in the
+// Generator's Location, or for a Layout in some zone.
+func TestValidateFiscalYearAgreesWithUnixMS(t *testing.T) {
+	t.Parallel()
+	const layout = "FY{fy:4}-{unixms}-{rand:2}"
+	endOfMarch := time.Date(2026, 3, 31, 22, 0, 0, 0, time.UTC).UnixMilli() // 03:30 on April 1st in India
+	india := readGen(t, casenum.WithLayout(layout), casenum.WithLocation(time.FixedZone("IST", 5*3600+30*60)))
+	utc := readGen(t, casenum.WithLayout(layout))
+	l := mustParse(t, layout)
+	ms := strconv.FormatInt(endOfMarch, 10)
+	for _, tt := range []struct {
+		number             string
+		india, utc, layout bool
+	}{
+		{"FY2026-" + ms + "-07", true, false, true},
+		{"FY2025-" + ms + "-07", false, true, true},
+		{"FY2024-" + ms + "-07", false, false, false},
+		{"FY2027-" + ms + "-07", false, false, false},
+	} {
+		for _, c := range []struct {
+			name     string
+			validate func(string) error
+			ok       bool
+		}{{"India", india.Validate, tt.india}, {"UTC", utc.Validate, tt.utc}, {"Layout", l.Validate, tt.layout}} {
+			err := c.validate(tt.number)
+			if c.ok != (err == nil) || err != nil && !strings.Contains(err.Error(), "does not hold its {unixms}") {
+				t.Errorf("%s: Validate(%q) = %v, want ok %v", c.name, tt.number, err, c.ok)
+			}
+		}
+	}
+}

@@ -141,11 +141,12 @@
 // # Reading numbers back
 //
 // A number reads back in one left-to-right walk over the segments that
-// rendered it. Layout.Validate checks a number's shape, its dates (a
-// fiscal year must hold the date beside it) and its check character;
-// Layout.Normalize turns what a person typed (lower case,
-// spaces, separators left out or typed as others, inside dates too, and I
-// or L for 1, O for 0) into the canonical number or says why it cannot;
+// rendered it. Layout.Validate checks a number's shape, its fields (a date
+// shown with {unixms} is that instant's date, a fiscal year holds the date
+// and the instant beside it) and its check character; Layout.Normalize
+// turns what a person typed (lower case, spaces, separators left out or
+// typed as others, inside dates too, and I or L for 1, O for 0) into the
+// canonical number or says why it cannot;
 // with a {check} in the layout, a mistyped character or two swapped ones
 // are caught. Neither needs a Generator. The Generator's Validate and
 // Normalize try its layout, then its fallback and its former layouts (the
