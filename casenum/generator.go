@@ -278,8 +278,9 @@ func (g *Generator) BindSequence(s Sequence) *Generator {
 // g, made as often as needed (one per request, say), that shares g's
 // layouts, policy, Clock, Random, Sequence, Observer and Stats. Each key
 // counts on its own, since the key is part of the scope of a {seq} after
-// it: PROJ-{seq} numbers PROJ-1, PROJ-2 and OPS-1, OPS-2. Its Validate,
-// Normalize and Parse take numbers of key only, where g's take any key.
+// it: {key}-{seq} numbers PROJ-1, PROJ-2 and OPS-1, OPS-2. Its Validate,
+// Normalize, Parse and Find take numbers of key only, where g's take any
+// key.
 //
 // A key is an upper-case letter and up to 15 more upper-case letters and
 // digits (PROJ, A1). Another key, or a g whose layouts have no {key},
