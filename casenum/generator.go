@@ -68,10 +68,10 @@ func WithFallbackLayout(layout string) Option {
 
 // WithFormerLayouts sets layouts the Generator minted with before: Validate,
 // Normalize, Parse and Find read their numbers after those of the layout
-// and the fallback layout, and Next and Create never render them. Parts.Layout
-// tells which layout a number was read with. New refuses layouts that read
-// a string as two numbers that differ in what Parse returns (a date, a
-// time, a counter), naming both.
+// and the fallback layout, and Next and Create never render them.
+// Parts.Layout tells which layout a number was read with. New refuses
+// layouts that read a string as two numbers that differ in what Parse
+// returns (a date, a time, a counter, a key), naming both.
 func WithFormerLayouts(layouts ...string) Option {
 	return func(c *config) error {
 		c.formerSrc = append(c.formerSrc, layouts...)
