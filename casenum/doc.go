@@ -84,7 +84,9 @@
 //	                year outside 0 to 9999 does for the date tokens
 //	{rand:N}        N random decimal digits, uniform (no modulo bias), N 1-18
 //	{alnum:N}       N random Crockford base32 symbols (0-9, A-Z without I L O U),
-//	                safe to read aloud, N 1-26
+//	                safe to read aloud, N 1-26. A draw that spells a word of the
+//	                blocklist (built in: common English offensive words; see
+//	                WithBlocklist) is drawn again
 //	{hex:N}         N random lower-case hex digits, N 1-32
 //	{uuid:N}        the first N hex digits of a fresh version 4 UUID, N 1-32;
 //	                {uuid} is the whole 36-character form
@@ -92,6 +94,10 @@
 //	                The scope is everything rendered before the token, so
 //	                CASE-{date}-{seq} counts from 1 every day
 //	{seq:N}         the counter zero-padded to at least N digits, N 1-18
+//	{seq:N:perm}    the counter under a keyed permutation of the N-digit numbers
+//	                (FF1 over AES, the scope as tweak; WithPermutationKey), N 6-18:
+//	                unique, and it shows neither how many numbers a scope holds
+//	                nor their order. It keeps its N digits
 //	{key}           a key chosen at run time with Generator.ForKey: an upper-case
 //	                letter and up to 15 more letters and digits, as in Jira's
 //	                PROJ-123. It ends the layout or is followed by a literal of
@@ -108,9 +114,10 @@
 // A counter grows past its padding (9999 -> 10000, up to 18 digits) where
 // what follows it tells where it ends: the end of the layout or a literal
 // that starts with anything but a digit, right after the counter or after
-// the {check} that follows it. Where nothing does,
-// as in {seq:2}{rand:3}, {seq:N} keeps its N digits, and a counter that
-// outgrows them fails the call with ErrExhausted naming the scope; a bare
+// the {check} that follows it. Where nothing does, as in
+// {seq:2}{rand:3}, {seq:N} keeps its N digits, as {seq:N:perm} always
+// does, and a counter that outgrows them fails the call with ErrExhausted
+// naming the scope; a bare
 // {seq} is refused there. A counter is written without zeros beyond its
 // padding: Validate refuses BILL-007 for BILL-{seq}, which Normalize
 // writes BILL-7. A person who types a number with spaces for its
@@ -134,16 +141,24 @@
 // # Reading numbers back
 //
 // A number reads back in one left-to-right walk over the segments that
-// rendered it. Layout.Validate checks a number's shape, its dates (a
-// fiscal year must hold the date beside it) and its check character;
-// Layout.Normalize turns what a person typed (lower case,
-// spaces, separators left out or typed as others, inside dates too, and I
-// or L for 1, O for 0) into the canonical number or says why it cannot;
+// rendered it. Layout.Validate checks a number's shape, its fields (a date
+// shown with {unixms} is that instant's date, a fiscal year holds the date
+// and the instant beside it) and its check character; Layout.Normalize
+// turns what a person typed (lower case, spaces, separators left out or
+// typed as others, inside dates too, and I or L for 1, O for 0) into the
+// canonical number or says why it cannot;
 // with a {check} in the layout, a mistyped character or two swapped ones
 // are caught. Neither needs a Generator. The Generator's Validate and
-// Normalize try its layout, then its fallback, and Generator.Parse tells
-// what a number holds: when it was minted, its {seq} scope and value, its
-// {key}, and whether it is a fallback number.
+// Normalize try its layout, then its fallback and its former layouts (the
+// layouts it minted with before, WithFormerLayouts), and Generator.Parse
+// tells what a number holds: when it was minted, its {seq} scope and value,
+// its {key}, and the layout it was read with.
+//
+// Find reads the numbers out of a text, such as an e-mail that mentions
+// its case: it forgives what Normalize forgives, and a number that runs on
+// into letters or digits, or whose check character fails, is none. Pattern
+// gives a layout's shape as a regular expression, for the tools that take
+// one.
 //
 // # Choosing a layout
 //

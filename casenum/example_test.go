@@ -206,3 +206,61 @@ func ExampleWithRandom() {
 	// Output:
 	// 13 <nil> <nil>
 }
+
+// Find threads an e-mail to its case: it reads the number as the customer
+// typed it, and gives it back as the case's number.
+func ExampleGenerator_Find() {
+	g, err := casenum.New(
+		casenum.WithLayout("CASE-{date}-{alnum:6}{check}"),
+		casenum.WithFormerLayouts(casenum.DefaultLayout), // numbers minted before the switch
+	)
+	if err != nil {
+		panic(err)
+	}
+	mail := "Re: my call case 20250929 7kq2m9z is still open.\n" +
+		"It is about the old case-20250929-1759131413832-073, not CVE-2024-3094 or utf-8."
+	for _, m := range g.Find(mail) {
+		p, _ := g.Parse(m.Number)
+		fmt.Printf("%s (typed %q, layout %s)\n", m.Number, mail[m.Start:m.End], p.Layout)
+	}
+	// Output:
+	// CASE-20250929-7KQ2M9Z (typed "case 20250929 7kq2m9z", layout CASE-{date}-{alnum:6}{check})
+	// CASE-20250929-1759131413832-073 (typed "case-20250929-1759131413832-073", layout CASE-{date}-{unixms}-{rand:3})
+}
+
+// Pattern gives a layout's shape to tools that take a regular expression:
+// an OpenAPI schema, a database CHECK constraint, a log filter.
+func ExampleLayout_Pattern() {
+	l, err := casenum.ParseLayout("INC-{date:0601}-{seq:4}{check}")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(l.Pattern())
+	// Output:
+	// INC-[0-9]{2}(?:0[1-9]|1[0-2])-(?:[1-9][0-9]{4,17}|[0-9]{4})[0-9]
+}
+
+// A permuted counter hides how many invoices a day holds and their order,
+// and stays gap-free: the Sequence counts 1, 2, 3, and Parse reads the
+// counter back.
+func ExampleWithPermutationKey() {
+	key := []byte("an AES key of 32 bytes, secret!!") // load it from your secrets store
+	g, err := casenum.New(
+		casenum.WithLayout("INV-{date}-{seq:6:perm}"),
+		casenum.WithPermutationKey(key),
+		casenum.WithSequence(casenumtest.NewStore()), // store.NewSequence in production
+		casenum.WithClock(casenumtest.NewClock(time.Date(2025, 9, 29, 9, 30, 0, 0, time.UTC))),
+	)
+	if err != nil {
+		panic(err)
+	}
+	for range 3 {
+		n, _ := g.Next(context.Background())
+		p, _ := g.Parse(n)
+		fmt.Println(n, p.Seq)
+	}
+	// Output:
+	// INV-20250929-250262 1
+	// INV-20250929-495539 2
+	// INV-20250929-999869 3
+}

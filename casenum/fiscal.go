@@ -127,3 +127,33 @@ func (d *dateReading) allows(y, m int, full bool) bool {
 	t := time.Date(y, 1, yd, 0, 0, 0, 0, time.UTC)
 	return !ok || t.Year() == y && int(t.Month()) == m
 }
+
+// holdsDate reports whether the fiscal year read holds a date that the
+// date fields d read allow.
+func (f *fyReading) holdsDate(d *dateReading) bool {
+	_, _, ok := f.first(d)
+	return ok
+}
+
+// holdsInstant reports whether the fiscal year read holds t, in loc or,
+// without one, in some zone from UTC-14 to UTC+14: a fiscal year changes
+// at most once between the wall clocks of the two, so one of them has it.
+func (f *fyReading) holdsInstant(t time.Time, loc *time.Location) bool {
+	if loc != nil {
+		return f.holds(t.In(loc))
+	}
+	return f.holds(t.UTC().Add(-14*time.Hour)) || f.holds(t.UTC().Add(14*time.Hour))
+}
+
+// holds reports whether the fiscal year read holds the date of t's wall
+// clock.
+func (f *fyReading) holds(t time.Time) bool {
+	y := t.Year()
+	if int(t.Month()) < f.month {
+		y--
+	}
+	if f.full {
+		return y == f.start
+	}
+	return (y-f.start)%100 == 0
+}

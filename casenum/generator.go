@@ -25,9 +25,10 @@ type Generator struct {
 	config             // as resolved by New: rnd made safe, retry defaulted
 	layout   *Layout   // compiled from config.layoutSrc
 	fallback *Layout   // nil when turned off
+	perm     *ff1      // the permutation of {seq:N:perm}; nil without a key
+	reads    layoutSet // what Validate, Normalize, Parse and Find read with, and the {key} of a Generator made by ForKey
 	stats    *stats    // shared with the Generators made by BindSequence and ForKey
 	days     *dayCache // shared likewise
-	key      string    // the {key} of a Generator made by ForKey; "" for any
 }
 
 // config is what the options set.
@@ -42,6 +43,10 @@ type config struct {
 	retry                  Retry
 	conflict               func(error) bool // nil: as Classify says
 	observer               Observer
+	blockWords             []string // with blockSet: the words of WithBlocklist
+	blockSet               bool
+	formerSrc              []string
+	permKey                []byte // WithPermutationKey
 }
 
 // Option configures a Generator in New.
@@ -59,6 +64,19 @@ func WithLayout(layout string) Option {
 // fallback off, so that the Generator gives up with ErrExhausted instead.
 func WithFallbackLayout(layout string) Option {
 	return func(c *config) error { c.fallbackSrc, c.fallbackSet = layout, true; return nil }
+}
+
+// WithFormerLayouts sets layouts the Generator minted with before: Validate,
+// Normalize, Parse and Find read their numbers after those of the layout
+// and the fallback layout, and Next and Create never render them.
+// Parts.Layout tells which layout a number was read with. New refuses
+// layouts that read a string as two numbers that differ in what Parse
+// returns (a date, a time, a counter, a key), naming both.
+func WithFormerLayouts(layouts ...string) Option {
+	return func(c *config) error {
+		c.formerSrc = append(c.formerSrc, layouts...)
+		return nil
+	}
 }
 
 // WithClock sets the Clock. The default is time.Now, which
@@ -121,6 +139,23 @@ func WithObserver(o Observer) Option {
 	return nonNil("Observer", o == nil, func(c *config) { c.observer = o })
 }
 
+// WithBlocklist sets the words that {alnum} tokens never spell, replacing
+// the built-in list of common English offensive words that applies
+// without this option; WithBlocklist() turns the list off. Words are
+// ASCII letters and digits, matched in any case and with the look-alikes
+// O and 0, I, L and 1 taken for each other, also where a {check} right
+// after an {alnum} completes them. A draw that spells one is drawn again:
+// it is no attempt and no collision, and Stats do not count it. New
+// refuses a list that leaves a layout no number at all; a list that
+// leaves it very few makes Next and Create fail once 100 draws in a row
+// were refused.
+func WithBlocklist(words ...string) Option {
+	return func(c *config) error {
+		c.blockWords, c.blockSet = words, true
+		return nil
+	}
+}
+
 // nonNil returns an Option that applies set, or refuses a nil value.
 func nonNil(what string, isNil bool, set func(*config)) Option {
 	return func(c *config) error {
@@ -134,9 +169,11 @@ func nonNil(what string, isNil bool, set func(*config)) Option {
 
 // New returns a Generator. With no options it renders DefaultLayout, then
 // DefaultFallbackLayout, with dates in UTC; a main layout with {seq} has no
-// fallback unless WithFallbackLayout names one. An invalid layout returns an
-// error wrapping ErrInvalidLayout; a nil option value, an invalid Retry or
-// a {seq} layout without a Sequence returns an error that says which.
+// fallback unless WithFallbackLayout names one. An invalid layout returns
+// an error wrapping ErrInvalidLayout; a nil option value, an invalid Retry,
+// a {seq} layout without a Sequence, layouts that read one string as two
+// numbers, or a blocklist that leaves a layout no number returns an error
+// that says which.
 func New(opts ...Option) (*Generator, error) {
 	c := config{
 		layoutSrc:   DefaultLayout,
@@ -155,22 +192,68 @@ func New(opts ...Option) (*Generator, error) {
 	}
 	g := &Generator{config: c, stats: new(stats), days: new(dayCache)}
 	g.rnd = safeRandom(c.rnd)
-	var err error
-	if g.layout, err = ParseLayout(c.layoutSrc); err != nil {
+	if err := g.compile(); err != nil {
 		return nil, err
 	}
-	if c.fallbackSrc != "" && (c.fallbackSet || !g.layout.seq) {
-		if g.fallback, err = ParseLayout(c.fallbackSrc); err != nil {
-			return nil, fmt.Errorf("fallback: %w", err)
-		}
+	if err := g.setBlocklist(); err != nil {
+		return nil, err
+	}
+	if err := g.setPermutation(); err != nil {
+		return nil, err
 	}
 	if g.seq == nil && (g.layout.seq || g.fallback != nil && g.fallback.seq) {
 		return nil, errors.New("casenum: the layout has {seq} but no Sequence was given (WithSequence)")
 	}
+	var err error
 	if g.retry, err = c.retry.resolve(); err != nil {
 		return nil, err
 	}
 	return g, nil
+}
+
+// compile compiles g's layouts, fallback and former layouts, and refuses a
+// set that reads a string as two numbers.
+func (g *Generator) compile() error {
+	var err error
+	if g.layout, err = ParseLayout(g.layoutSrc); err != nil {
+		return err
+	}
+	if g.fallbackSrc != "" && (g.fallbackSet || !g.layout.seq) {
+		if g.fallback, err = ParseLayout(g.fallbackSrc); err != nil {
+			return fmt.Errorf("fallback: %w", err)
+		}
+	}
+	g.reads = layoutSet{loc: g.loc, layouts: []*Layout{g.layout, g.fallback}}
+	for _, src := range g.formerSrc {
+		l, err := ParseLayout(src)
+		if err != nil {
+			return fmt.Errorf("former layout: %w", err)
+		}
+		g.reads.layouts = append(g.reads.layouts, l)
+	}
+	return refuseOverlaps(g.reads.layouts)
+}
+
+// setBlocklist gives g's layouts the blocklist of WithBlocklist, and
+// refuses one that leaves a layout no number.
+func (g *Generator) setBlocklist() error {
+	if !g.blockSet {
+		return nil
+	}
+	b, err := newBlocklist(g.blockWords)
+	if err != nil {
+		return err
+	}
+	for _, l := range []*Layout{g.layout, g.fallback} {
+		if l == nil {
+			continue
+		}
+		l.setBlocklist(b)
+		if l.alnumSpace() == 0 {
+			return fmt.Errorf("casenum: the blocklist leaves the layout %q no number: every draw of its {alnum} spells a listed word", l.src)
+		}
+	}
+	return nil
 }
 
 // BindSequence returns a Generator that shares g's layouts, policy,
@@ -195,8 +278,9 @@ func (g *Generator) BindSequence(s Sequence) *Generator {
 // g, made as often as needed (one per request, say), that shares g's
 // layouts, policy, Clock, Random, Sequence, Observer and Stats. Each key
 // counts on its own, since the key is part of the scope of a {seq} after
-// it: PROJ-{seq} numbers PROJ-1, PROJ-2 and OPS-1, OPS-2. Its Validate,
-// Normalize and Parse take numbers of key only, where g's take any key.
+// it: {key}-{seq} numbers PROJ-1, PROJ-2 and OPS-1, OPS-2. Its Validate,
+// Normalize, Parse and Find take numbers of key only, where g's take any
+// key.
 //
 // A key is an upper-case letter and up to 15 more upper-case letters and
 // digits (PROJ, A1). Another key, or a g whose layouts have no {key},
@@ -209,7 +293,7 @@ func (g *Generator) ForKey(key string) (*Generator, error) {
 		return nil, fmt.Errorf("%w %q: %s", ErrInvalidKey, key, why)
 	}
 	c := *g
-	c.key = key
+	c.reads.key = key
 	return &c, nil
 }
 
@@ -310,7 +394,7 @@ func (g *Generator) run(ctx context.Context, insert func(context.Context, string
 	if err := ctx.Err(); err != nil {
 		return "", c.fail(Failed, "", err)
 	}
-	if g.key == "" && (g.layout.key || g.fallback != nil && g.fallback.key) {
+	if g.reads.key == "" && (g.layout.key || g.fallback != nil && g.fallback.key) {
 		return "", c.fail(Failed, "", fmt.Errorf("%w: the layout %q has {key}: mint with the Generator of ForKey(key)", ErrInvalidKey, g.layout.src))
 	}
 	if number, done, err := c.phase(g.layout, g.retry.Attempts); done {
@@ -520,7 +604,7 @@ func readOutcome(err error) Outcome {
 // l has a time token, and tells the {seq} value it drew.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, draw, error) {
 	var r renderer // assigned field by field: a composite literal is built apart and copied
-	r.loc, r.days, r.rnd, r.seq, r.ctx, r.key = g.loc, g.days, g.rnd, g.seq, ctx, g.key
+	r.loc, r.days, r.rnd, r.seq, r.ctx, r.perm, r.key = g.loc, g.days, g.rnd, g.seq, ctx, g.perm, g.reads.key
 	if l.bucket != 0 {
 		r.t = g.clock.Now()
 	}

@@ -45,7 +45,7 @@ func waitFor(t *testing.T, clock *casenumtest.Clock, n int) {
 	}
 }
 
-func newGen(t *testing.T, opts ...casenum.Option) *casenum.Generator {
+func newGen(t testing.TB, opts ...casenum.Option) *casenum.Generator {
 	t.Helper()
 	base := []casenum.Option{
 		casenum.WithClock(casenumtest.NewClock(seedTime)),

@@ -58,7 +58,9 @@ type segment struct {
 	pos   int      // 1-based position in the layout, for errors
 	limit uint64   // 10^N for {rand} and {seq}: one more than the largest value; 0 for a bare {seq} until delimit
 	vary  bool     // a {seq} that grows past its shape, which is then its padding
+	perm  bool     // {seq:N:perm}: the counter under a keyed permutation, of N digits always
 	month int      // {fy}: the month its years start in, 1 to 12
+	run   bool     // {alnum}, or a {check} right after one: a blocklist reads it
 }
 
 // Layout is a compiled case-number layout, such as the default
@@ -78,6 +80,9 @@ type Layout struct {
 	fields  uint32        // a bit per digit of the fields form that the date tokens after the lead show
 	size    int           // length of the longest numbers it renders
 	varies  bool          // has a token whose width varies: a {seq} that grows, a {key}
+	draw    int           // the first random token; len(segs) without
+	block   *blocklist    // the words {alnum} must not spell; nil for none
+	first   byteSet       // the bytes a number can start with as a person types it
 }
 
 // String returns the layout's source text.
@@ -113,17 +118,34 @@ func ParseLayout(s string) (*Layout, error) {
 		return nil, err
 	}
 	l.findLead()
+	l.first = l.firstBytes()
+	l.setBlocklist(defaultBlocklist())
 	return l, nil
+}
+
+// setBlocklist sets the words the layout's {alnum} tokens must not spell,
+// nil for none, and finds its first random token, from which a draw the
+// list refuses is drawn again.
+func (l *Layout) setBlocklist(b *blocklist) {
+	l.block, l.draw = nil, len(l.segs)
+	for i, sg := range l.segs {
+		if sg.run {
+			l.block = b
+		}
+		if l.draw == len(l.segs) && (sg.kind == segRand || sg.kind == segAlnum || sg.kind == segHex || sg.kind == segUUID) {
+			l.draw = i
+		}
+	}
 }
 
 // delimit lets each {seq} that what follows it delimits grow past its
 // padding: the end of the layout or a literal that starts with something
 // other than a digit, right after it or after the {check} that follows
 // it. Where nothing delimits it, {seq:N} keeps a fixed width and a bare
-// {seq} is refused. A {key} must be delimited by the end or a literal
-// that holds no letter or digit: a key may be typed without the separator
-// after it, and a letter or digit of the literal would then be taken for
-// the key's.
+// {seq} is refused; {seq:N:perm} always keeps its N digits. A {key} must
+// be delimited by the end or a literal that holds no letter or digit: a
+// key may be typed without the separator after it, and a letter or digit
+// of the literal would then be taken for the key's.
 func (l *Layout) delimit() error {
 	for i := range l.segs {
 		sg, next := &l.segs[i], l.segs[i+1:]
@@ -134,7 +156,7 @@ func (l *Layout) delimit() error {
 		case sg.kind == segKey:
 			l.size += maxKey - len(sg.shape)
 			l.varies = true
-		case sg.kind != segSeq:
+		case sg.kind != segSeq, sg.perm:
 		case delimits(next) || next[0].kind == segCheck && delimits(next[1:]):
 			sg.vary, sg.limit = true, pow10(maxDigits)
 			l.size += maxDigits - len(sg.shape)
@@ -241,6 +263,7 @@ func (l *Layout) add(sg segment, bucket time.Duration) error {
 	if why != "" {
 		return layoutError(l.src, sg.pos-1, why)
 	}
+	sg.run = sg.kind == segAlnum || sg.kind == segCheck && len(l.segs) > 0 && l.segs[len(l.segs)-1].run
 	l.segs = append(l.segs, sg)
 	l.size += len(sg.shape)
 	return nil
@@ -385,14 +408,21 @@ func widthArg(tk *token, sg *segment, arg string, hasArg bool) (time.Duration, i
 	return 0, 0, ""
 }
 
-// seqArg compiles {seq:N}, or {seq}: a counter without padding, whose
-// width delimit decides.
+// seqArg compiles {seq:N}; {seq}, a counter without padding, whose
+// width delimit decides; or {seq:N:perm}, the counter under a keyed
+// permutation of the N-digit range, which FF1 allows from a million values
+// on.
 func seqArg(tk *token, sg *segment, arg string, hasArg bool) (time.Duration, int, string) {
 	if !hasArg {
 		sg.shape = sym
 		return 0, 0, ""
 	}
-	return widthArg(tk, sg, arg, hasArg)
+	width, perm := strings.CutSuffix(arg, ":perm")
+	if n, err := strconv.Atoi(width); perm && err == nil && n < minPermDigits {
+		return 0, -1, fmt.Sprintf("{seq:%d:perm} permutes too few values: a permuted counter has %d digits or more", n, minPermDigits)
+	}
+	sg.perm = perm
+	return widthArg(tk, sg, width, hasArg)
 }
 
 // uuidArg compiles {uuid:N}, or {uuid}: the whole 36-character form.
@@ -442,18 +472,19 @@ func pow10(n int) uint64 {
 // hour, minute, second. A two-digit year is the last two digits of the
 // year. Listed longest first, as Go's time package reads a layout.
 var dateFields = [...]struct {
-	layout string
-	at     byte
-	bucket time.Duration
+	layout  string
+	at      byte
+	bucket  time.Duration
+	pattern string // the digits it shows, as a regular expression
 }{
-	{"2006", 0, 366 * 24 * time.Hour},
-	{"002", 8, 24 * time.Hour},
-	{"06", 2, 366 * 24 * time.Hour},
-	{"01", 4, 31 * 24 * time.Hour},
-	{"02", 6, 24 * time.Hour},
-	{"15", 11, time.Hour},
-	{"04", 13, time.Minute},
-	{"05", 15, time.Second},
+	{"2006", 0, 366 * 24 * time.Hour, "[0-9]{4}"},
+	{"002", 8, 24 * time.Hour, "(?:00[1-9]|0[1-9][0-9]|[12][0-9]{2}|3[0-5][0-9]|36[0-6])"},
+	{"06", 2, 366 * 24 * time.Hour, "[0-9]{2}"},
+	{"01", 4, 31 * 24 * time.Hour, "(?:0[1-9]|1[0-2])"},
+	{"02", 6, 24 * time.Hour, "(?:0[1-9]|[12][0-9]|3[01])"},
+	{"15", 11, time.Hour, "(?:[01][0-9]|2[0-3])"},
+	{"04", 13, time.Minute, "[0-5][0-9]"},
+	{"05", 15, time.Second, "[0-5][0-9]"},
 }
 
 // fieldNames names each digit of the fields form, to show a date layout.

@@ -16,7 +16,9 @@ import (
 // repeats every year, and such layouts collide more than Odds says.
 type Odds struct {
 	// Space is the number of distinct random values of one candidate: the
-	// product of the ranges of its random tokens; 1 when it has none.
+	// product of the ranges of its random tokens, less the {alnum} draws
+	// that spell a word of the blocklist (the check character aside); 1
+	// when it has none.
 	Space float64
 	// Bucket is the time resolution of the layout: 1ms for {unixms}, 24h for
 	// {date}. It is 0 for a layout with no time token, whose numbers all
@@ -43,14 +45,12 @@ type Odds struct {
 // second.
 func (l *Layout) Odds(perSecond float64) Odds {
 	const day = 24 * time.Hour
-	o := Odds{Space: 1, Bucket: l.bucket}
+	o := Odds{Space: l.alnumSpace(), Bucket: l.bucket}
 	for _, sg := range l.segs {
 		n := float64(len(sg.shape))
 		switch sg.kind {
 		case segRand:
 			o.Space *= math.Pow(10, n)
-		case segAlnum:
-			o.Space *= math.Pow(32, n)
 		case segHex:
 			o.Space *= math.Pow(16, n)
 		case segUUID:
@@ -78,4 +78,26 @@ func (l *Layout) Odds(perSecond float64) Odds {
 	o.ExpectedAttempts = 1 / (1 - o.Collision)
 	o.PerDay = perSecond * day.Seconds() * o.Collision
 	return o
+}
+
+// alnumSpace returns how many draws of the layout's {alnum} tokens the
+// blocklist lets through: a run of tokens next to each other can spell a
+// word across them.
+func (l *Layout) alnumSpace() float64 {
+	space, run := 1.0, 0
+	for i, sg := range l.segs {
+		if sg.kind == segAlnum {
+			run += len(sg.shape)
+		}
+		if run == 0 || i+1 < len(l.segs) && l.segs[i+1].kind == segAlnum {
+			continue
+		}
+		if l.block == nil {
+			space *= math.Pow(32, float64(run))
+		} else {
+			space *= l.block.allowed(run)
+		}
+		run = 0
+	}
+	return space
 }

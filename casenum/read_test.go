@@ -537,6 +537,7 @@ func FuzzParseLayout(f *testing.F) {
 			casenum.WithRandom(rand.NewPCG(seed, seed>>1)),
 			casenum.WithSequence(startSeq(seed%1000+1)),
 			casenum.WithLocation(locs[int(zone)%len(locs)]),
+			casenum.WithPermutationKey(make([]byte, 16)),
 		)
 		if err != nil {
 			t.Fatalf("New(WithLayout(%q)) = %v, though ParseLayout accepted it", layout, err)

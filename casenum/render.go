@@ -19,10 +19,12 @@ type renderer struct {
 	seq  Sequence
 	ctx  context.Context
 	key  string // the {key}
+	perm *ff1   // the permutation of {seq:N:perm}
 	drew draw   // the {seq} value drawn
 }
 
-// draw is a {seq} value and the scope it was drawn from.
+// draw is a {seq} value and the scope it was drawn from: the plain
+// counter, also for {seq:N:perm}.
 type draw struct {
 	scope string
 	v     uint64
@@ -33,7 +35,9 @@ type draw struct {
 // no number left in the scope.
 var errSeqFull = errors.New("casenum: sequence full")
 
-// appendTo renders one candidate of l onto dst.
+// appendTo renders one candidate of l onto dst. When its {alnum} runs
+// spell a word of the layout's blocklist, its random tokens are drawn again
+// (and what follows them rendered again), up to maxRedraws times.
 func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 	var vbuf [64]byte
 	dst, vars, err := l.appendLead(dst, vbuf[:0], r)
@@ -46,21 +50,44 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 			return dst, err
 		}
 	}
-	for i := l.lead; i < len(l.segs); i++ {
-		sg := &l.segs[i]
+	if l.block == nil {
+		dst, _, _, err = l.appendSegs(dst, vars, l.segs[l.lead:], r, &form)
+		return dst, err
+	}
+	if dst, vars, _, err = l.appendSegs(dst, vars, l.segs[l.lead:l.draw], r, &form); err != nil {
+		return dst, err
+	}
+	n, nv := len(dst), len(vars)
+	for range maxRedraws {
+		out, _, blocked, err := l.appendSegs(dst[:n], vars[:nv], l.segs[l.draw:], r, &form)
+		if err != nil || !blocked {
+			return out, err
+		}
+		dst = out
+	}
+	return dst[:n], fmt.Errorf("casenum: the blocklist refused %d draws of %q in a row: it blocks (nearly) every number of the layout", maxRedraws, l.src)
+}
+
+// appendSegs renders segs onto dst, and what their tokens render onto vars
+// for the check character, with form the fields of the time. It reports
+// whether an {alnum} run spelled a word of the blocklist.
+func (l *Layout) appendSegs(dst, vars []byte, segs []segment, r *renderer, form *[17]byte) ([]byte, []byte, bool, error) {
+	ws := wordScan{b: l.block}
+	var err error
+	for i := range segs {
+		sg := &segs[i]
+		start := len(dst)
 		if sg.kind == segLiteral {
 			dst = append(dst, sg.text...)
-			continue
+		} else if dst, err = l.appendToken(dst, sg, r, form, vars); err != nil {
+			return dst, vars, false, err
 		}
-		start := len(dst)
-		if dst, err = l.appendToken(dst, sg, r, &form, vars); err != nil {
-			return dst, err
-		}
-		if l.check != checkNone {
+		if l.check != checkNone && sg.kind != segLiteral {
 			vars = append(vars, dst[start:]...)
 		}
+		ws.segment(sg, dst[start:])
 	}
-	return dst, nil
+	return dst, vars, ws.hit, nil
 }
 
 // appendToken renders token sg of l onto dst; form holds the clock
@@ -197,10 +224,16 @@ func appendSeq(dst []byte, sg *segment, r *renderer) ([]byte, error) {
 	}
 	r.drew = draw{scope, v, true}
 	switch {
+	case v < sg.limit && sg.perm:
+		return appendPadded(dst, r.perm.encrypt(v, len(sg.shape), dst), len(sg.shape)), nil
 	case v < sg.limit:
 		return appendPadded(dst, v, max(len(sg.shape), digits(v))), nil
 	case sg.vary:
 		return dst, fmt.Errorf("%w: the counter of scope %q reached %d, more than the %d digits a counter can have", errSeqFull, scope, v, maxDigits)
+	}
+	if sg.perm {
+		return dst, fmt.Errorf("%w: the counter of scope %q reached %d, more than {seq:%d:perm} can show: "+
+			"a permuted counter keeps its %d digits", errSeqFull, scope, v, len(sg.shape), len(sg.shape))
 	}
 	return dst, fmt.Errorf("%w: the counter of scope %q reached %d, more than {seq:%d} can show: "+
 		"nothing after it in the layout tells where a longer counter would end", errSeqFull, scope, v, len(sg.shape))

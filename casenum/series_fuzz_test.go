@@ -20,7 +20,8 @@ func literal(text string) string {
 // checkMinted checks what every number minted must satisfy: it validates
 // with the Generator and with its Layout, normalizes to itself, typed the
 // way people type it too (with no separators at all only where no counter
-// or key runs into what follows it), and parses. It returns what Parse
+// or key runs into what follows it), matches its layout's Pattern, is
+// found in a text, and parses. It returns what Parse
 // read.
 func checkMinted(t *testing.T, g *casenum.Generator, n string) casenum.Parts {
 	t.Helper()
@@ -33,6 +34,12 @@ func checkMinted(t *testing.T, g *casenum.Generator, n string) casenum.Parts {
 	}
 	if got, err := g.Normalize(n); got != n || err != nil {
 		t.Fatalf("layout %q rendered %q, but Normalize gives %q, %v", layout, n, got, err)
+	}
+	if re, err := regexp.Compile("^(?:" + g.Layout().Pattern() + ")$"); err != nil || !re.MatchString(n) {
+		t.Fatalf("layout %q rendered %q, which its Pattern %q does not match (%v)", layout, n, g.Layout().Pattern(), err)
+	}
+	if ms := g.Find("> " + n + " "); len(ms) != 1 || ms[0].Number != n {
+		t.Fatalf("layout %q rendered %q, but Find in a text of it gives %+v", layout, n, ms)
 	}
 	for i, typed := range typedVariants(n) {
 		got, err := g.Layout().Normalize(typed)

@@ -10,6 +10,8 @@
 //   - Random is a seeded casenum.Random (NewRandom), or one that makes a
 //     Generator render texts the test chooses (Tokens), to assert an exact
 //     number or to make candidates collide on purpose.
+//   - Complete adds a layout's check character to a number, so that a test
+//     states the exact number it expects without running the code first.
 //   - Store is an in-memory table with a UNIQUE column and per-scope
 //     counters. It serves as a casenum.Checker (Exists), as the insert
 //     function of Generator.Create (Insert) and as a casenum.Sequence
@@ -23,7 +25,9 @@
 // left to right: one value for {rand:N}; one per 12 symbols of {alnum:N}
 // (so two for N from 13 to 24, three above); one per 16 digits of {hex:N};
 // two for {uuid:N} and {uuid}. {date}, {fy}, {unixms}, {seq}, {key} and
-// {check} draw nothing. Tokens accounts for these counts: give it one text per token
+// {check} draw nothing. When an {alnum} token spells a word of the
+// Generator's blocklist, every random token of the candidate is drawn
+// again. Tokens accounts for these counts: give it one text per token
 // rendered. For "T-{rand:3}", Tokens("rand:073", "rand:073", "rand:074")
 // renders T-073 for one number, then T-073 and T-074 for the next, whose
 // first candidate collides with the first number.

@@ -159,3 +159,28 @@ func ExampleStore_FailWith() {
 	// connection refused
 	// <nil> 1
 }
+
+// A test states the number it expects, check character included: Tokens
+// chooses the random text, a fixed Clock the date, and Complete adds the
+// check character.
+func ExampleComplete() {
+	const layout = "CASE-{date}-{alnum:6}{check}"
+	g, err := casenum.New(
+		casenum.WithLayout(layout),
+		casenum.WithClock(casenumtest.NewClock(time.Date(2025, 9, 29, 9, 30, 0, 0, time.UTC))),
+		casenum.WithRandom(casenumtest.Tokens("alnum:7KQ2M9")),
+	)
+	if err != nil {
+		panic(err)
+	}
+	n, err := g.Next(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	want := casenumtest.Complete(layout, "CASE-20250929-7KQ2M9")
+	fmt.Println(want, n == want)
+	fmt.Println(casenumtest.Complete("INV-{seq:6}{check:mod97}", "INV-000042"))
+	// Output:
+	// CASE-20250929-7KQ2M9Z true
+	// INV-00004269
+}

@@ -51,7 +51,10 @@ func NewRandom(seed uint64) *Random {
 //
 // Under the default Retry only the tokens draw, unless an attempt is
 // aborted; with a Retry.Delay, or attempts that abort, set Retry.Jitter to
-// -1, as the package documentation explains. A text for
+// -1, as the package documentation explains. An {alnum} text that
+// spells a word of the Generator's blocklist is drawn again, so it takes
+// the values meant for the next candidate: turn the list off with
+// casenum.WithBlocklist() to render such a text. A text for
 // another token or another width than the layout's renders something else.
 //
 // Like httptest.NewRequest, Tokens panics on a mistake in its arguments,

@@ -66,6 +66,7 @@ type config struct {
 	tableGiven       bool // -table was on the command line
 	layout           string
 	fallback         string
+	fallbackGiven    bool // -fallback-layout was on the command line
 	logLevel         slog.Level
 	requestTimeout   time.Duration
 	shutdownTimeout  time.Duration
@@ -84,7 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.dbConns, "db-conns", 8, "most `connections` to a PostgreSQL or MySQL server; more than a few per core only queue in the server (SQLite uses one)")
 	fs.StringVar(&c.table, "table", calls.DefaultTable, "`table` of the call records; its counters for {seq} go in table_seq. The self-test uses a fresh table, dropped afterwards, unless -table is given")
 	fs.StringVar(&c.layout, "layout", casenum.DefaultLayout, "case number `layout`")
-	fs.StringVar(&c.fallback, "fallback-layout", casenum.DefaultFallbackLayout, "`layout` used after the main layout's attempts all collided; empty turns it off")
+	fs.StringVar(&c.fallback, "fallback-layout", casenum.DefaultFallbackLayout, "`layout` used after the main layout's attempts all collided; empty turns it off. Unless given, a {seq} layout has none")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "log `level`: debug (shows collisions), info, warn or error; the self-test logs errors only unless this is set")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", calls.DefaultRequestTimeout, "time limit of each request, its body and the database work included")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a shutdown waits for requests in flight")
@@ -101,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	c.tableGiven = explicit["table"]
+	c.fallbackGiven = explicit["fallback-layout"]
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "callcentre: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
 		return c, errUsage
@@ -134,14 +136,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // newGenerator builds the Generator of the service, with the Store's
 // counters behind {seq}. Its events go to the log (see logObserver):
-// collisions at Debug, fallbacks at Warn, failures at Error.
+// collisions at Debug, fallbacks at Warn, failures at Error. Without
+// -fallback-layout the fallback is the library's default: none for a
+// series.
 func newGenerator(cfg config, st *calls.Store, logger *slog.Logger) (*casenum.Generator, error) {
-	return casenum.New(
+	opts := []casenum.Option{
 		casenum.WithLayout(cfg.layout),
-		casenum.WithFallbackLayout(cfg.fallback),
 		casenum.WithSequence(st.Sequence()),
 		casenum.WithObserver(logObserver{logger}),
-	)
+	}
+	if cfg.fallbackGiven {
+		opts = append(opts, casenum.WithFallbackLayout(cfg.fallback))
+	}
+	return casenum.New(opts...)
 }
 
 // serveDB opens the database, creates the tables and serves on the

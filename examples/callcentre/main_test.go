@@ -430,6 +430,10 @@ func TestSelftestSeqLayout(t *testing.T) {
 	if err := runArgs(t, &stdout, io.Discard, "-selftest", "40", "-concurrency", "8", "-layout", "CASE-{date}-{seq:6}{check}"); err != nil {
 		t.Fatalf("%v\n%s", err, stdout.String())
 	}
+	// A series never leaves its series unless -fallback-layout says so.
+	if !strings.Contains(stdout.String(), "(fallback none)") {
+		t.Errorf("a {seq} layout has a fallback:\n%s", stdout.String())
+	}
 }
 
 // runArgs runs the command with args and a request limit of

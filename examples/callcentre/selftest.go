@@ -149,6 +149,10 @@ func runSelftest(ctx context.Context, cfg config, logger *slog.Logger) (summary,
 	if err != nil {
 		return s, err
 	}
+	s.Fallback = ""
+	if f := gen.FallbackLayout(); f != nil {
+		s.Fallback = f.String()
+	}
 	if err := st.Migrate(ctx); err != nil {
 		return s, err
 	}
