@@ -161,7 +161,11 @@ func checkModes(t *testing.T, spec string, workerCounts ...int) {
 			if r.stored()+r.failed != n || r.stored() == 0 {
 				t.Errorf("%s, %d workers: stored %d, failed %d of %d", mode, workers, r.stored(), r.failed, n)
 			}
-			if !slices.Contains(handWritten, mode) && r.failed != 0 {
+			// A gap-free series has no fallback: through every node of a
+			// cluster, a request whose attempts were all refused fails as
+			// busy, which is the answer it must get; nothing else may fail.
+			busyOK := cluster && mode == modeSeqTx
+			if !slices.Contains(handWritten, mode) && r.failed != 0 && !(busyOK && r.failures["busy"] == r.failed) {
 				t.Errorf("%s, %d workers: %d failed requests, first: %v", mode, workers, r.failed, r.firstErr)
 			}
 			checkRoundTrips(t, r, cluster)

@@ -207,11 +207,14 @@ func createRequest(db *sql.DB, g *casenum.Generator, insertSQL string, tx bool) 
 }
 
 // failure names the kind of a failed request's error for the report:
-// "duplicate" (a unique violation: checkfirst's race), "exhausted"
-// (casenum.ErrExhausted), or the casenum.Classify outcome, "aborted",
-// "uncertain" or "failed".
+// "duplicate" (a unique violation: checkfirst's race), "busy"
+// (casenum.ErrExhausted after the database refused every attempt),
+// "exhausted" (casenum.ErrExhausted otherwise), or the casenum.Classify
+// outcome, "aborted", "uncertain" or "failed".
 func failure(err error) string {
 	switch {
+	case errors.Is(err, casenum.ErrExhausted) && casenum.Classify(err) == casenum.Aborted:
+		return "busy"
 	case errors.Is(err, casenum.ErrExhausted):
 		return "exhausted"
 	case store.IsUniqueViolation(err):
