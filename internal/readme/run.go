@@ -107,6 +107,30 @@ func (r *runner) run(args []string, stdin []byte, first bool) ([]byte, error) {
 // sed runs sed -n? 's/regexp/replacement/flags' with the flags g and p,
 // the regexp in POSIX basic syntax.
 func sed(args []string, stdin []byte) ([]byte, error) {
+	s, err := parseSed(args)
+	if err != nil {
+		return nil, err
+	}
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(string(stdin), "\n") {
+		if line != "" {
+			s.edit(&out, line)
+		}
+	}
+	return []byte(out.String()), nil
+}
+
+// A substitution is sed's s command and its options.
+type substitution struct {
+	re    *regexp.Regexp
+	repl  string // in the syntax of regexp.Expand
+	all   bool   // the flag g: every match of a line is replaced
+	print bool   // the flag p: a line replaced is printed
+	quiet bool   // -n: a line is printed only by p
+}
+
+// parseSed reads the arguments of sed.
+func parseSed(args []string) (*substitution, error) {
 	quiet := len(args) > 0 && args[0] == "-n"
 	if quiet {
 		args = args[1:]
@@ -122,31 +146,34 @@ func sed(args []string, stdin []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	repl := basicReplacement(fields[1])
-	all, print := strings.Contains(fields[2], "g"), strings.Contains(fields[2], "p")
-	var out strings.Builder
-	for _, line := range strings.SplitAfter(string(stdin), "\n") {
-		if line == "" {
-			continue
-		}
-		text, nl := strings.CutSuffix(line, "\n")
-		done := text
-		m := re.FindStringSubmatchIndex(text)
-		switch {
-		case m != nil && all:
-			done = re.ReplaceAllString(text, repl)
-		case m != nil:
-			done = text[:m[0]] + string(re.ExpandString(nil, repl, text, m)) + text[m[1]:]
-		}
-		end := map[bool]string{true: "\n"}[nl]
-		if !quiet {
-			out.WriteString(done + end)
-		}
-		if print && m != nil {
-			out.WriteString(done + end)
-		}
+	return &substitution{
+		re:    re,
+		repl:  basicReplacement(fields[1]),
+		all:   strings.Contains(fields[2], "g"),
+		print: strings.Contains(fields[2], "p"),
+		quiet: quiet,
+	}, nil
+}
+
+// edit writes what sed prints for one line of its input, which ends with
+// a newline unless it is the last.
+func (s *substitution) edit(out *strings.Builder, line string) {
+	text, nl := strings.CutSuffix(line, "\n")
+	done := text
+	m := s.re.FindStringSubmatchIndex(text)
+	switch {
+	case m != nil && s.all:
+		done = s.re.ReplaceAllString(text, s.repl)
+	case m != nil:
+		done = text[:m[0]] + string(s.re.ExpandString(nil, s.repl, text, m)) + text[m[1]:]
 	}
-	return []byte(out.String()), nil
+	end := map[bool]string{true: "\n"}[nl]
+	if !s.quiet {
+		out.WriteString(done + end)
+	}
+	if s.print && m != nil {
+		out.WriteString(done + end)
+	}
 }
 
 // basicRegexp compiles a POSIX basic regular expression: \( and \) group,

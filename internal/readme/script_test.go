@@ -179,3 +179,41 @@ func TestTr(t *testing.T) {
 		}
 	}
 }
+
+// The parser refuses what it cannot run as a shell would, and joins a
+// word's parts as a shell does; no README shows these, so they are pinned
+// here.
+func TestShellParse(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ text, want string }{
+		{"go run ./items & curl x\n", "a command after & on the same line"},
+		{"echo a |\n\n", "a pipeline ends with |"},
+		{"echo a | | echo b\n", "a pipeline ends with |"},
+		{"&\n", "a command is empty"},
+		{"echo a\\", `a \ ends the script`},
+		{`echo "a`, `a " is not closed`},
+		{"echo a || echo b\n", `"||" is not supported`},
+		{"A=$(echo a &)\n", `"&" is not supported`},
+		{"echo a)\n", `")" is not supported`},
+		{"echo \"`a`\"\n", "backquotes"},
+		{"echo ${A-b}\n", "only ${name} is supported"},
+	} {
+		if _, _, _, err := parseShell(tc.text); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want an error with %q", tc.text, err, tc.want)
+		}
+	}
+	s, _, _, err := parseShell("echo a\\ b\\\nc'd\ne'\"f\\$$A${B}$(echo g)\"$ # x\n")
+	if err != nil || len(s.cmds) != 1 || len(s.cmds[0].stages) != 1 || len(s.cmds[0].stages[0]) != 2 {
+		t.Fatalf("parsed %+v, %v; want one command of two words", s, err)
+	}
+	w := slices.Clone(s.cmds[0].stages[0][1])
+	sub := w[3].subst
+	w[3].subst = nil
+	want := word{{text: "a bcd\nef$"}, {name: "A", quoted: true}, {name: "B", quoted: true}, {quoted: true}, {text: "$"}}
+	if !slices.Equal(w, want) || s.cmds[0].trailing != "x" {
+		t.Errorf("parsed %+v, trailing %q; want %+v, trailing \"x\"", w, s.cmds[0].trailing, want)
+	}
+	if sub == nil || len(sub.cmds) != 1 || !slices.Equal(sub.cmds[0].stages[0][1], word{{text: "g"}}) {
+		t.Errorf("$(echo g) parsed as %+v", sub)
+	}
+}

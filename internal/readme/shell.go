@@ -134,54 +134,110 @@ func (p *shellParser) script(inSubst bool) (*script, error) {
 	}
 }
 
+// What the character at the start of a token begins, within a command.
+type tokenKind int
+
+const (
+	tokenWord       tokenKind = iota // a word
+	tokenEnd                         // the end of the command
+	tokenPipe                        // a | between the commands of a pipeline
+	tokenBackground                  // a & after the command
+	tokenComment                     // a comment to the end of the line
+	tokenRefused                     // an operator the tests do not run
+)
+
+// kind tells what the character at pos begins.
+func (p *shellParser) kind(inSubst bool) tokenKind {
+	switch c := p.peek(); {
+	case c == 0 || c == '\n' || c == ';' || (c == ')' && inSubst):
+		return tokenEnd
+	case c == '|' && !strings.HasPrefix(p.src[p.pos:], "||"):
+		return tokenPipe
+	case c == '&' && !strings.HasPrefix(p.src[p.pos:], "&&") && !inSubst:
+		return tokenBackground
+	case c == '#':
+		return tokenComment
+	case strings.IndexByte("`|&<>()", c) >= 0:
+		return tokenRefused
+	}
+	return tokenWord
+}
+
 // command reads a pipeline, an & after it and a comment at its end.
 func (p *shellParser) command(inSubst bool) (*command, error) {
 	cmd := &command{line: p.line}
 	var words []word
 	for {
 		p.blanks()
-		switch c := p.peek(); {
-		case c == 0 || c == '\n' || c == ';' || (c == ')' && inSubst):
-			if err := cmd.add(words); err != nil {
-				return nil, err
+		var err error
+		switch p.kind(inSubst) {
+		case tokenEnd:
+			if err = cmd.end(words); err == nil {
+				return cmd, nil
 			}
-			if len(cmd.stages) == 0 {
-				return nil, fmt.Errorf("a command is empty")
-			}
-			return cmd, nil
-		case c == '|' && !strings.HasPrefix(p.src[p.pos:], "||"):
-			p.next()
-			if err := cmd.add(words); err != nil {
-				return nil, err
-			}
+		case tokenPipe:
+			err = p.pipe(cmd, words)
 			words = nil
-			for p.blanks(); p.peek() == '\n'; p.blanks() {
-				p.next() // a pipeline goes on after a | at the end of a line
-			}
-		case c == '&' && !strings.HasPrefix(p.src[p.pos:], "&&") && !inSubst:
-			p.next()
-			cmd.background = true
-			if p.blanks(); p.peek() != 0 && p.peek() != '\n' && p.peek() != '#' {
-				return nil, fmt.Errorf("a command after & on the same line is not supported")
-			}
-		case c == '#':
+		case tokenBackground:
+			err = p.background(cmd)
+		case tokenComment:
 			cmd.trailing = p.comment()
-		case c == '`':
-			return nil, fmt.Errorf("backquotes are not supported; write $(...)")
-		case strings.IndexByte("|&<>()", c) >= 0:
-			op := p.src[p.pos : p.pos+1]
-			if strings.HasPrefix(p.src[p.pos+1:], op) {
-				op += op
-			}
-			return nil, fmt.Errorf("%q is not supported", op)
+		case tokenRefused:
+			err = p.refused()
 		default:
-			w, err := p.word(inSubst)
-			if err != nil {
-				return nil, err
-			}
+			var w word
+			w, err = p.word()
 			words = append(words, w)
 		}
+		if err != nil {
+			return nil, err
+		}
 	}
+}
+
+// pipe reads a | and the line ends after it, where the pipeline goes on.
+func (p *shellParser) pipe(cmd *command, words []word) error {
+	p.next()
+	if err := cmd.add(words); err != nil {
+		return err
+	}
+	for p.blanks(); p.peek() == '\n'; p.blanks() {
+		p.next()
+	}
+	return nil
+}
+
+// background reads the & that ends a command run in the background.
+func (p *shellParser) background(cmd *command) error {
+	p.next()
+	cmd.background = true
+	if p.blanks(); p.peek() != 0 && p.peek() != '\n' && p.peek() != '#' {
+		return fmt.Errorf("a command after & on the same line is not supported")
+	}
+	return nil
+}
+
+// refused returns the error for the operator at pos.
+func (p *shellParser) refused() error {
+	if p.peek() == '`' {
+		return fmt.Errorf("backquotes are not supported; write $(...)")
+	}
+	op := p.src[p.pos : p.pos+1]
+	if strings.HasPrefix(p.src[p.pos+1:], op) {
+		op += op
+	}
+	return fmt.Errorf("%q is not supported", op)
+}
+
+// end adds the last simple command to the pipeline, which must have one.
+func (c *command) end(words []word) error {
+	if err := c.add(words); err != nil {
+		return err
+	}
+	if len(c.stages) == 0 {
+		return fmt.Errorf("a command is empty")
+	}
+	return nil
 }
 
 // add appends a simple command to the pipeline.
@@ -196,62 +252,86 @@ func (c *command) add(words []word) error {
 	return nil
 }
 
-// word reads one word.
-func (p *shellParser) word(inSubst bool) (word, error) {
+// word reads one word, up to a blank or an operator.
+func (p *shellParser) word() (word, error) {
 	var w word
-	lit := func(s string) {
-		if n := len(w); n > 0 && w[n-1].name == "" && w[n-1].subst == nil {
-			w[n-1].text += s
-			return
-		}
-		w = append(w, part{text: s})
-	}
 	for {
-		c := p.peek()
-		switch {
+		var err error
+		switch c := p.peek(); {
 		case c == 0 || strings.IndexByte(" \t\n;|&<>()`", c) >= 0:
 			return w, nil
 		case c == '\\':
-			p.next()
-			if p.peek() == 0 {
-				return nil, fmt.Errorf("a \\ ends the script")
-			}
-			if e := p.next(); e != '\n' {
-				lit(string(e))
-			}
+			err = p.escaped(&w)
 		case c == '\'':
-			p.next()
-			end := strings.IndexByte(p.src[p.pos:], '\'')
-			if end < 0 {
-				return nil, fmt.Errorf("a ' is not closed")
-			}
-			text := p.src[p.pos : p.pos+end]
-			p.line += strings.Count(text, "\n")
-			p.pos += end + 1
-			lit(text)
+			err = p.singleQuoted(&w)
 		case c == '"':
-			p.next()
-			parts, err := p.quoted()
-			if err != nil {
-				return nil, err
-			}
-			for _, q := range parts {
-				if q.name == "" && q.subst == nil {
-					lit(q.text)
-				} else {
-					w = append(w, q)
-				}
-			}
+			err = p.doubleQuoted(&w)
 		case c == '$':
-			x, err := p.dollar(false)
-			if err != nil {
-				return nil, err
-			}
+			var x part
+			x, err = p.dollar(false)
 			w = append(w, x)
 		default:
-			lit(string(p.next()))
+			w.lit(string(p.next()))
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
+}
+
+// lit appends literal text to w, joined to the literal text before it.
+// Text that is "" is kept as a part, so that ” is a word.
+func (w *word) lit(s string) {
+	if n := len(*w); n > 0 && (*w)[n-1].name == "" && (*w)[n-1].subst == nil {
+		(*w)[n-1].text += s
+		return
+	}
+	*w = append(*w, part{text: s})
+}
+
+// escaped reads a backslash and the character it makes literal; a
+// backslash-newline joins two lines.
+func (p *shellParser) escaped(w *word) error {
+	p.next()
+	if p.peek() == 0 {
+		return fmt.Errorf("a \\ ends the script")
+	}
+	if e := p.next(); e != '\n' {
+		w.lit(string(e))
+	}
+	return nil
+}
+
+// singleQuoted reads '...', all of it literal.
+func (p *shellParser) singleQuoted(w *word) error {
+	p.next()
+	end := strings.IndexByte(p.src[p.pos:], '\'')
+	if end < 0 {
+		return fmt.Errorf("a ' is not closed")
+	}
+	text := p.src[p.pos : p.pos+end]
+	p.line += strings.Count(text, "\n")
+	p.pos += end + 1
+	w.lit(text)
+	return nil
+}
+
+// doubleQuoted reads "...", whose variables and substitutions are not
+// split into words.
+func (p *shellParser) doubleQuoted(w *word) error {
+	p.next()
+	parts, err := p.quoted()
+	if err != nil {
+		return err
+	}
+	for _, q := range parts {
+		if q.name == "" && q.subst == nil {
+			w.lit(q.text)
+		} else {
+			*w = append(*w, q)
+		}
+	}
+	return nil
 }
 
 // quoted reads the inside of double quotes, the opening one read.
