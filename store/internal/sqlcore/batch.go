@@ -111,6 +111,7 @@ type run[T any] struct {
 	b       Beginner[T]
 	tx      T
 	taken   int          // members taken into the batch
+	size    int          // members the batch takes at most
 	pending []*member[T] // taken, values reserved, turns to come
 	first   uint64       // the first value the batch hands out
 	next    uint64       // the value of the next turn
@@ -130,8 +131,8 @@ func (l *line[T]) begin(m *member[T]) (*run[T], error) {
 		l.handOff()
 		return nil, fmt.Errorf("%s: begin: %w", l.f.Pkg, err)
 	}
-	r := &run[T]{l: l, ctx: ctx, b: m.b, tx: tx, taken: 1}
-	r.pending = l.take(l.s.group.max - 1)
+	r := &run[T]{l: l, ctx: ctx, b: m.b, tx: tx, taken: 1, size: l.s.group.size(l.key)}
+	r.pending = l.take(r.size - 1)
 	r.taken += len(r.pending)
 	if err := r.reserve(len(r.pending) + 1); err != nil {
 		r.b.Rollback(ctx, tx)
@@ -203,11 +204,10 @@ func (r *run[T]) pass() {
 // round takes the members waiting into the batch, up to its size, and
 // reserves their values; it reports whether it took any.
 func (r *run[T]) round() (bool, error) {
-	g := r.l.s.group
-	if r.taken >= g.max {
+	if r.taken >= r.size {
 		return false, nil
 	}
-	ms := r.l.take(g.max - r.taken)
+	ms := r.l.take(r.size - r.taken)
 	if len(ms) == 0 {
 		return false, nil
 	}
@@ -267,8 +267,17 @@ func (r *run[T]) commit() {
 	}
 	err := r.b.Commit(r.ctx, r.tx)
 	o := outcome{committed: true, err: err}
-	if err != nil && len(r.ran) > 1 && errors.Is(err, f.TxDone) {
+	switch {
+	case err == nil || len(r.ran) == 1:
+	case errors.Is(err, f.TxDone):
 		o = outcome{err: r.failedTurn(err)}
+	case casenum.Classify(err) == casenum.Collided:
+		// A uniqueness checked at COMMIT does not say whose record it
+		// refused: telling each caller its number was taken would move the
+		// counter past numbers no record holds. Each runs again, alone,
+		// until the one that collides does so by itself.
+		r.l.s.group.setSolo(r.l.key, len(r.ran))
+		o = outcome{err: casenum.Mark(casenum.Aborted, fmt.Errorf("%s: a record of the batch collided at COMMIT, which does not say whose: %w", f.Pkg, err))}
 	}
 	r.tell(o)
 	r.l.handOff()

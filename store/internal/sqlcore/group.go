@@ -46,6 +46,29 @@ type groups struct {
 	// moving the counter past it would leave them a gap. Batches end before
 	// handing it out, until one hands it out first, where it can be skipped.
 	stops map[groupKey]uint64
+	// solo holds, per key, how many batches of one caller come next: a
+	// uniqueness checked at COMMIT refused a batch without saying whose
+	// record collided.
+	solo map[groupKey]int
+}
+
+// size returns how many callers a batch of key that starts now takes at
+// most, counting it as one of the batches of one caller solo asks for.
+func (g *groups) size(key groupKey) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.solo[key] > 0 {
+		g.solo[key]--
+		return 1
+	}
+	return g.max
+}
+
+// setSolo asks for n batches of one caller of key.
+func (g *groups) setSolo(key groupKey, n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.solo[key] = n
 }
 
 // stop returns the value batches of key must not hand out but first; 0 for none.
@@ -98,6 +121,7 @@ func newGroups(f *Face, d Dialect, table string, cfg Config, inTx bool) (*groups
 		setBack: "UPDATE " + qt + " SET value = " + d.placeholder(1) + " WHERE scope = " + d.placeholder(2),
 		lines:   make(map[groupKey]any),
 		stops:   make(map[groupKey]uint64),
+		solo:    make(map[groupKey]int),
 	}, nil
 }
 

@@ -789,3 +789,28 @@ func TestGroupSkipsImportedNumber(t *testing.T) {
 		})
 	}
 }
+
+// A uniqueness checked at COMMIT refuses the batch without saying whose
+// record collided: no caller is told its number was taken (its counter
+// would skip a number no record holds); all run again, alone, and the
+// series keeps no gap.
+func TestGroupCollisionAtCommit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db := newFakeDB()
+		seq := groupSeq(t, db, 8)
+		db.commitErr = &pgconn.PgError{Code: "23505", Message: "duplicate key value violates unique constraint"}
+		calls := []*call{(&call{}).start(t, db, seq), (&call{}).start(t, db, seq), (&call{}).start(t, db, seq)}
+		close(db.gate)
+		for _, c := range calls {
+			require.NoError(t, c.wait().err)
+			assert.Zero(t, c.g.Stats().Collisions, "told its number was taken")
+			assert.Equal(t, uint64(1), c.g.Stats().Aborted)
+		}
+		assert.ElementsMatch(t, []string{"T-0001", "T-0002", "T-0003"}, db.stored())
+		batches := db.batches()
+		require.Len(t, batches, 4)
+		for _, b := range batches[1:] {
+			assert.Equal(t, 1, strings.Count(b, "insert "), "a batch of one after the collision: %s", b)
+		}
+	})
+}
