@@ -39,8 +39,11 @@ var errSeqFull = errors.New("casenum: sequence full")
 // spell a word of the layout's blocklist, its random tokens are drawn again
 // (and what follows them rendered again), up to maxRedraws times.
 func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
-	var vbuf [64]byte
-	dst, vars, err := l.appendLead(dst, vbuf[:0], r)
+	var vars []byte // what the tokens rendered, which only a check character reads
+	if l.check != checkNone {
+		vars = make([]byte, 0, 64)
+	}
+	dst, vars, err := l.appendLead(dst, vars, r)
 	if err != nil {
 		return dst, err
 	}
@@ -68,9 +71,9 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 	return dst[:n], fmt.Errorf("casenum: the blocklist refused %d draws of %q in a row: it blocks (nearly) every number of the layout", maxRedraws, l.src)
 }
 
-// appendSegs renders segs onto dst, and what their tokens render onto vars
-// for the check character, with form the fields of the time. It reports
-// whether an {alnum} run spelled a word of the blocklist.
+// appendSegs renders segs onto dst, and, for a check character, what
+// their tokens render onto vars, with form the fields of the time. It
+// reports whether an {alnum} run spelled a word of the blocklist.
 func (l *Layout) appendSegs(dst, vars []byte, segs []segment, r *renderer, form *[17]byte) ([]byte, []byte, bool, error) {
 	ws := wordScan{b: l.block}
 	var err error
@@ -85,7 +88,9 @@ func (l *Layout) appendSegs(dst, vars []byte, segs []segment, r *renderer, form 
 		if l.check != checkNone && sg.kind != segLiteral {
 			vars = append(vars, dst[start:]...)
 		}
-		ws.segment(sg, dst[start:])
+		if ws.b != nil {
+			ws.segment(sg, dst[start:])
+		}
 	}
 	return dst, vars, ws.hit, nil
 }
@@ -114,8 +119,8 @@ func (l *Layout) appendToken(dst []byte, sg *segment, r *renderer, form *[17]byt
 	return appendCheck(dst, l.check, vars), nil
 }
 
-// appendLead renders the lead of l onto dst, and what its tokens rendered
-// onto vars, the text a check character covers.
+// appendLead renders the lead of l onto dst, and, for a check character,
+// what its tokens rendered onto vars.
 func (l *Layout) appendLead(dst, vars []byte, r *renderer) ([]byte, []byte, error) {
 	if l.lead == 0 {
 		return dst, vars, nil
@@ -124,7 +129,10 @@ func (l *Layout) appendLead(dst, vars []byte, r *renderer) ([]byte, []byte, erro
 	if err != nil {
 		return dst, vars, err
 	}
-	return append(dst, d.text...), append(vars, d.vars...), nil
+	if l.check != checkNone {
+		vars = append(vars, d.vars...)
+	}
+	return append(dst, d.text...), vars, nil
 }
 
 // appendDate writes a date token's shape with the digits of form.
