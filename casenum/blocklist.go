@@ -157,13 +157,11 @@ type wordScan struct {
 
 // segment reads the text that sg rendered.
 func (w *wordScan) segment(sg *segment, text []byte) {
-	switch {
-	case w.b == nil:
-	case sg.run:
-		var hit bool
-		w.state, hit = w.b.feed(w.state, text)
-		w.hit = w.hit || hit
-	default:
+	if !sg.run {
 		w.state = 0
+		return
 	}
+	var hit bool
+	w.state, hit = w.b.feed(w.state, text)
+	w.hit = w.hit || hit
 }

@@ -522,9 +522,13 @@ func (c *call) fail(out Outcome, number string, err error) error {
 
 // observe tells the Observer, if any, of an Event.
 func (c *call) observe(out Outcome, number string, err error) {
-	if c.g.observer == nil {
-		return
+	if c.g.observer != nil {
+		c.emit(out, number, err)
 	}
+}
+
+// emit tells the Observer of an Event.
+func (c *call) emit(out Outcome, number string, err error) {
 	c.g.observer.Observe(c.ctx, Event{
 		Outcome:  out,
 		Number:   number,
@@ -603,8 +607,7 @@ func readOutcome(err error) Outcome {
 // render draws one candidate of l from one clock reading, taken only when
 // l has a time token, and tells the {seq} value it drew.
 func (g *Generator) render(ctx context.Context, l *Layout) (string, draw, error) {
-	var r renderer // assigned field by field: a composite literal is built apart and copied
-	r.loc, r.days, r.rnd, r.seq, r.ctx, r.perm, r.key = g.loc, g.days, g.rnd, g.seq, ctx, g.perm, g.reads.key
+	r := renderer{g: g, ctx: ctx}
 	if l.bucket != 0 {
 		r.t = g.clock.Now()
 	}

@@ -13,14 +13,11 @@ import (
 // reading, so that the date, the time fields and the {seq} scope agree.
 type renderer struct {
 	t    time.Time
-	loc  *time.Location
-	days *dayCache
-	rnd  Random
-	seq  Sequence
+	g    *Generator // its Location, day cache, Random, Sequence, {key} and permutation
 	ctx  context.Context
-	key  string // the {key}
-	perm *ff1   // the permutation of {seq:N:perm}
-	drew draw   // the {seq} value drawn
+	form [17]byte // t in the fields form, for the date tokens after the lead
+	hit  bool     // an {alnum} run spelled a word of the blocklist
+	drew draw     // the {seq} value drawn
 }
 
 // draw is a {seq} value and the scope it was drawn from: the plain
@@ -35,32 +32,57 @@ type draw struct {
 // no number left in the scope.
 var errSeqFull = errors.New("casenum: sequence full")
 
-// appendTo renders one candidate of l onto dst. When its {alnum} runs
-// spell a word of the layout's blocklist, its random tokens are drawn again
-// (and what follows them rendered again), up to maxRedraws times.
+// appendTo renders one candidate of l onto dst.
 func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
-	var vbuf [64]byte
-	dst, vars, err := l.appendLead(dst, vbuf[:0], r)
+	var vars []byte // what the tokens rendered, which only a check character reads
+	if l.check != checkNone {
+		vars = make([]byte, 0, 64)
+	}
+	dst, vars, err := l.appendLead(dst, vars, r)
 	if err != nil {
 		return dst, err
 	}
-	var form [17]byte // r.t in the fields form, for the date tokens after the lead
 	if l.fields != 0 {
-		if form, err = fieldsForm(r.t.In(r.loc), l.fields); err != nil {
+		if r.form, err = fieldsForm(r.t.In(r.g.loc), l.fields); err != nil {
 			return dst, err
 		}
 	}
 	if l.block == nil {
-		dst, _, _, err = l.appendSegs(dst, vars, l.segs[l.lead:], r, &form)
+		dst, _, err = l.appendSegs(dst, vars, l.segs[l.lead:], r)
 		return dst, err
 	}
-	if dst, vars, _, err = l.appendSegs(dst, vars, l.segs[l.lead:l.draw], r, &form); err != nil {
+	return l.appendRedrawn(dst, vars, r)
+}
+
+// appendLead renders the lead of l onto dst, and, for a check character,
+// what its tokens rendered onto vars.
+func (l *Layout) appendLead(dst, vars []byte, r *renderer) ([]byte, []byte, error) {
+	if l.lead == 0 {
+		return dst, vars, nil
+	}
+	d, err := r.g.days.get(l, r.t, r.g.loc)
+	if err != nil {
+		return dst, vars, err
+	}
+	if vars != nil {
+		vars = append(vars, d.vars...)
+	}
+	return append(dst, d.text...), vars, nil
+}
+
+// appendRedrawn renders the segments of l after its lead onto dst: when
+// its {alnum} runs spell a word of the layout's blocklist, its random
+// tokens are drawn again (and what follows them rendered again), up to
+// maxRedraws times.
+func (l *Layout) appendRedrawn(dst, vars []byte, r *renderer) ([]byte, error) {
+	dst, vars, err := l.appendSegs(dst, vars, l.segs[l.lead:l.draw], r)
+	if err != nil {
 		return dst, err
 	}
 	n, nv := len(dst), len(vars)
 	for range maxRedraws {
-		out, _, blocked, err := l.appendSegs(dst[:n], vars[:nv], l.segs[l.draw:], r, &form)
-		if err != nil || !blocked {
+		out, _, err := l.appendSegs(dst[:n], vars[:nv], l.segs[l.draw:], r)
+		if err != nil || !r.hit {
 			return out, err
 		}
 		dst = out
@@ -68,10 +90,10 @@ func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
 	return dst[:n], fmt.Errorf("casenum: the blocklist refused %d draws of %q in a row: it blocks (nearly) every number of the layout", maxRedraws, l.src)
 }
 
-// appendSegs renders segs onto dst, and what their tokens render onto vars
-// for the check character, with form the fields of the time. It reports
-// whether an {alnum} run spelled a word of the blocklist.
-func (l *Layout) appendSegs(dst, vars []byte, segs []segment, r *renderer, form *[17]byte) ([]byte, []byte, bool, error) {
+// appendSegs renders segs onto dst, and, for a check character, what
+// their tokens render onto vars. It notes in r whether an {alnum} run
+// spelled a word of the blocklist.
+func (l *Layout) appendSegs(dst, vars []byte, segs []segment, r *renderer) ([]byte, []byte, error) {
 	ws := wordScan{b: l.block}
 	var err error
 	for i := range segs {
@@ -79,52 +101,42 @@ func (l *Layout) appendSegs(dst, vars []byte, segs []segment, r *renderer, form 
 		start := len(dst)
 		if sg.kind == segLiteral {
 			dst = append(dst, sg.text...)
-		} else if dst, err = l.appendToken(dst, sg, r, form, vars); err != nil {
-			return dst, vars, false, err
+		} else if dst, err = l.appendToken(dst, sg, r, vars); err != nil {
+			return dst, vars, err
 		}
-		if l.check != checkNone && sg.kind != segLiteral {
+		if vars != nil && sg.kind != segLiteral {
 			vars = append(vars, dst[start:]...)
 		}
-		ws.segment(sg, dst[start:])
+		if ws.b != nil {
+			ws.segment(sg, dst[start:])
+		}
 	}
-	return dst, vars, ws.hit, nil
+	r.hit = ws.hit
+	return dst, vars, nil
 }
 
-// appendToken renders token sg of l onto dst; form holds the clock
-// reading in the fields form, vars what the tokens before it rendered.
-func (l *Layout) appendToken(dst []byte, sg *segment, r *renderer, form *[17]byte, vars []byte) ([]byte, error) {
+// appendToken renders token sg of l onto dst; vars holds what the tokens
+// before it rendered.
+func (l *Layout) appendToken(dst []byte, sg *segment, r *renderer, vars []byte) ([]byte, error) {
 	switch sg.kind {
 	case segDate:
-		return appendDate(dst, sg.shape, form), nil
+		return appendDate(dst, sg.shape, &r.form), nil
 	case segUnixMS:
 		return appendUnixMS(dst, r.t)
 	case segRand:
-		return appendPadded(dst, uniform(r.rnd, sg.limit), len(sg.shape)), nil
+		return appendPadded(dst, uniform(r.g.rnd, sg.limit), len(sg.shape)), nil
 	case segAlnum, segHex:
-		return appendSymbols(dst, r.rnd, len(sg.shape), sg.text), nil
+		return appendSymbols(dst, r.g.rnd, len(sg.shape), sg.text), nil
 	case segUUID:
-		return appendUUID(dst, r.rnd, sg.shape), nil
+		return appendUUID(dst, r.g.rnd, sg.shape), nil
 	case segSeq:
 		return appendSeq(dst, sg, r)
 	case segKey:
-		return append(dst, r.key...), nil
+		return append(dst, r.g.reads.key...), nil
 	case segFY:
-		return appendFY(dst, sg, form)
+		return appendFY(dst, sg, &r.form)
 	}
 	return appendCheck(dst, l.check, vars), nil
-}
-
-// appendLead renders the lead of l onto dst, and what its tokens rendered
-// onto vars, the text a check character covers.
-func (l *Layout) appendLead(dst, vars []byte, r *renderer) ([]byte, []byte, error) {
-	if l.lead == 0 {
-		return dst, vars, nil
-	}
-	d, err := r.days.get(l, r.t, r.loc)
-	if err != nil {
-		return dst, vars, err
-	}
-	return append(dst, d.text...), append(vars, d.vars...), nil
 }
 
 // appendDate writes a date token's shape with the digits of form.
@@ -218,14 +230,14 @@ func appendUnixMS(dst []byte, t time.Time) ([]byte, error) {
 // before it: padded to its shape, and longer when it has grown past it.
 func appendSeq(dst []byte, sg *segment, r *renderer) ([]byte, error) {
 	scope := string(dst)
-	v, err := r.seq.Next(r.ctx, scope)
+	v, err := r.g.seq.Next(r.ctx, scope)
 	if err != nil {
 		return dst, fmt.Errorf("casenum: sequence: %w", err)
 	}
 	r.drew = draw{scope, v, true}
 	switch {
 	case v < sg.limit && sg.perm:
-		return appendPadded(dst, r.perm.encrypt(v, len(sg.shape), dst), len(sg.shape)), nil
+		return appendPadded(dst, r.g.perm.encrypt(v, len(sg.shape), dst), len(sg.shape)), nil
 	case v < sg.limit:
 		return appendPadded(dst, v, max(len(sg.shape), digits(v))), nil
 	case sg.vary:

@@ -47,7 +47,8 @@ func TestDayCacheRendersAsWithout(t *testing.T) {
 				seed := rng.Uint64()
 				render := func(days *dayCache) string {
 					var buf [96]byte
-					r := renderer{t: at, loc: loc, days: days, rnd: rand.NewPCG(seed, 1), seq: oneSeq{}, ctx: context.Background()}
+					g := &Generator{config: config{loc: loc, rnd: rand.NewPCG(seed, 1), seq: oneSeq{}}, days: days}
+					r := renderer{t: at, g: g, ctx: context.Background()}
 					b, err := l.appendTo(buf[:0], &r)
 					if err != nil {
 						t.Fatal(err)
