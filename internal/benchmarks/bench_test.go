@@ -58,9 +58,9 @@ func noErr(fn func() string) func() (string, error) {
 //	go test -run '^$' -bench 'ID/^gen=(casemint-default|xid)$/' -count 10 > ab.txt && go tool benchstat -col /gen ab.txt
 //
 // BenchmarkTimeNow, in the same run, says how much of each figure is the
-// clock: the others that read the time call time.Now once per identifier;
-// casemint with its default clock calls it once per millisecond and reads
-// only the monotonic clock in between, and other Clocks once per number.
+// clock: every generator here that shows the time, casemint's default
+// included, reads it once per identifier; casemint-default-fakeclock shows
+// the rest of the cost.
 func BenchmarkID(b *testing.B) {
 	fake := casenumtest.NewClock(time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC))
 	node, err := snowflake.NewNode(1)
