@@ -64,29 +64,6 @@ func hasCode(err error) bool {
 	return ok
 }
 
-// isUnique reports whether e, an error for which hasCode holds, is a
-// unique or primary-key violation.
-func isUnique(e error) bool {
-	switch e := e.(type) {
-	case sqlStater:
-		return e.SQLState() == "23505"
-	case coder:
-		return sqliteUnique(int64(e.Code()))
-	case sqlErrorNumber:
-		n := e.SQLErrorNumber()
-		return n == 2627 || n == 2601 // unique constraint, unique index
-	}
-	c, _ := structCode(reflect.ValueOf(e))
-	if c.mysql {
-		return c.code == 1062 || c.code == 1586 // ER_DUP_ENTRY, ER_DUP_ENTRY_WITH_KEY_NAME
-	}
-	return sqliteUnique(c.code)
-}
-
-// sqliteUnique reports whether an extended result code is
-// CONSTRAINT_UNIQUE or CONSTRAINT_PRIMARYKEY.
-func sqliteUnique(c int64) bool { return c == 2067 || c == 1555 }
-
 // isConstraint reports whether e, an error for which hasCode holds, is a
 // constraint violation: the database refused what it was asked to store
 // (at COMMIT, a deferred constraint), so none of it took effect.
@@ -176,7 +153,9 @@ func intField(v reflect.Value, name string) (int64, bool) {
 // reported beside it); nil otherwise.
 func uniqueViolation(err error) error {
 	e := coded(err)
-	if e == nil || !isUnique(e) || casenum.Classify(err) == casenum.Uncertain {
+	// casenum.Classify of the coded error alone says Collided for exactly
+	// the unique and primary-key violations of the drivers above.
+	if e == nil || casenum.Classify(e) != casenum.Collided || casenum.Classify(err) == casenum.Uncertain {
 		return nil
 	}
 	return e
