@@ -199,8 +199,10 @@ func postgresKeyIs(e error, column string) bool {
 		if v.Kind() != reflect.Struct {
 			return ""
 		}
-		if f := v.FieldByName(name); f.IsValid() && f.Kind() == reflect.String {
-			return f.String()
+		// A field declared directly in the struct: reaching a promoted
+		// one through a nil embedded pointer would panic.
+		if f, ok := v.Type().FieldByName(name); ok && len(f.Index) == 1 && f.Type.Kind() == reflect.String {
+			return v.Field(f.Index[0]).String()
 		}
 		return ""
 	}

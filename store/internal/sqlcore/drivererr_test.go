@@ -47,7 +47,14 @@ type (
 	inner      struct{ Number uint16 }
 	// numbered has MySQL's field under another type name.
 	numbered struct{ Number uint16 }
+	// pgPromoted says SQLSTATE 23505 with its Detail only promoted,
+	// through a pointer that may be nil.
+	pgPromoted struct{ *pgDetail }
+	pgDetail   struct{ Detail string }
 )
+
+func (pgPromoted) Error() string    { return "impostor" }
+func (pgPromoted) SQLState() string { return "23505" }
 
 func (Error) Error() string       { return "impostor" }
 func (*MySQLError) Error() string { return "impostor" }
@@ -194,6 +201,8 @@ func TestUniqueViolationOn(t *testing.T) {
 		{"wrapped", fmt.Errorf("insert: %w", &pgconn.PgError{Code: "23505", Detail: "Key (case_number)=(C) already exists."}), "case_number", true},
 		{"joined", errors.Join(errors.New("x"), &mysql.MySQLError{Number: 1062, Message: "Duplicate entry 'C' for key 'case_number'"}), "case_number", true},
 		{"empty column", &pgconn.PgError{Code: "23505", ConstraintName: ""}, "", false},
+		{"promoted detail", pgPromoted{&pgDetail{"Key (case_number)=(C) already exists."}}, "case_number", false},
+		{"promoted detail, nil pointer", pgPromoted{}, "case_number", false},
 		{"nil", nil, "case_number", false},
 	}
 	for _, tc := range cases {

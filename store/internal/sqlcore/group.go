@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/casemint/casemint/casenum"
 )
@@ -78,15 +77,23 @@ func (g *groups) stop(key groupKey) uint64 {
 	return g.stops[key]
 }
 
-// setStop records v as the stop of key, or clears it when v is 0.
-func (g *groups) setStop(key groupKey, v uint64) {
+// lowerStop records v as the stop of key, unless a lower one is set.
+func (g *groups) lowerStop(key groupKey, v uint64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if v == 0 {
-		delete(g.stops, key)
-		return
+	if stop := g.stops[key]; stop == 0 || v < stop {
+		g.stops[key] = v
 	}
-	g.stops[key] = v
+}
+
+// clearStop drops the stop of key when it is at most last: the counter
+// stands past it.
+func (g *groups) clearStop(key groupKey, last uint64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.stops[key] <= last {
+		delete(g.stops, key)
+	}
 }
 
 // groupKey is what the callers of one batch share besides the Sequence,
@@ -157,8 +164,8 @@ type caller[T any] struct {
 func (c *caller[T]) Next(ctx context.Context, scope string) (uint64, error) {
 	c.release()
 	f := c.a.f
-	if n := utf8.RuneCountInString(scope); n > MaxScopeLength {
-		return 0, fmt.Errorf("%w: %d characters, at most %d", f.ScopeTooLong, n, MaxScopeLength)
+	if err := f.checkScope(scope); err != nil {
+		return 0, err
 	}
 	m := &member[T]{ctx: ctx, b: c.a.b, turn: make(chan *run[T]), left: make(chan struct{}), verdict: make(chan outcome, 1)}
 	c.key = groupKey{scope, c.a.b.Options()}
@@ -208,17 +215,13 @@ func (c *caller[T]) Advance(ctx context.Context, scope string, last uint64) erro
 	c.release()
 	g := c.s.group
 	if !c.first {
-		if stop := g.stop(c.key); stop == 0 || last < stop {
-			g.setStop(c.key, last)
-		}
+		g.lowerStop(c.key, last)
 		return nil
 	}
 	if err := c.s.Advance(ctx, c.a.f, scope, last); err != nil {
 		return err
 	}
-	if g.stop(c.key) <= last {
-		g.setStop(c.key, 0)
-	}
+	g.clearStop(c.key, last)
 	return nil
 }
 
@@ -329,6 +332,6 @@ func (m *member[T]) outcome(ctx context.Context, a *attempt[T]) error {
 // inFailedTransaction reports whether err is PostgreSQL's refusal of a
 // statement in a transaction where an earlier one failed (SQLSTATE 25P02).
 func inFailedTransaction(err error) bool {
-	var s sqlStater
-	return errors.As(err, &s) && s.SQLState() == "25P02"
+	s, ok := coded(err).(sqlStater)
+	return ok && s.SQLState() == "25P02"
 }
