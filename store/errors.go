@@ -23,13 +23,17 @@ var (
 	// MySQL and SQLite, the zero value included.
 	ErrInvalidDialect = errors.New("store: invalid dialect")
 
-	// ErrInvalidQuerier is returned for a nil Querier, for a *sql.DB given
-	// to Savepoint (which needs one connection in a transaction) and for a
-	// *sql.Tx given to a Sequence that reserves blocks.
+	// ErrInvalidQuerier is returned for a handle the call cannot run on: a
+	// nil Querier or database (CreateTx's included); a *sql.DB given to
+	// Savepoint, which needs one connection in a transaction, or a nil
+	// insert function given to it; a *sql.Tx given to a Sequence that
+	// reserves blocks or has group commit; and a Checker or Sequence not
+	// made by NewChecker or NewSequence (the zero value).
 	ErrInvalidQuerier = errors.New("store: invalid querier")
 
-	// ErrInvalidOption is returned by NewSequence for an option with an
-	// unusable value, such as a block size below 1.
+	// ErrInvalidOption is returned by NewSequence for a nil option or one
+	// with an unusable value (a block size or a batch below 1), and for
+	// WithBlock together with WithGroupCommit.
 	ErrInvalidOption = errors.New("store: invalid option")
 
 	// ErrScopeTooLong is returned by Sequence.Next and Sequence.Advance

@@ -29,9 +29,7 @@ type SequenceOption func(*sqlcore.Config)
 // table: each block is reserved atomically. A Sequence with blocks refuses a
 // *sql.Tx as its Querier: a block reserved in a transaction that rolls back
 // would be handed out again. n below 1 is refused with ErrInvalidOption.
-func WithBlock(n int) SequenceOption {
-	return func(c *sqlcore.Config) { c.Block = n }
-}
+func WithBlock(n int) SequenceOption { return sqlcore.Block(n) }
 
 // WithGroupCommit makes CreateTx share one transaction among up to
 // maxBatch concurrent calls that draw {seq} from the same counter: the

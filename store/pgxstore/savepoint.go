@@ -14,12 +14,14 @@ import (
 //
 //	SAVEPOINT casemint_x; insert(ctx, number); RELEASE SAVEPOINT casemint_x
 //
-// A failed statement aborts a PostgreSQL transaction; ROLLBACK TO
-// SAVEPOINT undoes the failed insert, so a collision (a unique violation or
-// casenum.ErrDuplicate) comes back unchanged and Create tries another
-// number in the same transaction. Any other error is returned marked as
-// final: a deadlock or a serialization failure ends the whole transaction,
-// which the caller retries (or uses CreateTx, which does).
+// A failed statement aborts a PostgreSQL transaction until a rollback:
+// when insert fails, ROLLBACK TO SAVEPOINT undoes it, and the Generator's
+// conflict test decides as usual: a collision is retried with another
+// number in the same transaction. An error Create would retry as aborted
+// (a deadlock, a serialization failure) or report as uncertain (a lost
+// connection), and any failure of the savepoint statements, is returned
+// marked final: the transaction may be gone, so Create returns at once and
+// the caller retries the whole transaction (or uses CreateTx, which does).
 //
 // A nil tx or insert makes every call fail with store.ErrInvalidQuerier.
 // Wrappers may nest. The returned function must not run on several

@@ -20,9 +20,7 @@ type SequenceOption func(*sqlcore.Config)
 // refuses a pgx.Tx as its Querier, since a block reserved in a transaction
 // that rolls back would be handed out again. n below 1 is refused with
 // store.ErrInvalidOption.
-func WithBlock(n int) SequenceOption {
-	return func(c *sqlcore.Config) { c.Block = n }
-}
+func WithBlock(n int) SequenceOption { return sqlcore.Block(n) }
 
 // WithGroupCommit makes CreateTx share one transaction among up to
 // maxBatch concurrent calls that draw {seq} from the same counter (same

@@ -25,7 +25,7 @@ type Sequence struct {
 
 // Config is what a face's SequenceOptions set.
 type Config struct {
-	Block int // values reserved per round trip
+	block int // values reserved per round trip
 
 	grouped     bool // GroupCommit was given
 	groupCommit int  // its callers per batch
@@ -36,31 +36,37 @@ type Config struct {
 // with blocks refuses (a block reserved in a transaction that rolls back
 // would be handed out again). opts are the face's SequenceOptions.
 func NewSequence[O ~func(*Config)](f *Face, h Handle, inTx bool, d Dialect, table string, opts []O) (*Sequence, error) {
-	cfg := Config{Block: 1}
+	cfg := Config{block: 1}
 	for _, opt := range opts {
 		if opt == nil {
 			return nil, fmt.Errorf("%w: nil SequenceOption", f.InvalidOption)
 		}
 		opt(&cfg)
 	}
-	if cfg.Block < 1 {
-		return nil, fmt.Errorf("%w: block size %d, want at least 1", f.InvalidOption, cfg.Block)
+	if cfg.block < 1 {
+		return nil, fmt.Errorf("%w: block size %d, want at least 1", f.InvalidOption, cfg.block)
 	}
-	stmt, err := f.counterStatements(d, table, cfg.Block)
+	stmt, err := f.counterStatements(d, table, cfg.block)
 	if err != nil {
 		return nil, err
 	}
 	s := &Sequence{stmt: stmt, h: h}
-	if cfg.Block > 1 {
+	if cfg.block > 1 {
 		if inTx {
 			return nil, fmt.Errorf("%w: a Sequence with blocks cannot run in a transaction", f.InvalidQuerier)
 		}
-		s.blocks = newBlocks(cfg.Block)
+		s.blocks = newBlocks(cfg.block)
 	}
 	if s.group, err = newGroups(f, d, table, cfg, inTx); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// Block returns the option that makes a Sequence reserve n values per
+// round trip.
+func Block(n int) func(*Config) {
+	return func(c *Config) { c.block = n }
 }
 
 // WithTx returns a copy of s that runs its statements on h and raises the

@@ -112,7 +112,7 @@ func newGroups(f *Face, d Dialect, table string, cfg Config, inTx bool) (*groups
 		return nil, nil
 	case cfg.groupCommit < 1:
 		return nil, fmt.Errorf("%w: group commit of %d callers, want at least 1", f.InvalidOption, cfg.groupCommit)
-	case cfg.Block > 1:
+	case cfg.block > 1:
 		return nil, fmt.Errorf("%w: group commit and blocks exclude each other", f.InvalidOption)
 	case inTx:
 		return nil, fmt.Errorf("%w: a Sequence with group commit must run on the database CreateTx begins on, not in a transaction", f.InvalidQuerier)
