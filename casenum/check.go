@@ -3,8 +3,8 @@ package casenum
 // Check characters for the {check} token. Each algorithm detects every
 // single-character substitution and every transposition of two adjacent,
 // different symbols, the check character included. The tables are constant
-// strings, so the package holds no mutable state, and every function works on
-// strings and byte slices alike without converting or allocating.
+// strings, and every function works on strings and byte slices alike
+// without converting or allocating.
 //
 // Bytes that are not symbols are skipped, so a symbol replaced by a separator
 // reads as a deletion, which no check character can promise to catch: the

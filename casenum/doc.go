@@ -117,7 +117,7 @@
 // the {check} that follows it. Where nothing does, as in
 // {seq:2}{rand:3}, {seq:N} keeps its N digits, as {seq:N:perm} always
 // does, and a counter that outgrows them fails the call with ErrExhausted
-// naming the scope; a bare
+// naming the scope, unless a fallback layout takes over; a bare
 // {seq} is refused there. A counter is written without zeros beyond its
 // padding: Validate refuses BILL-007 for BILL-{seq}, which Normalize
 // writes BILL-7. A person who types a number with spaces for its

@@ -10,7 +10,8 @@ import "errors"
 var (
 	// ErrExhausted is returned by Next and Create when every attempt, the
 	// fallback attempts included, collided or was aborted, and when a {seq}
-	// counter no longer fits the layout (the error names the scope). The
+	// counter no longer fits the layout and no fallback layout takes over
+	// (the error names the scope). The
 	// error also wraps the last of them, as an *AttemptError. After a
 	// collision of a {seq} number it names the scope and the last value
 	// tried: a series that holds higher numbers already goes on after

@@ -339,7 +339,8 @@ func (g *Generator) Stats() Stats { return g.stats.snapshot() }
 // learns of collisions from the insert itself.
 //
 // Next returns ErrExhausted when every attempt collided or was aborted, or
-// the {seq} counter no longer fits the layout; an *AttemptError
+// the {seq} counter no longer fits the layout and no fallback layout takes
+// over; an *AttemptError
 // wrapping the Checker's or the Sequence's error (a lookup the database
 // aborted is retried first); and ctx.Err() when the context ends during a
 // wait.

@@ -9,7 +9,9 @@ import (
 // Event is what an Observer is told: one Event for every attempt, with the
 // attempt's Outcome, and one more when a call ends without an attempt of
 // its own to end it (ErrExhausted, or the context ended during a wait or
-// before the first attempt), with the Outcome Failed.
+// before the first attempt), with the Outcome Failed. An attempt that
+// finds its {seq} counter full renders no candidate and has no Event: it
+// ends its layout's attempts, and the fallback layout's, if any, follow.
 //
 // An Event whose Outcome is Stored, Uncertain or Failed is the last of its
 // call: its Attempt is the number of attempts the call made, its Fallback
@@ -37,7 +39,7 @@ type Observer interface {
 // them.
 type Stats struct {
 	Minted     uint64 `json:"minted"`     // calls that returned a number: handed out by Next or stored by Create
-	Attempts   uint64 `json:"attempts"`   // candidates tried, the fallback's included
+	Attempts   uint64 `json:"attempts"`   // attempts made, the fallback's included (one that found its {seq} counter full too)
 	Collisions uint64 `json:"collisions"` // attempts that collided (the Checker or the insert found the number stored)
 	Aborted    uint64 `json:"aborted"`    // attempts the database refused, nothing stored; retried
 	Fallbacks  uint64 `json:"fallbacks"`  // calls that went on to the fallback layout

@@ -165,9 +165,10 @@ func cause(err error) Outcome {
 //	Mark(Uncertain, err)  the number may be stored: return it, never mint another
 //	Mark(Collided, err)   the number is already stored: try another
 //
-// errors.Is and errors.As see through the mark. Mark(Stored, err) is
-// Failed: an attempt that returns an error did not succeed. A nil err
-// returns nil.
+// A Checker or a Sequence stores nothing, so of its marks only Aborted is
+// retried; any other ends the call. errors.Is and errors.As see through
+// the mark. Mark(Stored, err) is Failed: an attempt that returns an error
+// did not succeed. A nil err returns nil.
 func Mark(o Outcome, err error) error {
 	if err == nil {
 		return nil

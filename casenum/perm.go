@@ -18,7 +18,8 @@ const minPermDigits = 6
 // Sequence, gap-free in a transaction, draws plain counters as for {seq};
 // a collision moves the counter past the taken one with Advance, as for
 // {seq}. Parse gives the counter back. It never grows past its N digits:
-// a counter beyond them fails the call with ErrExhausted naming the scope. What it hides: how many numbers a scope
+// a counter beyond them fails the call with ErrExhausted naming the scope,
+// unless a fallback layout takes over. What it hides: how many numbers a scope
 // holds, and their order within it (INV-482913 tells nothing of
 // INV-077204). What it does not: it is no secret a number proves, a scope
 // that shows a date still says when, and numbers of two scopes compare as
