@@ -119,21 +119,20 @@ func ParseLayout(s string) (*Layout, error) {
 	}
 	l.findLead()
 	l.first = l.firstBytes()
+	if !l.random {
+		l.draw = len(l.segs)
+	}
 	l.setBlocklist(defaultBlocklist())
 	return l, nil
 }
 
 // setBlocklist sets the words the layout's {alnum} tokens must not spell,
-// nil for none, and finds its first random token, from which a draw the
-// list refuses is drawn again.
+// nil for none or for a layout without {alnum}.
 func (l *Layout) setBlocklist(b *blocklist) {
-	l.block, l.draw = nil, len(l.segs)
-	for i, sg := range l.segs {
+	l.block = nil
+	for _, sg := range l.segs {
 		if sg.run {
 			l.block = b
-		}
-		if l.draw == len(l.segs) && (sg.kind == segRand || sg.kind == segAlnum || sg.kind == segHex || sg.kind == segUUID) {
-			l.draw = i
 		}
 	}
 }
@@ -258,6 +257,9 @@ func (l *Layout) add(sg segment, bucket time.Duration) error {
 			l.bucket = bucket
 		}
 	default:
+		if !l.random {
+			l.draw = len(l.segs) // a draw the blocklist refuses is drawn again from here
+		}
 		l.random = true
 	}
 	if why != "" {

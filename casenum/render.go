@@ -184,21 +184,10 @@ func newDay(l *Layout, t time.Time) (*day, error) {
 	if err != nil {
 		return nil, err
 	}
-	var text, vars []byte
-	for _, sg := range l.segs[:l.lead] {
-		if sg.kind == segLiteral {
-			text = append(text, sg.text...)
-			continue
-		}
-		n := len(text)
-		if sg.kind == segFY {
-			if text, err = appendFY(text, &sg, &form); err != nil {
-				return nil, err
-			}
-		} else {
-			text = appendDate(text, sg.shape, &form)
-		}
-		vars = append(vars, text[n:]...)
+	r := renderer{form: form}
+	text, vars, err := l.appendSegs(nil, []byte{}, l.segs[:l.lead], &r)
+	if err != nil {
+		return nil, err
 	}
 	// Between changes of the zone's offset, the date changes every 86,400
 	// seconds of wall time.
