@@ -53,16 +53,18 @@ func (b *blocklist) add(word string) error {
 		return fmt.Errorf("casenum: an empty word in the blocklist")
 	}
 	vals := make([]byte, 0, len(word))
+	renderable := true // a word with a U, which {alnum} never renders, needs no place
 	for i := 0; i < len(word); i++ {
 		c := word[i]
 		if !isDigit(c) && !isAlpha(c) {
 			return fmt.Errorf("casenum: blocklist word %q: only ASCII letters and digits can be rendered", word)
 		}
 		v, ok := crockfordValue(c)
-		if !ok {
-			return nil
-		}
+		renderable = renderable && ok
 		vals = append(vals, v)
+	}
+	if !renderable {
+		return nil
 	}
 	s := uint16(0)
 	for _, v := range vals {

@@ -116,7 +116,7 @@ func TestBlocklistThatBlocksEverything(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "blocklist refused 100 draws") {
 		t.Errorf("Next with a Random that only spells a listed word = %v, want the blocklist's error", err)
 	}
-	for _, bad := range []string{"", "f-ck", "ünï"} {
+	for _, bad := range []string{"", "f-ck", "ünï", "U-x", "x-U"} {
 		if _, err := casenum.New(casenum.WithBlocklist(bad)); err == nil {
 			t.Errorf("New(WithBlocklist(%q)) = nil error", bad)
 		}
