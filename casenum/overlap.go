@@ -155,13 +155,8 @@ func tokenAtom(sg *segment, c byte, d int) atom {
 		a.means = meansKey
 	case sg.kind == segFY:
 		a.means = fyMeaning(sg, d)
-	case sg.kind == segUUID && (d == 12 || d == 16):
-		// A version 4 UUID's version digit and variant digit.
-		fixed := "4"
-		if d == 16 {
-			fixed = "89ab"
-		}
-		a = classAtom(fixed, meansNothing)
+	case sg.kind == segUUID && uuidFixed(d) != "":
+		a = classAtom(uuidFixed(d), meansNothing) // a version 4 UUID's version or variant digit
 	}
 	return a
 }

@@ -90,7 +90,7 @@ func writeDatePattern(b *strings.Builder, shape string) {
 // writeUUIDPattern writes a UUID's shape: hex digits, but a version 4 in
 // the 13th and the variant in the 17th.
 func writeUUIDPattern(b *strings.Builder, shape string) {
-	d, run, fixed := 0, 0, "4"
+	d, run := 0, 0
 	for j := 0; j < len(shape); j++ {
 		if shape[j] == '-' {
 			writeClass(b, hexSymbols.class, run)
@@ -98,14 +98,18 @@ func writeUUIDPattern(b *strings.Builder, shape string) {
 			run = 0
 			continue
 		}
-		if d == 12 || d == 16 {
-			writeClass(b, hexSymbols.class, run)
-			b.WriteString(fixed)
-			run, fixed = 0, "[89ab]"
-		} else {
-			run++
-		}
+		fixed := uuidFixed(d)
 		d++
+		if fixed == "" {
+			run++
+			continue
+		}
+		writeClass(b, hexSymbols.class, run)
+		run = 0
+		if len(fixed) > 1 {
+			fixed = "[" + fixed + "]"
+		}
+		b.WriteString(fixed)
 	}
 	writeClass(b, hexSymbols.class, run)
 }

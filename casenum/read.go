@@ -732,12 +732,13 @@ func lookAlike(c byte) (byte, bool) {
 func uuidFault(text []byte) (int, string) {
 	d := 0
 	for i, c := range text {
-		switch {
-		case c == '-':
+		if c == '-' {
 			continue
-		case d == 12 && c != '4':
-			return i, "not a version 4 UUID"
-		case d == 16 && strings.IndexByte("89ab", c) < 0:
+		}
+		if fixed := uuidFixed(d); fixed != "" && strings.IndexByte(fixed, c) < 0 {
+			if d == 12 {
+				return i, "not a version 4 UUID"
+			}
 			return i, "not an RFC 9562 UUID variant"
 		}
 		d++

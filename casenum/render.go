@@ -358,6 +358,19 @@ func appendSymbols(dst []byte, r Random, n int, alphabet string) []byte {
 	return dst
 }
 
+// uuidFixed returns the hex digits that hex digit d (from 0) of a version 4
+// UUID can be: "4" for the version, "89ab" for the RFC 9562 variant, and
+// "" for any.
+func uuidFixed(d int) string {
+	switch d {
+	case 12:
+		return "4"
+	case 16:
+		return "89ab"
+	}
+	return ""
+}
+
 // appendUUID writes a fresh version 4 UUID drawn from r in the given shape:
 // its hex digits, with hyphens where the shape has them.
 func appendUUID(dst []byte, r Random, shape string) []byte {
