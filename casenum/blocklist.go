@@ -149,21 +149,14 @@ func (b *blocklist) allowed(n int) float64 {
 	return total
 }
 
-// wordScan follows the {alnum} runs of a candidate, segment by segment,
-// through a blocklist.
-type wordScan struct {
-	b     *blocklist
-	state uint16
-	hit   bool
-}
-
-// segment reads the text that sg rendered.
-func (w *wordScan) segment(sg *segment, text []byte) {
+// scan follows the {alnum} runs of a candidate through blocklist b: it
+// reads the text that sg rendered.
+func (r *renderer) scan(b *blocklist, sg *segment, text []byte) {
 	if !sg.run {
-		w.state = 0
+		r.word = 0
 		return
 	}
 	var hit bool
-	w.state, hit = w.b.feed(w.state, text)
-	w.hit = w.hit || hit
+	r.word, hit = b.feed(r.word, text)
+	r.hit = r.hit || hit
 }

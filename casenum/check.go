@@ -54,21 +54,16 @@ const dammTable = "" +
 	"9438617205" +
 	"2581436790"
 
-// damm10State runs the Damm quasigroup over the ASCII digits of s.
-func damm10State[S ~string | ~[]byte](s S) byte {
-	var state byte
+// damm10State runs the Damm quasigroup from state over the ASCII digits of
+// s; bytes that are not digits (separators inside a date) are skipped. The
+// check digit is the final state.
+func damm10State[S ~string | ~[]byte](state byte, s S) byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= '0' && c <= '9' {
 			state = dammTable[10*int(state)+int(c-'0')] - '0'
 		}
 	}
 	return state
-}
-
-// damm10 returns the Damm check digit ('0'..'9') over the ASCII digits of s.
-// Bytes that are not digits are skipped (separators inside a date layout).
-func damm10[S ~string | ~[]byte](s S) byte {
-	return '0' + damm10State(s)
 }
 
 // mulAlpha multiplies by alpha = x in GF(2^5) modulo x^5+x^2+1: a shift left,
@@ -79,9 +74,11 @@ const mulAlpha = "" +
 	"\x00\x02\x04\x06\x08\x0a\x0c\x0e\x10\x12\x14\x16\x18\x1a\x1c\x1e" +
 	"\x05\x07\x01\x03\x0d\x0f\x09\x0b\x15\x17\x11\x13\x1d\x1f\x19\x1b"
 
-// damm32State runs Damm's construction over GF(32) on the symbols of s.
-func damm32State[S ~string | ~[]byte](s S) byte {
-	var state byte
+// damm32State runs Damm's construction over GF(32) from state on the
+// symbols of s: state' = alpha*state XOR v. Symbols are read with
+// crockfordValue, so lower-case hex digits (a-f) count like A-F; other bytes
+// are skipped. The check symbol is the one that brings the state to 0.
+func damm32State[S ~string | ~[]byte](state byte, s S) byte {
 	for i := 0; i < len(s); i++ {
 		if v, ok := crockfordValue(s[i]); ok {
 			state = mulAlpha[state] ^ v
@@ -90,23 +87,14 @@ func damm32State[S ~string | ~[]byte](s S) byte {
 	return state
 }
 
-// damm32 returns the check symbol (from crockford) over the symbols of s, using Damm's
-// construction over GF(32): state' = alpha*state XOR v, with alpha = 2 in GF(2^5) modulo
-// x^5+x^2+1, and check = the symbol that brings the state to 0. Symbols are read with
-// crockfordValue, so lower-case hex digits (a-f) count like A-F; bytes with ok == false are skipped.
-func damm32[S ~string | ~[]byte](s S) byte {
-	return crockford[mulAlpha[damm32State(s)]]
-}
-
 // mod97State runs the ISO 7064 pure-system recursion with modulus 97 and
-// radix 10 over the symbols of s. Every symbol takes one position whatever
+// radix 10 from r over the symbols of s, and returns the remainder. Every symbol takes one position whatever
 // its value (0..31), so for digits this is MOD 97-10 exactly. Spelling a
 // letter as two digits, as IBAN does, would make "B1" and "1B" (both 111) and
 // "P2" and "2P" (both 222) indistinguishable, and would miss a digit replaced
 // by a letter whenever the value before it cancels the shift (1A would spell
 // 110 ≡ 13 and share the check of 13).
-func mod97State[S ~string | ~[]byte](s S) uint64 {
-	var r uint64
+func mod97State[S ~string | ~[]byte](r uint64, s S) uint64 {
 	for i := 0; i < len(s); i++ {
 		if v, ok := crockfordValue(s[i]); ok {
 			// Reducing only before 10r+v could overflow keeps the division
@@ -120,10 +108,31 @@ func mod97State[S ~string | ~[]byte](s S) uint64 {
 	return r % 97
 }
 
-// mod97 returns the two ISO 7064 MOD 97-10 check digits over s: a digit counts as
-// itself, any other Crockford symbol as one position of value 10..31 (so a-f hex
-// reads as 10..15); bytes that do not decode are skipped.
-func mod97[S ~string | ~[]byte](s S) [2]byte {
-	c := 98 - mod97State(s)*100%97 // 2..98: appended, the whole reads as 1 mod 97
-	return [2]byte{'0' + byte(c/10), '0' + byte(c%10)}
+// feed returns the state of check character mode after the symbols of
+// text, from state s. A number's tokens are fed one by one as they are
+// rendered or read; appendCheck writes the character of the last state.
+func (mode checkMode) feed(s uint64, text []byte) uint64 {
+	switch mode {
+	case checkDamm10:
+		return uint64(damm10State(byte(s), text))
+	case checkDamm32:
+		return uint64(damm32State(byte(s), text))
+	case checkMod97:
+		return mod97State(s, text)
+	}
+	return s
+}
+
+// appendCheck writes the check character of mode in state s: the Damm
+// digit is the state itself; the GF(32) symbol is the one that brings the
+// state to 0; the two MOD 97-10 digits make the whole read as 1 mod 97.
+func appendCheck(dst []byte, mode checkMode, s uint64) []byte {
+	switch mode {
+	case checkDamm10:
+		return append(dst, '0'+byte(s))
+	case checkDamm32:
+		return append(dst, crockford[mulAlpha[s]])
+	}
+	c := 98 - s*100%97 // 2..98
+	return append(dst, '0'+byte(c/10), '0'+byte(c%10))
 }

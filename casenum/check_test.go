@@ -16,6 +16,22 @@ const (
 	checkAlnumBody = crockford + "abcdef" + "ILOilo"
 )
 
+// damm10 returns the Damm check digit ('0'..'9') over the ASCII digits of s.
+func damm10[S ~string | ~[]byte](s S) byte {
+	return '0' + damm10State(0, s)
+}
+
+// damm32 returns the check symbol (from crockford) over the symbols of s.
+func damm32[S ~string | ~[]byte](s S) byte {
+	return crockford[mulAlpha[damm32State(0, s)]]
+}
+
+// mod97 returns the two ISO 7064 MOD 97-10 check digits over s.
+func mod97[S ~string | ~[]byte](s S) [2]byte {
+	c := 98 - mod97State(0, s)*100%97 // 2..98: appended, the whole reads as 1 mod 97
+	return [2]byte{'0' + byte(c/10), '0' + byte(c%10)}
+}
+
 // validDamm10 reports whether check is the Damm check digit of body.
 func validDamm10[S ~string | ~[]byte](body S, check byte) bool {
 	return check == damm10(body)
@@ -25,7 +41,7 @@ func validDamm10[S ~string | ~[]byte](body S, check byte) bool {
 // is read with crockfordValue, so lower case and look-alikes are accepted.
 func validDamm32[S ~string | ~[]byte](body S, check byte) bool {
 	v, ok := crockfordValue(check)
-	return ok && v == mulAlpha[damm32State(body)]
+	return ok && v == mulAlpha[damm32State(0, body)]
 }
 
 // validMod97 reports whether check holds the two check digits of body. It
@@ -172,6 +188,38 @@ func TestCheckMatchesReference(t *testing.T) {
 		}
 		if got, want := mod97(body), checkRefMod97(body); string(got[:]) != want {
 			t.Errorf("mod97(%q) = %q, reference %q", body, got[:], want)
+		}
+	}
+}
+
+// TestCheckFedInPieces feeds bodies to each check character in random
+// pieces, as a number's tokens are fed while it is rendered or read: the
+// character must be the reference's over the whole body, also past the
+// length where MOD 97-10 reduces its remainder.
+func TestCheckFedInPieces(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(11, 97))
+	for range 2000 {
+		body := checkRandomBody(rng, checkAlnumBody+"-", 1+rng.IntN(60))
+		for _, mode := range []checkMode{checkDamm10, checkDamm32, checkMod97} {
+			var sum uint64
+			for rest := []byte(body); len(rest) > 0; {
+				n := 1 + rng.IntN(len(rest))
+				sum, rest = mode.feed(sum, rest[:n]), rest[n:]
+			}
+			got := string(appendCheck(nil, mode, sum))
+			var want string
+			switch mode {
+			case checkDamm10:
+				want = string(damm10(body)) // pinned by known vectors and the exhaustive table tests
+			case checkDamm32:
+				want = string(checkRefDamm32(body))
+			case checkMod97:
+				want = checkRefMod97(body)
+			}
+			if got != want {
+				t.Fatalf("mode %d over %q fed in pieces: %q, reference %q", mode, body, got, want)
+			}
 		}
 	}
 }

@@ -298,7 +298,7 @@ type reading struct {
 	start    int    // where the number starts in in
 	pos      int    // the next byte of in
 	out      []byte // the canonical number so far
-	vars     []byte // what the tokens read, for the check character
+	sum      uint64 // the check character's state over the tokens read
 	date     dateReading
 	fy       fyReading
 	ms       int64 // {unixms}; -1 without
@@ -314,7 +314,7 @@ type reading struct {
 // the buffers of r.
 func (r *reading) begin(in string, at int, key string, lenient, inText bool) {
 	*r = reading{in: in, lenient: lenient, inText: inText, wantKey: key, pos: at, start: at,
-		out: r.out[:0], vars: r.vars[:0], ms: -1, dateAt: -1, seqAt: -1}
+		out: r.out[:0], ms: -1, dateAt: -1, seqAt: -1}
 }
 
 // next returns where the next byte of the number is: r.pos, or in text
@@ -359,7 +359,7 @@ func (r *reading) segments(l *Layout) bool {
 		if !r.token(l, i) || !r.check(l, sg, at, r.out[start:]) {
 			return false
 		}
-		r.vars = append(r.vars, r.out[start:]...)
+		r.sum = l.check.feed(r.sum, r.out[start:])
 	}
 	return true
 }
@@ -592,7 +592,7 @@ func (r *reading) check(l *Layout, sg *segment, at int, text []byte) bool {
 		}
 	case segCheck:
 		var buf [2]byte
-		if want := appendCheck(buf[:0], l.check, r.vars); string(want) != string(text) {
+		if want := appendCheck(buf[:0], l.check, r.sum); string(want) != string(text) {
 			r.complete = true
 			return r.fail(at, func() string { return checkNames[l.check] + " match: a character is wrong or two are swapped" })
 		}

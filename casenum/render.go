@@ -16,6 +16,8 @@ type renderer struct {
 	g    *Generator // its Location, day cache, Random, Sequence, {key} and permutation
 	ctx  context.Context
 	form [17]byte // t in the fields form, for the date tokens after the lead
+	sum  uint64   // the check character's state over the tokens rendered so far
+	word uint16   // the blocklist's state over the {alnum} run rendered so far
 	hit  bool     // an {alnum} run spelled a word of the blocklist
 	drew draw     // the {seq} value drawn
 }
@@ -34,54 +36,38 @@ var errSeqFull = errors.New("casenum: sequence full")
 
 // appendTo renders one candidate of l onto dst.
 func (l *Layout) appendTo(dst []byte, r *renderer) ([]byte, error) {
-	var vars []byte // what the tokens rendered, which only a check character reads
-	if l.check != checkNone {
-		vars = make([]byte, 0, 64)
-	}
-	dst, vars, err := l.appendLead(dst, vars, r)
-	if err != nil {
-		return dst, err
+	if l.lead != 0 {
+		d, err := r.g.days.get(l, r.t, r.g.loc)
+		if err != nil {
+			return dst, err
+		}
+		dst, r.sum = append(dst, d.text...), d.sum
 	}
 	if l.fields != 0 {
+		var err error
 		if r.form, err = fieldsForm(r.t.In(r.g.loc), l.fields); err != nil {
 			return dst, err
 		}
 	}
-	if l.block == nil {
-		dst, _, err = l.appendSegs(dst, vars, l.segs[l.lead:], r)
-		return dst, err
+	if l.block != nil {
+		return l.appendRedrawn(dst, r)
 	}
-	return l.appendRedrawn(dst, vars, r)
-}
-
-// appendLead renders the lead of l onto dst, and, for a check character,
-// what its tokens rendered onto vars.
-func (l *Layout) appendLead(dst, vars []byte, r *renderer) ([]byte, []byte, error) {
-	if l.lead == 0 {
-		return dst, vars, nil
-	}
-	d, err := r.g.days.get(l, r.t, r.g.loc)
-	if err != nil {
-		return dst, vars, err
-	}
-	if vars != nil {
-		vars = append(vars, d.vars...)
-	}
-	return append(dst, d.text...), vars, nil
+	return l.appendSegs(dst, l.segs[l.lead:], r)
 }
 
 // appendRedrawn renders the segments of l after its lead onto dst: when
 // its {alnum} runs spell a word of the layout's blocklist, its random
 // tokens are drawn again (and what follows them rendered again), up to
 // maxRedraws times.
-func (l *Layout) appendRedrawn(dst, vars []byte, r *renderer) ([]byte, error) {
-	dst, vars, err := l.appendSegs(dst, vars, l.segs[l.lead:l.draw], r)
+func (l *Layout) appendRedrawn(dst []byte, r *renderer) ([]byte, error) {
+	dst, err := l.appendSegs(dst, l.segs[l.lead:l.draw], r)
 	if err != nil {
 		return dst, err
 	}
-	n, nv := len(dst), len(vars)
+	n, sum := len(dst), r.sum
 	for range maxRedraws {
-		out, _, err := l.appendSegs(dst[:n], vars[:nv], l.segs[l.draw:], r)
+		r.sum = sum
+		out, err := l.appendSegs(dst[:n], l.segs[l.draw:], r)
 		if err != nil || !r.hit {
 			return out, err
 		}
@@ -90,34 +76,34 @@ func (l *Layout) appendRedrawn(dst, vars []byte, r *renderer) ([]byte, error) {
 	return dst[:n], fmt.Errorf("casenum: the blocklist refused %d draws of %q in a row: it blocks (nearly) every number of the layout", maxRedraws, l.src)
 }
 
-// appendSegs renders segs onto dst, and, for a check character, what
-// their tokens render onto vars. It notes in r whether an {alnum} run
+// appendSegs renders segs of l onto dst. It feeds what their tokens render
+// to the check character, and notes in r whether an {alnum} run among them
 // spelled a word of the blocklist.
-func (l *Layout) appendSegs(dst, vars []byte, segs []segment, r *renderer) ([]byte, []byte, error) {
-	ws := wordScan{b: l.block}
-	var err error
+func (l *Layout) appendSegs(dst []byte, segs []segment, r *renderer) ([]byte, error) {
+	r.word, r.hit = 0, false
 	for i := range segs {
 		sg := &segs[i]
 		start := len(dst)
 		if sg.kind == segLiteral {
 			dst = append(dst, sg.text...)
-		} else if dst, err = l.appendToken(dst, sg, r, vars); err != nil {
-			return dst, vars, err
+		} else {
+			var err error
+			if dst, err = l.appendToken(dst, sg, r); err != nil {
+				return dst, err
+			}
+			if l.check != checkNone {
+				r.sum = l.check.feed(r.sum, dst[start:])
+			}
 		}
-		if vars != nil && sg.kind != segLiteral {
-			vars = append(vars, dst[start:]...)
-		}
-		if ws.b != nil {
-			ws.segment(sg, dst[start:])
+		if l.block != nil {
+			r.scan(l.block, sg, dst[start:])
 		}
 	}
-	r.hit = ws.hit
-	return dst, vars, nil
+	return dst, nil
 }
 
-// appendToken renders token sg of l onto dst; vars holds what the tokens
-// before it rendered.
-func (l *Layout) appendToken(dst []byte, sg *segment, r *renderer, vars []byte) ([]byte, error) {
+// appendToken renders token sg of l onto dst.
+func (l *Layout) appendToken(dst []byte, sg *segment, r *renderer) ([]byte, error) {
 	switch sg.kind {
 	case segDate:
 		return appendDate(dst, sg.shape, &r.form), nil
@@ -136,7 +122,7 @@ func (l *Layout) appendToken(dst []byte, sg *segment, r *renderer, vars []byte) 
 	case segFY:
 		return appendFY(dst, sg, &r.form)
 	}
-	return appendCheck(dst, l.check, vars), nil
+	return appendCheck(dst, l.check, r.sum), nil
 }
 
 // appendDate writes a date token's shape with the digits of form.
@@ -158,11 +144,12 @@ func appendDate(dst []byte, shape string, form *[17]byte) []byte {
 type dayCache struct{ p atomic.Pointer[day] }
 
 // day is what the lead of l renders at the instants in [from, to), Unix
-// seconds: its text, and what its tokens rendered, for a check character.
+// seconds: its text, and the check character's state after it.
 type day struct {
-	l          *Layout
-	from, to   int64
-	text, vars string
+	l        *Layout
+	from, to int64
+	text     string
+	sum      uint64
 }
 
 // get returns the day of l at t in loc.
@@ -185,7 +172,7 @@ func newDay(l *Layout, t time.Time) (*day, error) {
 		return nil, err
 	}
 	r := renderer{form: form}
-	text, vars, err := l.appendSegs(nil, []byte{}, l.segs[:l.lead], &r)
+	text, err := l.appendSegs(nil, l.segs[:l.lead], &r)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +181,7 @@ func newDay(l *Layout, t time.Time) (*day, error) {
 	_, offset := t.Zone()
 	wall := t.Unix() + int64(offset)
 	from := wall - (wall%86400+86400)%86400 - int64(offset)
-	d := &day{l: l, from: from, to: from + 86400, text: string(text), vars: string(vars)}
+	d := &day{l: l, from: from, to: from + 86400, text: string(text), sum: r.sum}
 	start, end := t.ZoneBounds() // zero when the offset never changes
 	if !start.IsZero() {
 		d.from = max(d.from, start.Unix())
@@ -272,18 +259,6 @@ func fieldsForm(t time.Time, need uint32) (form [17]byte, err error) {
 		appendPadded(appendPadded(appendPadded(form[:11], uint64(h), 2), uint64(mi), 2), uint64(s), 2)
 	}
 	return form, nil
-}
-
-// appendCheck writes the check character of mode over vars.
-func appendCheck(dst []byte, mode checkMode, vars []byte) []byte {
-	switch mode {
-	case checkDamm10:
-		return append(dst, damm10(vars))
-	case checkDamm32:
-		return append(dst, damm32(vars))
-	}
-	c := mod97(vars)
-	return append(dst, c[0], c[1])
 }
 
 const hexDigits = "0123456789abcdef"
