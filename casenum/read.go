@@ -359,7 +359,9 @@ func (r *reading) segments(l *Layout) bool {
 		if !r.token(l, i) || !r.check(l, sg, at, r.out[start:]) {
 			return false
 		}
-		r.sum = l.check.feed(r.sum, r.out[start:])
+		if l.check != checkNone {
+			r.sum = l.check.feed(r.sum, r.out[start:])
+		}
 	}
 	return true
 }
