@@ -107,6 +107,10 @@
 //	                a Damm digit when that is all digits, else a Crockford symbol
 //	                (Damm's construction over GF(32)). It catches every
 //	                single-character substitution and every adjacent transposition
+//	                of Crockford symbols. A {key} is read as such symbols too, in
+//	                which O is 0, I and L are 1, and U is none: a key with one of
+//	                them typed for another keeps its check character, and only the
+//	                Generator of ForKey, which reads its own key alone, refuses it
 //	{check:mod97}   two check digits by ISO 7064 MOD 97-10 (a letter counts as its
 //	                Crockford value, so that every error above is caught too)
 //	{{ and }}       literal braces

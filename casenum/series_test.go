@@ -500,6 +500,41 @@ func TestKeyReadsBack(t *testing.T) {
 	}
 }
 
+// TestKeyCheckReadsCrockford pins what the package documentation says of a
+// {check} over a {key}: the key's letters are read as Crockford symbols,
+// so PR0J for PROJ keeps the check character, which a Generator that
+// takes any key accepts and the Generator of ForKey("PROJ") refuses; a
+// mistyped letter that is a symbol of its own is caught by both.
+func TestKeyCheckReadsCrockford(t *testing.T) {
+	t.Parallel()
+	s := casenumtest.NewStore()
+	g, err := casenum.New(casenum.WithLayout("{key}-{seq}{check}"), casenum.WithSequence(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj, err := g.ForKey("PROJ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := proj.Next(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookAlike := strings.Replace(n, "PROJ", "PR0J", 1)
+	if err := g.Validate(lookAlike); err != nil {
+		t.Errorf("any key: Validate(%q) = %v; the documentation says the check character reads O as 0", lookAlike, err)
+	}
+	if err := proj.Validate(lookAlike); !errors.Is(err, casenum.ErrInvalidNumber) {
+		t.Errorf("PROJ's Validate(%q) = %v, want ErrInvalidNumber", lookAlike, err)
+	}
+	typo := strings.Replace(n, "PROJ", "PRQJ", 1)
+	for _, gen := range []*casenum.Generator{g, proj} {
+		if err := gen.Validate(typo); !errors.Is(err, casenum.ErrInvalidNumber) {
+			t.Errorf("Validate(%q) = %v, want ErrInvalidNumber", typo, err)
+		}
+	}
+}
+
 // validateCase is a number and why Validate refuses it: "" for a valid one.
 type validateCase struct {
 	g           *casenum.Generator
