@@ -4,11 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 
-	_ "github.com/lib/pq"           // registers driver "postgres"
-	_ "github.com/mattn/go-sqlite3" // registers driver "sqlite3"
+	_ "github.com/lib/pq" // registers driver "postgres"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,25 +15,29 @@ import (
 	"github.com/casemint/casemint/store"
 )
 
+// realDriver is a driver TestIsUniqueViolationRealDrivers runs on, and how
+// it opens a database.
+type realDriver struct {
+	name string
+	d    store.Dialect
+	open func(t *testing.T) *sql.DB
+}
+
+// realDrivers are the drivers of TestIsUniqueViolationRealDrivers;
+// drivers_mattn_test.go adds mattn/go-sqlite3, which works only with cgo.
+var realDrivers = []realDriver{
+	{"pgx", store.Postgres, func(t *testing.T) *sql.DB { return testdb.Postgres(t) }},
+	{"lib/pq", store.Postgres, func(t *testing.T) *sql.DB { return openDB(t, "postgres", testdb.PostgresDSN(t)) }},
+	{"go-sql-driver/mysql", store.MySQL, func(t *testing.T) *sql.DB { return testdb.MySQL(t) }},
+	{"modernc sqlite", store.SQLite, func(t *testing.T) *sql.DB { return testdb.SQLite(t) }},
+}
+
 // IsUniqueViolation on the errors the drivers really return from real
 // servers: unique and primary-key violations are collisions, NOT NULL and
 // foreign-key violations are not.
 func TestIsUniqueViolationRealDrivers(t *testing.T) {
 	t.Parallel()
-	drivers := []struct {
-		name string
-		d    store.Dialect
-		open func(t *testing.T) *sql.DB
-	}{
-		{"pgx", store.Postgres, func(t *testing.T) *sql.DB { return testdb.Postgres(t) }},
-		{"lib/pq", store.Postgres, func(t *testing.T) *sql.DB { return openDB(t, "postgres", testdb.PostgresDSN(t)) }},
-		{"go-sql-driver/mysql", store.MySQL, func(t *testing.T) *sql.DB { return testdb.MySQL(t) }},
-		{"modernc sqlite", store.SQLite, func(t *testing.T) *sql.DB { return testdb.SQLite(t) }},
-		{"mattn sqlite3", store.SQLite, func(t *testing.T) *sql.DB {
-			return openDB(t, "sqlite3", filepath.Join(t.TempDir(), "test.db"))
-		}},
-	}
-	for _, drv := range drivers {
+	for _, drv := range realDrivers {
 		t.Run(drv.name, func(t *testing.T) {
 			t.Parallel()
 			db := drv.open(t)

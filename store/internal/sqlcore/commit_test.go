@@ -13,7 +13,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
-	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/casenum/casenumtest"
@@ -45,13 +44,19 @@ const (
 	uncertain        // it may have committed: ErrUncertain, with the number
 )
 
-// commitAnswers are errors of each driver at COMMIT. Only an answer that
-// proves a rollback says "not committed"; every other may have committed.
-var commitAnswers = []struct {
+// commitAnswer is an error of a driver at COMMIT, and what CreateTx makes
+// of it: retried, failed or uncertain.
+type commitAnswer struct {
 	name string
 	err  error
 	want int
-}{
+}
+
+// commitAnswers are errors of each driver at COMMIT. Only an answer that
+// proves a rollback says "not committed"; every other may have committed.
+// commit_mattn_test.go adds mattn/go-sqlite3's, whose types exist only with
+// cgo.
+var commitAnswers = []commitAnswer{
 	{"pgx deferred unique", &pgconn.PgError{Code: "23505"}, retried},
 	{"pgx serialization failure", &pgconn.PgError{Code: "40001"}, retried},
 	{"pgx deadlock", &pgconn.PgError{Code: "40P01"}, retried},
@@ -85,15 +90,6 @@ var commitAnswers = []struct {
 	{"mariadb statement timeout", &mysql.MySQLError{Number: 1969}, uncertain},
 	{"mysql syntax", &mysql.MySQLError{Number: 1064}, uncertain},
 	{"mysql invalid connection", mysql.ErrInvalidConn, uncertain},
-	{"mattn unique", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintUnique), retried},
-	{"mattn busy", mattn(sqlite3.ErrBusy, sqlite3.ErrNoExtended(sqliteBusy)), retried},
-	{"mattn locked", mattn(sqlite3.ErrLocked, sqlite3.ErrNoExtended(sqliteLocked)), retried},
-	{"mattn deferred foreign key", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintForeignKey), failed},
-	{"mattn check", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintCheck), failed},
-	{"mattn commit hook", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintCommitHook), failed},
-	{"mattn interrupt", mattn(sqlite3.ErrInterrupt, sqlite3.ErrNoExtended(sqlite3.ErrInterrupt)), uncertain},
-	{"mattn i/o error", mattn(sqlite3.ErrIoErr, sqlite3.ErrIoErrWrite), uncertain},
-	{"mattn full", mattn(sqlite3.ErrFull, sqlite3.ErrNoExtended(sqlite3.ErrFull)), uncertain},
 	{"mssql unique", mssql.Error{Number: 2627}, retried},
 	{"mssql deadlock victim", mssql.Error{Number: 1205}, retried},
 	{"mssql foreign key", mssql.Error{Number: 547, Message: "conflicted with the FOREIGN KEY constraint"}, failed},

@@ -14,7 +14,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
-	sqlite3 "github.com/mattn/go-sqlite3"
 
 	"github.com/casemint/casemint/casenum"
 	"github.com/casemint/casemint/store/internal/sqlcore"
@@ -32,10 +31,6 @@ const (
 	sqliteBusySnap   = 517  // SQLITE_BUSY_SNAPSHOT
 	sqliteLocked     = 6    // SQLITE_LOCKED
 )
-
-func mattn(code sqlite3.ErrNo, ext sqlite3.ErrNoExtended) error {
-	return sqlite3.Error{Code: code, ExtendedCode: ext}
-}
 
 // Types named like a driver's whose fields are not the driver's: they must
 // not be taken for it.
@@ -60,12 +55,18 @@ func (Error) Error() string       { return "impostor" }
 func (*MySQLError) Error() string { return "impostor" }
 func (numbered) Error() string    { return "numbered" }
 
-// cases are single driver errors, built from the drivers' own types.
-var cases = []struct {
+// classifyCase is a single driver error, built from the driver's own
+// types, and its class.
+type classifyCase struct {
 	name string
 	err  error
 	want casenum.Outcome
-}{
+}
+
+// cases are single driver errors, built from the drivers' own types;
+// drivererr_mattn_test.go adds mattn/go-sqlite3's, whose types exist only
+// with cgo.
+var cases = []classifyCase{
 	{"pgx unique", &pgconn.PgError{Code: "23505"}, casenum.Collided},
 	{"pgx not null", &pgconn.PgError{Code: "23502"}, casenum.Failed},
 	{"pgx foreign key", &pgconn.PgError{Code: "23503"}, casenum.Failed},
@@ -79,13 +80,6 @@ var cases = []struct {
 	{"pq unique", &pq.Error{Code: "23505"}, casenum.Collided},
 	{"pq serialization failure", &pq.Error{Code: "40001"}, casenum.Aborted},
 	{"pq foreign key", &pq.Error{Code: "23503"}, casenum.Failed},
-	{"mattn unique", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintUnique), casenum.Collided},
-	{"mattn primary key", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintPrimaryKey), casenum.Collided},
-	{"mattn pointer", &sqlite3.Error{Code: sqlite3.ErrConstraint, ExtendedCode: sqlite3.ErrConstraintUnique}, casenum.Collided},
-	{"mattn not null", mattn(sqlite3.ErrConstraint, sqlite3.ErrConstraintNotNull), casenum.Failed},
-	{"mattn busy", mattn(sqlite3.ErrBusy, sqlite3.ErrBusySnapshot), casenum.Aborted},
-	{"mattn locked", mattn(sqlite3.ErrLocked, sqlite3.ErrNoExtended(sqliteLocked)), casenum.Aborted},
-	{"mattn nil pointer", (*sqlite3.Error)(nil), casenum.Failed},
 	{"mysql dup entry", &mysql.MySQLError{Number: 1062}, casenum.Collided},
 	{"mysql dup entry with key name", &mysql.MySQLError{Number: 1586}, casenum.Collided},
 	{"mysql deadlock", &mysql.MySQLError{Number: 1213}, casenum.Aborted},

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"testing"
 
-	realsqlite3 "github.com/mattn/go-sqlite3"
 	realsqlite "modernc.org/sqlite"
 
 	"github.com/casemint/casemint/casenum"
@@ -29,31 +28,31 @@ INSERT INTO cases (id, number, parent_id, qty) VALUES (1, 'CASE-1', 1, 0);
 INSERT INTO tags (name) VALUES ('urgent');
 `
 
-// TestSQLiteDrivers provokes each kind of constraint failure in both SQLite
-// drivers and checks that only the collisions are reported. Each failure is
+// sqliteDriver is a SQLite driver the tests below run on.
+type sqliteDriver struct {
+	name   string                  // the name it is registered under
+	code   func(error) (int, bool) // the driver's extended result code
+	noWait string                  // the DSN's query for a busy timeout of 0
+}
+
+// sqliteDrivers are modernc.org/sqlite, and mattn/go-sqlite3 as
+// sqlite_mattn_test.go adds it where cgo builds it.
+var sqliteDrivers = []sqliteDriver{
+	{"sqlite", func(err error) (int, bool) {
+		var e *realsqlite.Error
+		if !errors.As(err, &e) {
+			return 0, false
+		}
+		return e.Code(), true
+	}, "?_pragma=busy_timeout(0)"},
+}
+
+// TestSQLiteDrivers provokes each kind of constraint failure in each SQLite
+// driver and checks that only the collisions are reported. Each failure is
 // first checked to be the expected extended code, so that a false result
 // means "another constraint", not "some other error".
 func TestSQLiteDrivers(t *testing.T) {
 	t.Parallel()
-	drivers := []struct {
-		name string
-		code func(error) (int, bool) // the driver's extended result code
-	}{
-		{"sqlite", func(err error) (int, bool) {
-			var e *realsqlite.Error
-			if !errors.As(err, &e) {
-				return 0, false
-			}
-			return e.Code(), true
-		}},
-		{"sqlite3", func(err error) (int, bool) {
-			var e realsqlite3.Error
-			if !errors.As(err, &e) {
-				return 0, false
-			}
-			return int(e.ExtendedCode), true
-		}},
-	}
 	stmts := []struct {
 		name  string
 		query string
@@ -68,7 +67,7 @@ func TestSQLiteDrivers(t *testing.T) {
 		{"foreign key", `INSERT INTO cases (id, number, parent_id, qty) VALUES (4, 'CASE-4', 99, 0)`, sqliteForeignKey, false, ""},
 		{"check", `INSERT INTO cases (id, number, parent_id, qty) VALUES (5, 'CASE-5', 1, -1)`, sqliteCheck, false, ""},
 	}
-	for _, d := range drivers {
+	for _, d := range sqliteDrivers {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
@@ -108,20 +107,15 @@ func TestSQLiteDrivers(t *testing.T) {
 	}
 }
 
-// TestSQLiteBusy provokes SQLITE_BUSY in both drivers: a second writer
+// TestSQLiteBusy provokes SQLITE_BUSY in each driver: a second writer
 // that will not wait is refused, and nothing of it is stored.
 func TestSQLiteBusy(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"sqlite", "sqlite3"} {
-		t.Run(name, func(t *testing.T) {
+	for _, d := range sqliteDrivers {
+		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			path := t.TempDir() + "/busy.db"
-			dsn := path + "?_pragma=busy_timeout(0)"
-			if name == "sqlite3" {
-				dsn = path + "?_busy_timeout=0"
-			}
-			db, err := sql.Open(name, dsn)
+			db, err := sql.Open(d.name, t.TempDir()+"/busy.db"+d.noWait)
 			if err != nil {
 				t.Fatal(err)
 			}
