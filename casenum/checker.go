@@ -38,6 +38,19 @@ type Checker interface {
 // next attempt tries the value after it instead of the same one. Its error
 // is treated as an error of Next. With Generator.Parse it also continues a
 // series after numbers stored by other means.
+//
+// It may also have the method
+//
+//	Release(ctx context.Context, scope string, v uint64)
+//
+// which a Generator calls when an attempt drew v but neither stored it nor
+// found it taken: the Checker or the insert was aborted, or v outgrew the
+// layout and the fallback layout takes over. A Sequence that drew v in a
+// transaction the next attempt could reuse rolls the draw back, so that v
+// is handed out again and a gap-free series keeps no gap; others may
+// ignore it. An
+// attempt that fails, or whose outcome is uncertain, ends the call and
+// releases nothing.
 type Sequence interface {
 	Next(ctx context.Context, scope string) (uint64, error)
 }
@@ -46,4 +59,10 @@ type Sequence interface {
 // a value.
 type advancer interface {
 	Advance(ctx context.Context, scope string, last uint64) error
+}
+
+// releaser is the optional capability of a Sequence to take back a value
+// that was not stored.
+type releaser interface {
+	Release(ctx context.Context, scope string, v uint64)
 }

@@ -546,19 +546,34 @@ func (c *call) emit(out Outcome, number string, err error) {
 func (c *call) attempt(lay *Layout) (string, Outcome, error) {
 	number, d, err := c.g.render(c.ctx, lay)
 	if err != nil {
+		if errors.Is(err, errSeqFull) {
+			c.g.release(c.ctx, d) // the fallback stores no value of it
+		}
 		return "", readOutcome(err), err
 	}
 	out, err := c.g.store(c.ctx, number, c.insert)
-	if out == Collided {
+	switch {
+	case out == Collided:
 		c.found++
-	}
-	if out == Collided && d.ok {
-		c.taken = d
-		if err := c.g.advance(c.ctx, d); err != nil {
-			return number, readOutcome(err), err
+		if d.ok {
+			c.taken = d
+			if err := c.g.advance(c.ctx, d); err != nil {
+				return number, readOutcome(err), err
+			}
 		}
+	case out == Aborted:
+		c.g.release(c.ctx, d)
 	}
 	return number, out, err
+}
+
+// release tells the Sequence, when it can be told, that d's value was
+// drawn and not stored, so that a Sequence that drew it in a transaction
+// the next attempt's insert would reuse can undo the draw.
+func (g *Generator) release(ctx context.Context, d draw) {
+	if r, ok := g.seq.(releaser); ok && d.ok {
+		r.Release(ctx, d.scope, d.v)
+	}
 }
 
 // advance moves the counter of d's scope past d's value, when the
