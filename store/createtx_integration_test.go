@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -160,10 +162,7 @@ func TestCreateTxDeferredUnique(t *testing.T) {
 // commit too, where a failing function rolls back the batch it ran in.
 func TestCreateTxSequenceGapFree(t *testing.T) {
 	t.Parallel()
-	for _, mode := range []struct {
-		name string
-		opts []store.SequenceOption
-	}{{"per record", nil}, {"group commit", []store.SequenceOption{store.WithGroupCommit(4)}}} {
+	for _, mode := range seqModes {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
 			eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
@@ -242,4 +241,79 @@ func TestCreateTxFunctionUsesTheSequence(t *testing.T) {
 		assert.Equal(t, uint64(1), note)
 		assert.Equal(t, 1, count(t, db, table))
 	})
+}
+
+// seqModes are the ways CreateTx draws a gap-free {seq}: in a transaction
+// per record, and in batches.
+var seqModes = []struct {
+	name string
+	opts []store.SequenceOption
+}{{"per record", nil}, {"group commit", []store.SequenceOption{store.WithGroupCommit(4)}}}
+
+// abortFirst is a Checker whose first lookup the database aborts.
+type abortFirst struct{ calls atomic.Int32 }
+
+func (c *abortFirst) Exists(context.Context, string) (bool, error) {
+	if c.calls.Add(1) == 1 {
+		return false, casenum.Mark(casenum.Aborted, errors.New("lookup refused, try again"))
+	}
+	return false, nil
+}
+
+// A {seq} value drawn by an attempt that was aborted before its insert is
+// given back, also when the next attempt is the fallback layout's and
+// draws none: the fallback's record does not commit it, and the series
+// goes on with it.
+func TestCreateTxFallbackLeavesNoGap(t *testing.T) {
+	t.Parallel()
+	for _, mode := range seqModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
+				seq := counterTable(t, db, b.d, mode.opts...)
+				table := casesTable(t, b, db)
+				g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithSequence(seq),
+					casenum.WithFallbackLayout("F-{rand:6}"), casenum.WithChecker(&abortFirst{}),
+					casenum.WithRetry(casenum.Retry{Attempts: 1}))
+				require.NoError(t, err)
+				for req := range 2 {
+					_, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+						return inserter(tx, b.d, table, req)(ctx, n)
+					})
+					require.NoError(t, err)
+				}
+				stored := storedByRequest(t, db, table)
+				assert.True(t, strings.HasPrefix(stored[0], "F-"), "request 0 stored as %q, want the fallback's", stored[0])
+				assert.Equal(t, "C-0001", stored[1], "C-0001 is a gap")
+			})
+		})
+	}
+}
+
+// A {seq} value past the layout's width is not committed with the
+// fallback's record: a layout widened later continues at that value.
+func TestCreateTxSeqPastWidthLeavesNoGap(t *testing.T) {
+	t.Parallel()
+	for _, mode := range seqModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
+				seq := counterTable(t, db, b.d, mode.opts...)
+				require.NoError(t, seq.Advance(t.Context(), "C-", 9))
+				table := casesTable(t, b, db)
+				for req, layout := range []string{"C-{seq:1}{rand:2}", "C-{seq:2}{rand:2}"} {
+					g, err := casenum.New(casenum.WithLayout(layout), casenum.WithSequence(seq),
+						casenum.WithFallbackLayout("F-{rand:6}"))
+					require.NoError(t, err)
+					_, err = store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+						return inserter(tx, b.d, table, req)(ctx, n)
+					})
+					require.NoError(t, err)
+				}
+				stored := storedByRequest(t, db, table)
+				assert.True(t, strings.HasPrefix(stored[0], "F-"), "request 0 stored as %q, want the fallback's", stored[0])
+				assert.True(t, strings.HasPrefix(stored[1], "C-10"), "request 1 stored as %q, want C-10..: C-10 is a gap", stored[1])
+			})
+		})
+	}
 }

@@ -137,6 +137,15 @@ func (t txSequence[T]) Advance(ctx context.Context, scope string, last uint64) e
 	return t.s.Advance(ctx, t.a.f, scope, last)
 }
 
+// Release rolls back the attempt's transaction if it is still open: it
+// then holds the draw of v and nothing else, since no insert ran in it.
+// Left open, it would be reused by the next attempt's insert, which draws
+// no value when its layout has no {seq}, and commit v with a number that
+// does not show it.
+func (t txSequence[T]) Release(ctx context.Context, _ string, _ uint64) {
+	t.a.rollback(ctx)
+}
+
 // beforeCommit classifies an error met before COMMIT: nothing was
 // committed, so an outcome that looks unknown (a lost connection, fn's own
 // timeout) aborted the attempt, and a context that ended stops the call

@@ -225,8 +225,13 @@ func (c *caller[T]) Advance(ctx context.Context, scope string, last uint64) erro
 	return nil
 }
 
+// Release gives back the turn of v, which no insert will use: see release.
+func (c *caller[T]) Release(context.Context, string, uint64) { c.release() }
+
 // release gives back a turn that no insert used, say after a Checker
-// called its number taken: its value goes to the next caller.
+// called its number taken or was aborted: its value goes to the next
+// caller. Kept, the turn would be used by the next attempt's insert, which
+// draws no value when its layout has no {seq}.
 func (c *caller[T]) release() {
 	if c.m != nil {
 		c.m.r.pass()
