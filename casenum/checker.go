@@ -48,9 +48,8 @@ type Checker interface {
 // layout and the fallback layout takes over. A Sequence that drew v in a
 // transaction the next attempt could reuse rolls the draw back, so that v
 // is handed out again and a gap-free series keeps no gap; others may
-// ignore it. An
-// attempt that fails, or whose outcome is uncertain, ends the call and
-// releases nothing.
+// ignore it. An attempt that fails, or whose outcome is uncertain, ends
+// the call and releases nothing.
 type Sequence interface {
 	Next(ctx context.Context, scope string) (uint64, error)
 }
