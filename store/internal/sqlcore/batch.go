@@ -160,6 +160,11 @@ func (r *run[T]) reserve(n int) error {
 	}
 	if r.top == 0 {
 		r.first, r.next = top-k+1, top-k+1
+		// The counter stood at first-1, read under the batch's lock: a stop
+		// at or below it is passed, however the counter got there (another
+		// process, Advance, another key of the scope), and kept would hide
+		// a later stop.
+		g.clearStop(r.l.key, r.first-1)
 	}
 	r.top = top
 	return nil
