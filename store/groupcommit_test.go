@@ -106,3 +106,91 @@ func valuesOf(rows map[int]string) map[string]bool {
 	}
 	return vs
 }
+
+// The caller who leads a batch is ended by its context, as a call without
+// group commit is, while it waits to begin the batch or to raise the
+// counter: no other caller's record depends on the batch yet. A caller
+// who joined the line meanwhile leads the next batch and stores its
+// record once the wait is over.
+func TestGroupCommitLeaderHonoursContext(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends {
+		// SQLite waits for a locked database in its busy handler, which no
+		// context interrupts, with or without group commit.
+		blocks := map[string]blocker{"pool busy": takeOnlyConnection}
+		if b.d != store.SQLite {
+			blocks["counter row locked"] = lockCounterRow
+		}
+		for name, block := range blocks {
+			t.Run(b.name+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				leaderHonoursContext(t, b, b.open(t), block)
+			})
+		}
+	}
+}
+
+// blocker makes the first statement of a batch on db wait until the
+// function it returns is called.
+type blocker func(t *testing.T, db *sql.DB, seq *store.Sequence) func()
+
+// lockCounterRow draws from scope C- in a transaction it leaves open.
+func lockCounterRow(t *testing.T, db *sql.DB, seq *store.Sequence) func() {
+	tx, err := db.BeginTx(t.Context(), nil)
+	require.NoError(t, err)
+	_, err = seq.WithTx(tx).Next(t.Context(), "C-")
+	require.NoError(t, err)
+	return func() { _ = tx.Rollback() }
+}
+
+// takeOnlyConnection leaves db one connection and holds it.
+func takeOnlyConnection(t *testing.T, db *sql.DB, _ *store.Sequence) func() {
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(t.Context())
+	require.NoError(t, err)
+	return func() { _ = conn.Close() }
+}
+
+// leaderHonoursContext blocks the batch a caller with a short deadline
+// leads while a second caller joins, and ends the block later.
+func leaderHonoursContext(t *testing.T, b backend, db *sql.DB, block blocker) {
+	const deadline, blocked = 100 * time.Millisecond, 1500 * time.Millisecond
+	table := casesTable(t, b, db)
+	seq := counterTable(t, db, b.d, store.WithGroupCommit(4))
+	g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithSequence(seq))
+	require.NoError(t, err)
+	create := func(ctx context.Context, req int) (string, error) {
+		return store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
+			return inserter(tx, b.d, table, req)(ctx, n)
+		})
+	}
+	unblock := block(t, db, seq)
+	timer := time.AfterFunc(blocked, unblock)
+	t.Cleanup(func() {
+		if timer.Stop() {
+			unblock()
+		}
+	})
+
+	var wg sync.WaitGroup
+	var follower string
+	var followerErr error
+	began := time.Now()
+	ctx, cancel := context.WithTimeout(t.Context(), deadline)
+	defer cancel()
+	wg.Go(func() {
+		time.Sleep(deadline / 3) // the leader waits to begin or for the counter
+		follower, followerErr = create(t.Context(), 2)
+	})
+	_, err = create(ctx, 1)
+	took := time.Since(began)
+	t.Logf("the leader returned after %v: %v", took.Round(time.Millisecond), err)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.NotErrorIs(t, err, casenum.ErrUncertain)
+	assert.Less(t, took, blocked-deadline, "the leader waited for the block to end")
+
+	wg.Wait()
+	require.NoError(t, followerErr)
+	assert.Equal(t, "C-0001", follower)
+	assert.Equal(t, map[int]string{2: "C-0001"}, storedByRequest(t, db, table))
+}
