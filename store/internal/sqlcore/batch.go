@@ -121,26 +121,43 @@ type run[T any] struct {
 
 // begin starts the batch m leads: BEGIN, then the members who joined
 // meanwhile are taken, and the counter is raised for them and for m, who
-// has the first turn. The batch's statements run with a context that
-// keeps m's values but not its cancellation: the other members' records
-// depend on them.
+// has the first turn. Until then no other member's record depends on the
+// batch, so m's cancellation ends it; from m's turn on, the batch's
+// statements run with a context that keeps m's values but not its
+// cancellation.
 func (l *line[T]) begin(m *member[T]) (*run[T], error) {
-	ctx := context.WithoutCancel(m.ctx)
+	ctx, cancel := context.WithCancel(context.WithoutCancel(m.ctx))
+	stop := context.AfterFunc(m.ctx, cancel)
 	tx, err := m.b.Begin(ctx)
 	if err != nil {
+		stop()
 		l.handOff()
-		return nil, fmt.Errorf("%s: begin: %w", l.f.Pkg, err)
+		return nil, l.leadErr(m, fmt.Errorf("%s: begin: %w", l.f.Pkg, err))
 	}
 	r := &run[T]{l: l, ctx: ctx, b: m.b, tx: tx, taken: 1, size: l.s.group.size(l.key)}
 	r.pending = l.take(r.size - 1)
 	r.taken += len(r.pending)
-	if err := r.reserve(len(r.pending) + 1); err != nil {
-		r.b.Rollback(ctx, tx)
+	err = r.reserve(len(r.pending) + 1)
+	if !stop() && err == nil {
+		err = m.ctx.Err() // m was cancelled before its turn: nothing ran
+	}
+	if err != nil {
+		// ctx may be cancelled, and ROLLBACK must still be sent.
+		r.b.Rollback(context.WithoutCancel(m.ctx), tx)
 		l.putBack(r.pending) // the next batch tries for them
 		l.handOff()
-		return nil, err
+		return nil, l.leadErr(m, err)
 	}
 	return r, nil
+}
+
+// leadErr returns err, why the batch m leads ended before m's turn; or,
+// when m's context ended meanwhile, the context's error, which ended it.
+func (l *line[T]) leadErr(m *member[T], err error) error {
+	if m.ctx.Err() == nil {
+		return err
+	}
+	return fmt.Errorf("%s: leading the batch of scope %q: %w", l.f.Pkg, l.key.scope, m.ctx.Err())
 }
 
 // reserve raises the counter so that n turns have values, counting the
@@ -160,6 +177,11 @@ func (r *run[T]) reserve(n int) error {
 	}
 	if r.top == 0 {
 		r.first, r.next = top-k+1, top-k+1
+		// The counter stood at first-1, read under the batch's lock: a stop
+		// at or below it is passed, however the counter got there (another
+		// process, Advance, another key of the scope), and kept would hide
+		// a later stop.
+		g.clearStop(r.l.key, r.first-1)
 	}
 	r.top = top
 	return nil

@@ -43,7 +43,8 @@ type groups struct {
 	// stops holds, per key, a value found taken that was not the first of
 	// its batch: the values below it were rolled back with that batch, so
 	// moving the counter past it would leave them a gap. Batches end before
-	// handing it out, until one hands it out first, where it can be skipped.
+	// handing it out, until one hands it out first, where it can be skipped,
+	// or one finds the counter past it.
 	stops map[groupKey]uint64
 	// solo holds, per key, how many batches of one caller come next: a
 	// uniqueness checked at COMMIT refused a batch without saying whose
