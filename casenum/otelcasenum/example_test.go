@@ -26,12 +26,12 @@ func ExampleNewObserver() {
 	if err != nil {
 		panic(err)
 	}
-	gen, err := casenum.New(casenum.WithObserver(obs))
+	table := casenumtest.NewStore() // stands in for the database and its counters
+	gen, err := casenum.New(casenum.WithLayout("T-{seq}"), casenum.WithSequence(table), casenum.WithObserver(obs))
 	if err != nil {
 		panic(err)
 	}
 
-	table := casenumtest.NewStore() // stands in for the database
 	for range 3 {
 		if _, err := gen.Create(context.Background(), table.Insert); err != nil {
 			panic(err)

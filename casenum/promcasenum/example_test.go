@@ -16,7 +16,8 @@ import (
 
 // Register the Collector on the registry that /metrics serves.
 func ExampleNewCollector() {
-	gen, err := casenum.New()
+	table := casenumtest.NewStore() // stands in for the database and its counters
+	gen, err := casenum.New(casenum.WithLayout("T-{seq}"), casenum.WithSequence(table))
 	if err != nil {
 		panic(err)
 	}
@@ -27,7 +28,6 @@ func ExampleNewCollector() {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
-	table := casenumtest.NewStore() // stands in for the database
 	for range 2 {
 		if _, err := gen.Create(context.Background(), table.Insert); err != nil {
 			panic(err)
