@@ -23,8 +23,7 @@ var (
 //     number, or returns an error wrapping casenum.ErrDuplicate when the
 //     number is taken, as a unique violation would;
 //   - Next is a casenum.Sequence: 1, 2, 3, ... per scope, with no gaps;
-//     Advance moves a counter forward, past numbers stored by other means,
-//     and Release takes back a value that was drawn and not stored.
+//     Advance moves a counter forward, past numbers stored by other means.
 //
 // It counts the calls to each method, so a test can assert round trips, and
 // FailWith makes it fail on demand, as a database that went away would.
@@ -107,20 +106,6 @@ func (s *Store) Advance(ctx context.Context, scope string, last uint64) error {
 	}
 	s.seqs[scope] = max(s.seqs[scope], last)
 	return nil
-}
-
-// Release sets the counter of scope back to v-1 when it still stands at v,
-// so that Next returns v again; otherwise, or when ctx has ended or
-// FailWith set an error, it changes nothing. It is the optional method of a
-// casenum.Sequence that a Generator calls when an attempt drew v and
-// neither stored it nor found it taken.
-func (s *Store) Release(ctx context.Context, scope string, v uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.errLocked(ctx) != nil || v == 0 || s.seqs[scope] != v {
-		return
-	}
-	s.seqs[scope] = v - 1
 }
 
 // errLocked returns why a call must fail: ctx.Err() first, then the error
