@@ -41,8 +41,7 @@
 //
 // Advance moves a counter forward, never back: after importing numbered
 // records, advance the scope past the highest imported value and the
-// series continues after it. Release, which a Generator calls, takes back
-// a value it drew and did not store, while no one has drawn after it.
+// series continues after it.
 //
 // # Databases
 //

@@ -159,25 +159,4 @@ func (s *Sequence) Advance(ctx context.Context, scope string, last uint64) error
 	return s.core().Advance(ctx, face, scope, last)
 }
 
-// Release gives back v, a value of the scope that a Generator drew and
-// did not store, so that Next returns v again: it sets the counter back
-// to v-1 where it still stands at v, in one statement,
-//
-//	UPDATE t SET value = value - 1 WHERE scope = $1 AND value = $2
-//
-// This is safe because a Generator releases only a value proven not
-// stored (the Checker's lookup or the insert was aborted, or v outgrew
-// the layout), and a counter still at v means no one drew after it. On a
-// copy made by WithTx the statement runs in that transaction, which holds
-// the counter's row since it drew v; so a Generator that retries inside
-// the caller's transaction (BindSequence with Savepoint) draws v again
-// instead of committing a gap. On a *sql.DB the statement is atomic on
-// its own. With blocks, v goes back to this Sequence's block instead,
-// when it is the value the block handed out last. Release reports
-// nothing: when the statement fails, or the counter has moved on, v stays
-// a gap, as without Release.
-func (s *Sequence) Release(ctx context.Context, scope string, v uint64) {
-	s.core().Release(ctx, face, scope, v)
-}
-
 func (s *Sequence) core() *sqlcore.Sequence { return (*sqlcore.Sequence)(s) }

@@ -98,16 +98,4 @@ func (s *Sequence) Advance(ctx context.Context, scope string, last uint64) error
 	return s.core().Advance(ctx, face, scope, last)
 }
 
-// Release gives back v, a value of the scope that a Generator drew and
-// did not store, as store.Sequence.Release does, in one statement:
-//
-//	UPDATE "t" SET value = value - 1 WHERE scope = $1 AND value = $2
-//
-// On a copy made by WithTx it runs in that transaction, which holds the
-// counter's row since it drew v; with blocks, v goes back to the block.
-// When it fails, v stays a gap.
-func (s *Sequence) Release(ctx context.Context, scope string, v uint64) {
-	s.core().Release(ctx, face, scope, v)
-}
-
 func (s *Sequence) core() *sqlcore.Sequence { return (*sqlcore.Sequence)(s) }

@@ -46,22 +46,3 @@ func (s *Sequence) advance(ctx context.Context, f *Face, h Handle, scope string,
 	}
 	return nil
 }
-
-// Release sets the scope's counter back to v-1 where it still stands at
-// v, on the Sequence's handle, so that v is drawn again; with blocks, v
-// goes back to the block instead, if it was the last value the block
-// handed out. It is best effort and reports nothing: a value not given
-// back is a gap, as without Release.
-func (s *Sequence) Release(ctx context.Context, f *Face, scope string, v uint64) {
-	if s.usable(f) != nil || f.checkScope(scope) != nil || v == 0 || v > math.MaxInt64 {
-		return
-	}
-	if s.blocks != nil {
-		s.blocks.giveBack(ctx, scope, v)
-		return
-	}
-	_ = retryRefused(ctx, s.h, func() error {
-		_, err := s.h.Exec(ctx, s.stmt.release, scope, int64(v))
-		return err
-	})
-}

@@ -72,21 +72,6 @@ func (c *blocks) skip(ctx context.Context, scope string, last uint64, advance fu
 	return nil
 }
 
-// giveBack returns v to the scope's block when v is the value it handed
-// out last, so that it is handed out again; otherwise v stays a gap. Those
-// values are this process's alone, and one handed out after v would have
-// moved the block on, so v is nobody else's.
-func (c *blocks) giveBack(ctx context.Context, scope string, v uint64) {
-	b, err := c.acquire(ctx, scope)
-	if err != nil {
-		return
-	}
-	defer b.release()
-	if b.next != 0 && b.next-1 == v {
-		b.next = v
-	}
-}
-
 // acquire returns the scope's block, locked.
 func (c *blocks) acquire(ctx context.Context, scope string) (*block, error) {
 	c.mu.Lock()

@@ -103,7 +103,6 @@ type counterStmts struct {
 	one     string // raises a scope's counter by 1
 	block   string // raises it by the block size; "" for a block of 1
 	advance string // raises it to at least the second parameter
-	release string // lowers it by 1 where it stands at the second parameter
 }
 
 // counterStatements returns the statements of the counter table, with
@@ -124,7 +123,6 @@ func (f *Face) counterStatements(d Dialect, table string, block int) (counterStm
 		schema:  "CREATE TABLE IF NOT EXISTS " + qt + " (scope " + scope + " NOT NULL PRIMARY KEY, value BIGINT NOT NULL)",
 		one:     d.add(qt, 1),
 		advance: d.atLeast(qt),
-		release: d.lower(qt),
 	}
 	if block > 1 {
 		c.block = d.add(qt, block)
@@ -157,11 +155,4 @@ func (d Dialect) atLeast(table string) string {
 		return insert + "ON CONFLICT (scope) DO UPDATE SET value = MAX(" + table + ".value, excluded.value)"
 	}
 	return insert + "ON CONFLICT (scope) DO UPDATE SET value = GREATEST(" + table + ".value, EXCLUDED.value)"
-}
-
-// lower returns the statement that sets a scope's counter back by one
-// where it stands at the value given as the second parameter, and leaves
-// it as it is otherwise.
-func (d Dialect) lower(table string) string {
-	return "UPDATE " + table + " SET value = value - 1 WHERE scope = " + d.placeholder(1) + " AND value = " + d.placeholder(2)
 }
