@@ -46,10 +46,13 @@ type Checker interface {
 // which a Generator calls when an attempt drew v but neither stored it nor
 // found it taken: the Checker or the insert was aborted, or v outgrew the
 // layout and the fallback layout takes over. A Sequence that drew v in a
-// transaction the next attempt could reuse rolls the draw back, so that v
-// is handed out again and a gap-free series keeps no gap; others may
-// ignore it. An attempt that fails, or whose outcome is uncertain, ends
-// the call and releases nothing.
+// transaction the next attempt could reuse rolls that transaction back,
+// so that v is handed out again and a gap-free series keeps no gap;
+// others may ignore it. Setting a shared counter back is not safe: after
+// a deadlock MySQL has already ended the transaction, and the statement
+// would commit on its own, below a value another caller drew. An attempt
+// that fails, or whose outcome is uncertain, ends the call and releases
+// nothing.
 type Sequence interface {
 	Next(ctx context.Context, scope string) (uint64, error)
 }

@@ -194,10 +194,7 @@ func expectExists(t *testing.T, c casenum.Checker, number string, want bool) {
 //     (see casenum.Sequence): Next then returns last+1 for a counter below
 //     last, a new scope included; a counter at or past last stays; other
 //     scopes are untouched; and a cancelled context returns an error
-//     wrapping context.Canceled and moves nothing;
-//   - when the Sequence has the optional method Release(ctx, scope, v):
-//     after Next returned 1 and 2, Release(2) makes Next return 2 again,
-//     and Release(1), with the counter past 1, changes nothing.
+//     wrapping context.Canceled and moves nothing.
 //
 // An SQLite-backed Sequence passes the concurrent subtest in well under a
 // second when its database has a busy timeout or a pool of one connection.
@@ -233,30 +230,6 @@ func TestSequence(t *testing.T, newSequence func(t *testing.T) casenum.Sequence)
 
 	if _, ok := newSequence(t).(advancer); ok {
 		t.Run("AdvanceIsForwardOnly", func(t *testing.T) { advanceForwardOnly(t, newSequence(t).(advancer)) })
-	}
-	if _, ok := newSequence(t).(releaser); ok {
-		t.Run("ReleaseGivesBackTheLastValue", func(t *testing.T) { releaseLast(t, newSequence(t).(releaser)) })
-	}
-}
-
-// releaser is a Sequence with the optional method Release.
-type releaser interface {
-	casenum.Sequence
-	Release(ctx context.Context, scope string, v uint64)
-}
-
-func releaseLast(t *testing.T, s releaser) {
-	ctx := context.Background()
-	steps := []func() bool{
-		func() bool { return expectNext(t, s, sequenceScope, 1) },
-		func() bool { return expectNext(t, s, sequenceScope, 2) },
-		func() bool { s.Release(ctx, sequenceScope, 2); return expectNext(t, s, sequenceScope, 2) },
-		func() bool { s.Release(ctx, sequenceScope, 1); return expectNext(t, s, sequenceScope, 3) }, // moved on: stays
-	}
-	for _, step := range steps {
-		if !step() {
-			return
-		}
 	}
 }
 

@@ -160,10 +160,6 @@ var brokenSequences = map[string]func(s *casenumtest.Store) casenum.Sequence{
 	"backwards": func(*casenumtest.Store) casenum.Sequence { return &mapSequence{v: map[string]uint64{}} },
 	// Advance stops one short, so Next hands out last again.
 	"short": func(s *casenumtest.Store) casenum.Sequence { return offByOne{s} },
-	// Release sets the counter back to v-1 even when it has moved on.
-	"release-any": func(*casenumtest.Store) casenum.Sequence { return &releaseAny{v: map[string]uint64{}} },
-	// Release takes nothing back.
-	"release-none": func(s *casenumtest.Store) casenum.Sequence { return keeps{s} },
 }
 
 // mapSequence is a Sequence over a map whose Advance sets the counter to
@@ -192,34 +188,6 @@ func (m *mapSequence) Advance(ctx context.Context, scope string, last uint64) er
 	m.v[scope] = last
 	return nil
 }
-
-// releaseAny is a Sequence over a map whose Release sets the counter to
-// v-1 whatever it stands at.
-type releaseAny struct {
-	mu sync.Mutex
-	v  map[string]uint64
-}
-
-func (r *releaseAny) Next(ctx context.Context, scope string) (uint64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.v[scope]++
-	return r.v[scope], nil
-}
-
-func (r *releaseAny) Release(_ context.Context, scope string, v uint64) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.v[scope] = v - 1
-}
-
-// keeps is a Store whose Release takes nothing back.
-type keeps struct{ *casenumtest.Store }
-
-func (keeps) Release(context.Context, string, uint64) {}
 
 // offByOne is a Store whose Advance moves the counter to last-1.
 type offByOne struct{ *casenumtest.Store }
@@ -270,8 +238,6 @@ func TestSuitesCatchFaults(t *testing.T) {
 		{"sequence:wrongerr", "CancelledContext"},
 		{"sequence:backwards", "AdvanceIsForwardOnly"},
 		{"sequence:short", "AdvanceIsForwardOnly"},
-		{"sequence:release-none", "ReleaseGivesBackTheLastValue"},
-		{"sequence:release-any", "ReleaseGivesBackTheLastValue"},
 	}
 	failed := regexp.MustCompile(`--- FAIL: TestBrokenImplementation/(\S+)`)
 	for _, c := range cases {
