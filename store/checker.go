@@ -24,7 +24,9 @@ type Checker sqlcore.Checker
 // with the placeholder and quoting of d. The table may be schema-qualified.
 // It returns an error wrapping ErrInvalidQuerier, ErrInvalidDialect or
 // ErrInvalidIdentifier when an argument is unusable. An index on the column
-// (which a UNIQUE constraint provides) keeps the lookup cheap.
+// (which a UNIQUE constraint provides) keeps the lookup cheap. On a
+// transaction, a lookup the database refused is final (casenum.Failed), as
+// Sequence.WithTx says.
 func NewChecker(db Querier, d Dialect, table, column string) (*Checker, error) {
 	if err := checkTarget(db, d); err != nil {
 		return nil, err

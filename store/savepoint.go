@@ -22,11 +22,12 @@ import (
 // the caller retries the whole transaction (or uses CreateTx, which does).
 //
 // PostgreSQL needs this: a failed statement aborts the whole transaction
-// until a rollback. MySQL, MariaDB and SQLite roll back only the failed
-// statement; there the savepoint costs two statements per attempt but lets
-// the same code run on every database. (An INSERT … ON CONFLICT DO NOTHING
-// RETURNING that returns casenum.ErrDuplicate when no row comes back needs
-// no savepoint at all.)
+// until a rollback. MySQL, MariaDB and SQLite roll back only the statement
+// a unique violation failed, but MySQL and MariaDB roll back the whole
+// transaction on a deadlock, and a retry would then run outside it, each
+// statement committing on its own: use the wrapper on every database. (On
+// PostgreSQL, an INSERT … ON CONFLICT DO NOTHING RETURNING that returns
+// casenum.ErrDuplicate when no row comes back needs no savepoint.)
 //
 // tx must be one connection inside a transaction: a *sql.Tx, or a *sql.Conn
 // after BEGIN; a nil tx or a *sql.DB makes every call fail with

@@ -116,7 +116,10 @@ func NewSequence(db Querier, d Dialect, table string, opts ...SequenceOption) (*
 // gap-free numbering. It is cheap (nothing is validated again), so build one
 // per transaction from a Sequence made once. The copy raises the counter by
 // one per Next even when s reserves blocks. A nil q makes the copy's Next
-// fail with ErrInvalidQuerier.
+// fail with ErrInvalidQuerier. A statement the database refuses in that
+// transaction (a deadlock, a serialization failure) is final
+// (casenum.Failed), not retried: MySQL has rolled the transaction back,
+// and only the caller can run it again.
 func (s *Sequence) WithTx(q Querier) *Sequence {
 	return (*Sequence)(s.core().WithTx(handle{q}, face.CheckHandle(q)))
 }

@@ -20,7 +20,8 @@ type Checker sqlcore.Checker
 //
 // The table may be schema-qualified. It returns an error wrapping
 // store.ErrInvalidQuerier for a nil q and store.ErrInvalidIdentifier for a
-// name that is not a plain identifier.
+// name that is not a plain identifier. On a transaction, a lookup the
+// database refused is final, as in store.
 func NewChecker(q Querier, table, column string) (*Checker, error) {
 	if err := face.CheckHandle(q); err != nil {
 		return nil, err

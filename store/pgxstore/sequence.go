@@ -67,8 +67,9 @@ func NewSequence(q Querier, table string, opts ...SequenceOption) (*Sequence, er
 }
 
 // WithTx returns a copy of s that runs its statements on q, typically the
-// caller's pgx.Tx, as store.Sequence.WithTx does: gap-free numbering. A
-// nil q makes the copy's Next fail with store.ErrInvalidQuerier.
+// caller's pgx.Tx, as store.Sequence.WithTx does: gap-free numbering, and a
+// statement refused in that transaction is final. A nil q makes the copy's
+// Next fail with store.ErrInvalidQuerier.
 func (s *Sequence) WithTx(q Querier) *Sequence {
 	return (*Sequence)(s.core().WithTx(handle{q}, face.CheckHandle(q)))
 }

@@ -13,7 +13,7 @@ func (s *Sequence) Advance(ctx context.Context, f *Face, scope string, last uint
 	if err := s.usable(f); err != nil {
 		return err
 	}
-	return s.advance(ctx, f, s.h, scope, last)
+	return endedTx(s.h, s.advance(ctx, f, s.h, scope, last))
 }
 
 // advance raises the scope's counter to last on h, in one statement. With

@@ -37,5 +37,5 @@ func (c *Checker) Exists(ctx context.Context, f *Face, number string) (bool, err
 	case errors.Is(err, f.NoRows):
 		return false, nil
 	}
-	return false, fmt.Errorf("%s: checking %q: %w", f.Pkg, number, err)
+	return false, endedTx(c.h, fmt.Errorf("%s: checking %q: %w", f.Pkg, number, err))
 }

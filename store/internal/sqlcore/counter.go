@@ -130,7 +130,8 @@ func (s *Sequence) Next(ctx context.Context, f *Face, scope string) (uint64, err
 	if err := s.usable(f); err != nil {
 		return 0, err
 	}
-	return s.draw(ctx, f, s.h, scope)
+	v, err := s.draw(ctx, f, s.h, scope)
+	return v, endedTx(s.h, err)
 }
 
 // draw returns the scope's next value, raising the counter on h.
@@ -185,6 +186,19 @@ func (s *Sequence) raise(ctx context.Context, f *Face, h Handle, query string, n
 		return 0, fmt.Errorf("%w: value %d after adding %d", f.CounterRange, v, n)
 	}
 	return uint64(v), nil
+}
+
+// endedTx marks err final when h is a caller's transaction in which the
+// database refused a statement (a deadlock, a serialization or
+// certification failure, a lock wait timeout): MySQL rolls the whole
+// transaction back on a deadlock, so a retry would run outside it, each
+// statement committing on its own, and PostgreSQL refuses every statement
+// after. Only the caller can run its transaction again.
+func endedTx(h Handle, err error) error {
+	if err == nil || h.Autocommit() || casenum.Classify(err) != casenum.Aborted {
+		return err
+	}
+	return casenum.Mark(casenum.Failed, fmt.Errorf("%w: refused in the caller's transaction, which may have ended; run the transaction again from its start", err))
 }
 
 // retryRefused runs stmt, a counter statement on h. Where each statement
