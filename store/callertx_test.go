@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/DATA-DOG/go-sqlmock"
 	"github.com/go-sql-driver/mysql"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casemint/casemint/casenum"
+	"github.com/casemint/casemint/internal/testdb"
 	"github.com/casemint/casemint/store"
 )
 
@@ -61,4 +64,58 @@ func TestAbortInCallersTransactionIsFinal(t *testing.T) {
 	require.ErrorIs(t, err, deadlock)
 	assert.Equal(t, casenum.Failed, casenum.Classify(err))
 	require.NoError(t, tx.Rollback())
+}
+
+// A real InnoDB deadlock at the draw in the caller's transaction: MariaDB
+// picks that transaction, the lighter one, as its victim and rolls it back.
+// Create must end with the deadlock, final, and draw nothing outside it.
+func TestDeadlockInCallersTransactionMariaDB(t *testing.T) {
+	t.Parallel()
+	db := testdb.MySQL(t)
+	ctx := t.Context()
+	seq := counterTable(t, db, store.MySQL)
+	locks := testdb.CreateTable(t, db, "locks", "id INT PRIMARY KEY, x INT NOT NULL")
+	for i := 1; i <= 40; i++ {
+		_, err := db.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s VALUES (%d, 0)", locks, i))
+		require.NoError(t, err)
+	}
+
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	_, err = tx.ExecContext(ctx, "UPDATE "+locks+" SET x = x + 1 WHERE id = 1")
+	require.NoError(t, err)
+
+	// The other transaction holds the scope's counter row and many rows,
+	// then waits for the row tx holds; it commits once tx is gone.
+	other, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	_, err = seq.WithTx(other).Next(ctx, "C-")
+	require.NoError(t, err)
+	_, err = other.ExecContext(ctx, "UPDATE "+locks+" SET x = x + 1 WHERE id >= 2")
+	require.NoError(t, err)
+	otherDone := make(chan error, 1)
+	go func() {
+		if _, err := other.ExecContext(ctx, "UPDATE "+locks+" SET x = x + 1 WHERE id = 1"); err != nil {
+			_ = other.Rollback()
+			otherDone <- err
+			return
+		}
+		otherDone <- other.Commit()
+	}()
+	time.Sleep(300 * time.Millisecond) // until it waits for row 1
+
+	g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithSequence(seq))
+	require.NoError(t, err)
+	_, err = g.BindSequence(seq.WithTx(tx)).Create(ctx, store.Savepoint(tx, func(context.Context, string) error {
+		t.Error("insert called after the transaction was rolled back")
+		return nil
+	}))
+	var me *mysql.MySQLError
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, uint16(1213), me.Number)
+	assert.Equal(t, casenum.Failed, casenum.Classify(err))
+	require.NoError(t, <-otherDone)
+	// The other transaction drew 1 and committed; nothing was drawn outside tx.
+	assert.Equal(t, []uint64{2}, nexts(t, seq, "C-", 1))
 }
