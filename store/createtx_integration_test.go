@@ -162,14 +162,7 @@ func TestCreateTxDeferredUnique(t *testing.T) {
 // commit too, where a failing function rolls back the batch it ran in.
 func TestCreateTxSequenceGapFree(t *testing.T) {
 	t.Parallel()
-	for _, mode := range seqModes {
-		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
-			eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
-				createTxGapFree(t, b, db, counterTable(t, db, b.d, mode.opts...))
-			})
-		})
-	}
+	eachSeqMode(t, createTxGapFree)
 }
 
 // createTxGapFree stores records from concurrent calls of CreateTx, a
@@ -250,6 +243,19 @@ var seqModes = []struct {
 	opts []store.SequenceOption
 }{{"per record", nil}, {"group commit", []store.SequenceOption{store.WithGroupCommit(4)}}}
 
+// eachSeqMode runs test on every backend in every seqMode, with a fresh
+// counter table.
+func eachSeqMode(t *testing.T, test func(t *testing.T, b backend, db *sql.DB, seq *store.Sequence)) {
+	for _, mode := range seqModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
+				test(t, b, db, counterTable(t, db, b.d, mode.opts...))
+			})
+		})
+	}
+}
+
 // abortFirst is a Checker whose first lookup the database aborts.
 type abortFirst struct{ calls atomic.Int32 }
 
@@ -266,54 +272,38 @@ func (c *abortFirst) Exists(context.Context, string) (bool, error) {
 // goes on with it.
 func TestCreateTxFallbackLeavesNoGap(t *testing.T) {
 	t.Parallel()
-	for _, mode := range seqModes {
-		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
-			eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
-				seq := counterTable(t, db, b.d, mode.opts...)
-				table := casesTable(t, b, db)
-				g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithSequence(seq),
-					casenum.WithFallbackLayout("F-{rand:6}"), casenum.WithChecker(&abortFirst{}),
-					casenum.WithRetry(casenum.Retry{Attempts: 1}))
-				require.NoError(t, err)
-				for req := range 2 {
-					_, err := store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
-						return inserter(tx, b.d, table, req)(ctx, n)
-					})
-					require.NoError(t, err)
-				}
-				stored := storedByRequest(t, db, table)
-				assert.True(t, strings.HasPrefix(stored[0], "F-"), "request 0 stored as %q, want the fallback's", stored[0])
-				assert.Equal(t, "C-0001", stored[1], "C-0001 is a gap")
-			})
-		})
-	}
+	eachSeqMode(t, func(t *testing.T, b backend, db *sql.DB, seq *store.Sequence) {
+		table := casesTable(t, b, db)
+		g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithSequence(seq),
+			casenum.WithFallbackLayout("F-{rand:6}"), casenum.WithChecker(&abortFirst{}),
+			casenum.WithRetry(casenum.Retry{Attempts: 1}))
+		require.NoError(t, err)
+		for req := range 2 {
+			_, err := store.CreateTx(t.Context(), db, g, nil, txInserter(b.d, table, req))
+			require.NoError(t, err)
+		}
+		stored := storedByRequest(t, db, table)
+		assert.True(t, strings.HasPrefix(stored[0], "F-"), "request 0 stored as %q, want the fallback's", stored[0])
+		assert.Equal(t, "C-0001", stored[1], "C-0001 is a gap")
+	})
 }
 
 // A {seq} value past the layout's width is not committed with the
 // fallback's record: a layout widened later continues at that value.
 func TestCreateTxSeqPastWidthLeavesNoGap(t *testing.T) {
 	t.Parallel()
-	for _, mode := range seqModes {
-		t.Run(mode.name, func(t *testing.T) {
-			t.Parallel()
-			eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
-				seq := counterTable(t, db, b.d, mode.opts...)
-				require.NoError(t, seq.Advance(t.Context(), "C-", 9))
-				table := casesTable(t, b, db)
-				for req, layout := range []string{"C-{seq:1}{rand:2}", "C-{seq:2}{rand:2}"} {
-					g, err := casenum.New(casenum.WithLayout(layout), casenum.WithSequence(seq),
-						casenum.WithFallbackLayout("F-{rand:6}"))
-					require.NoError(t, err)
-					_, err = store.CreateTx(t.Context(), db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
-						return inserter(tx, b.d, table, req)(ctx, n)
-					})
-					require.NoError(t, err)
-				}
-				stored := storedByRequest(t, db, table)
-				assert.True(t, strings.HasPrefix(stored[0], "F-"), "request 0 stored as %q, want the fallback's", stored[0])
-				assert.True(t, strings.HasPrefix(stored[1], "C-10"), "request 1 stored as %q, want C-10..: C-10 is a gap", stored[1])
-			})
-		})
-	}
+	eachSeqMode(t, func(t *testing.T, b backend, db *sql.DB, seq *store.Sequence) {
+		require.NoError(t, seq.Advance(t.Context(), "C-", 9))
+		table := casesTable(t, b, db)
+		for req, layout := range []string{"C-{seq:1}{rand:2}", "C-{seq:2}{rand:2}"} {
+			g, err := casenum.New(casenum.WithLayout(layout), casenum.WithSequence(seq),
+				casenum.WithFallbackLayout("F-{rand:6}"))
+			require.NoError(t, err)
+			_, err = store.CreateTx(t.Context(), db, g, nil, txInserter(b.d, table, req))
+			require.NoError(t, err)
+		}
+		stored := storedByRequest(t, db, table)
+		assert.True(t, strings.HasPrefix(stored[0], "F-"), "request 0 stored as %q, want the fallback's", stored[0])
+		assert.True(t, strings.HasPrefix(stored[1], "C-10"), "request 1 stored as %q, want C-10..: C-10 is a gap", stored[1])
+	})
 }

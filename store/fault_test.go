@@ -122,9 +122,7 @@ func TestKilledConnectionsGroupCommit(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend, db *sql.DB) {
 		opts := []store.SequenceOption{store.WithGroupCommit(16)}
 		w := killedConnections(t, b, db, opts, func(ctx context.Context, g *casenum.Generator, table string, req int) (string, error) {
-			return store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
-				return inserter(tx, b.d, table, req)(ctx, n)
-			})
+			return store.CreateTx(ctx, db, g, nil, txInserter(b.d, table, req))
 		})
 		require.NotZero(t, len(w.failed)+len(w.uncertain)+int(w.g.Stats().Aborted), "no batch lost its connection")
 		var top int

@@ -160,9 +160,7 @@ func leaderHonoursContext(t *testing.T, b backend, db *sql.DB, block blocker) {
 	g, err := casenum.New(casenum.WithLayout("C-{seq:4}"), casenum.WithSequence(seq))
 	require.NoError(t, err)
 	create := func(ctx context.Context, req int) (string, error) {
-		return store.CreateTx(ctx, db, g, nil, func(ctx context.Context, tx *sql.Tx, n string) error {
-			return inserter(tx, b.d, table, req)(ctx, n)
-		})
+		return store.CreateTx(ctx, db, g, nil, txInserter(b.d, table, req))
 	}
 	unblock := block(t, db, seq)
 	timer := time.AfterFunc(blocked, unblock)

@@ -108,6 +108,14 @@ func inserter(q store.Querier, d store.Dialect, table string, request int) func(
 	}
 }
 
+// txInserter is inserter as the fn of CreateTx: the record of request in
+// the attempt's transaction.
+func txInserter(d store.Dialect, table string, request int) func(context.Context, *sql.Tx, string) error {
+	return func(ctx context.Context, tx *sql.Tx, number string) error {
+		return inserter(tx, d, table, request)(ctx, number)
+	}
+}
+
 // storedByRequest reads the cases table: the number each request is
 // stored under. It fails the test for a request stored twice.
 func storedByRequest(t *testing.T, q store.Querier, table string) map[int]string {
